@@ -1,0 +1,72 @@
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import cliProgress from 'cli-progress';
+import type { Services } from '../core/services.js';
+import type { ImportProgress, ImportReport, Rejection } from '../core/importer.js';
+import type { NodeHandle } from './node-handle.js';
+
+/** A progress bar on a terminal, a line every few seconds otherwise (CI logs). */
+function progressView(totalBytes: number, quiet: boolean) {
+  if (quiet) return { update: (_p: ImportProgress) => {}, stop: () => {} };
+  if (process.stderr.isTTY) {
+    const bar = new cliProgress.SingleBar({
+      format: 'import |{bar}| {percentage}% | {lines} lines | {inserted} new, {existing} present, {rejected} rejected | {rate}/s',
+      stream: process.stderr,
+    }, cliProgress.Presets.shades_classic);
+    const started = Date.now();
+    bar.start(Math.max(totalBytes, 1), 0, { lines: 0, inserted: 0, existing: 0, rejected: 0, rate: 0 });
+    return {
+      update: (p: ImportProgress) => bar.update(p.bytes, { ...p, rate: Math.round(p.lines / Math.max((Date.now() - started) / 1000, 0.001)) }),
+      stop: () => bar.stop(),
+    };
+  }
+  let last = 0;
+  return {
+    update: (p: ImportProgress) => {
+      if (Date.now() - last < 5000) return;
+      last = Date.now();
+      const pct = totalBytes ? ` (${((100 * p.bytes) / totalBytes).toFixed(1)}%)` : '';
+      console.error(`import: ${p.lines} lines${pct}, ${p.inserted} new, ${p.existing} present, ${p.rejected} rejected`);
+    },
+    stop: () => {},
+  };
+}
+
+const printRejection = (r: Rejection) => console.error(`line ${r.line}: ${r.reason}`);
+
+export async function runImportLocal(s: Services, file: string, size: number, json: boolean): Promise<ImportReport> {
+  const view = progressView(size, json);
+  const { importer, close } = s.importer();
+  try {
+    return await importer.importFile(file, size, { onProgress: view.update, onReject: printRejection });
+  } finally {
+    view.stop();
+    await close();
+  }
+}
+
+/** Same import, run by the node that holds the data; its NDJSON stream carries progress and rejections. */
+export async function runImportRemote(h: NodeHandle, file: string, json: boolean): Promise<ImportReport> {
+  const res = await fetch(`${h.url}/admin/import`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${h.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ path: file }),
+  });
+  if (!res.ok || !res.body) throw new Error(`node refused the import: ${res.status} ${await res.text()}`);
+  let view: ReturnType<typeof progressView> | undefined;
+  for await (const line of createInterface({ input: Readable.fromWeb(res.body as import('node:stream/web').ReadableStream) })) {
+    if (!line.trim()) continue;
+    const msg = JSON.parse(line) as { progress?: ImportProgress; reject?: Rejection; report?: ImportReport; error?: string };
+    if (msg.progress) { view ??= progressView(msg.progress.totalBytes, json); view.update(msg.progress); }
+    if (msg.reject) printRejection(msg.reject);
+    if (msg.error) throw new Error(msg.error);
+    if (msg.report) { view?.stop(); return msg.report; }
+  }
+  throw new Error('the node ended the import without a report');
+}
+
+export function printImport(r: ImportReport, json: boolean): void {
+  if (json) { console.log(JSON.stringify(r, null, 2)); return; }
+  console.log(`imported ${r.lines} lines in ${r.seconds.toFixed(1)} s: ${r.inserted} new, ${r.existing} already present, ${r.rejected} rejected` +
+    (r.typesCreated.length ? `; created types ${r.typesCreated.join(', ')}` : ''));
+}

@@ -1,0 +1,106 @@
+import { Command, Option } from 'commander';
+import { statSync } from 'node:fs';
+import { loadConfig, type Config, type ConfigFlags } from '../config.js';
+import { openServices, type Services } from '../core/services.js';
+import { AccountService } from '../core/accounts.js';
+import { cstCompactDate } from '../domain/dates.js';
+import { serve } from './serve.js';
+import { adminCall, liveNodeHandle, type NodeHandle } from './node-handle.js';
+import { printImport, runImportLocal, runImportRemote } from './import.js';
+
+interface Common extends ConfigFlags { json?: boolean }
+
+const program = new Command()
+  .name('zhengzhao')
+  .description('Electronic certificate sharing platform (电子证照共享服务系统)')
+  .showHelpAfterError();
+
+const withData = (cmd: Command) =>
+  cmd
+    .option('--data <dir>', 'data directory (PGlite database, keys, files)', undefined)
+    .option('--database-url <url>', 'PostgreSQL server instead of the embedded database (or DATABASE_URL)')
+    .option('--json', 'machine-readable output');
+
+/**
+ * Runs an administrative action on the data: through the admin API of a node that holds it (PGlite
+ * allows one process), or by opening it directly.
+ */
+async function onData<T>(flags: Common, local: (s: Services) => Promise<T>, remote: (h: NodeHandle) => Promise<T>): Promise<T> {
+  const cfg = loadConfig(flags);
+  const handle = cfg.databaseUrl ? undefined : liveNodeHandle(cfg);
+  if (handle) return remote(handle);
+  const s = await openServices(cfg, { warn: (m) => console.error(`warning: ${m}`) });
+  try {
+    return await local(s);
+  } finally {
+    await s.close();
+  }
+}
+
+const out = (flags: Common, value: unknown, human: () => string) =>
+  console.log(flags.json ? JSON.stringify(value, null, 2) : human());
+
+withData(program.command('serve').description('run a node'))
+  .option('--port <port>', 'TCP port (or PORT)', undefined)
+  .option('--host <host>', 'address to listen on (or HOST)', undefined)
+  .option('--public-url <url>', 'base URL clients reach this node at (download links are built on it)')
+  .option('--demo', 'seed demo data and accounts into an empty data directory')
+  .action(async (flags: Common & { demo?: boolean }) => {
+    await serve(loadConfig(flags), { demo: !!flags.demo, json: !!flags.json });
+  });
+
+const accounts = program.command('accounts').description('calling systems of the national interface (接入方)');
+withData(accounts.command('add').description('create a calling system; prints its secret once'))
+  .requiredOption('--id <id>', 'AccountId')
+  .requiredOption('--name <name>', 'name of the calling system')
+  .addOption(new Option('--scheme <scheme>', 'AccessToken scheme').choices(['hmac-sm3', 'appendix-c']).default('hmac-sm3'))
+  .option('--ip <cidr...>', 'addresses it may call from (required for appendix-c)')
+  .action(async (flags: Common & { id: string; name: string; scheme: 'hmac-sm3' | 'appendix-c'; ip?: string[] }) => {
+    const input = { id: flags.id, name: flags.name, scheme: flags.scheme, allowedIps: flags.ip ?? [] };
+    const created = await onData(flags,
+      (s) => s.accounts.create(input),
+      (h) => adminCall(h, 'POST', '/accounts', { id: input.id, name: input.name, scheme: input.scheme, ips: input.allowedIps }));
+    console.log(JSON.stringify(created, null, 2));
+  });
+withData(accounts.command('list').description('list calling systems'))
+  .action(async (flags: Common) => {
+    const list = await onData(flags, (s) => s.accounts.list(), (h) => adminCall<Awaited<ReturnType<Services['accounts']['list']>>>(h, 'GET', '/accounts'));
+    out(flags, list, () => list.map((a) => `${a.id}\t${a.scheme}\t${a.name}\t${a.allowedIps.join(',')}`).join('\n') || '(none)');
+  });
+
+program.command('token').description("compute today's national AccessToken for an account")
+  .requiredOption('--id <id>', 'AccountId')
+  .option('--secret <secret>', 'the account secret (hmac-sm3); omit for appendix-c')
+  .option('--date <yyyyMMdd>', 'another day (China Standard Time)')
+  .action((flags: { id: string; secret?: string; date?: string }) => {
+    const day = flags.date ?? cstCompactDate(new Date());
+    console.log(AccountService.expectedToken({ id: flags.id, scheme: flags.secret ? 'hmac-sm3' : 'appendix-c', secret: flags.secret }, day));
+  });
+
+withData(program.command('import <file>').description('load NDJSON certificate records (F.1.5 shape)'))
+  .action(async (file: string, flags: Common) => {
+    const size = statSync(file).size;
+    const report = await onData(flags, (s) => runImportLocal(s, file, size, !!flags.json), (h) => runImportRemote(h, file, !!flags.json));
+    printImport(report, !!flags.json);
+    if (report.inserted + report.existing === 0 && report.rejected > 0) process.exitCode = 1;
+  });
+
+withData(program.command('usage').description('list usage records (用证记录)'))
+  .option('--holder <code>', 'only uses of this holder')
+  .option('--since <time>', 'only uses at or after this time (ISO 8601)')
+  .option('--limit <n>', 'at most this many, newest first', '100')
+  .action(async (flags: Common & { holder?: string; since?: string; limit: string }) => {
+    const since = flags.since ? new Date(flags.since) : undefined;
+    if (since && Number.isNaN(since.getTime())) throw new Error(`--since: not a time: ${flags.since}`);
+    const filter = { holderCode: flags.holder, since, limit: Number(flags.limit) };
+    const q = new URLSearchParams({ ...(flags.holder ? { holder: flags.holder } : {}), ...(since ? { since: since.toISOString() } : {}), limit: flags.limit });
+    const rows = await onData(flags, (s) => s.usage.list(filter), (h) => adminCall<Awaited<ReturnType<Services['usage']['list']>>>(h, 'GET', `/usage?${q}`));
+    out(flags, rows, () => rows.map((r) => [r.at, r.dialect, r.interface, r.accountId ?? '-', r.resultCode, r.reason ?? '', r.certificateIds.join(' ')].join('\t')).join('\n') || '(none)');
+  });
+
+program.parseAsync().catch((err: Error) => {
+  console.error(`zhengzhao: ${err.message}`);
+  process.exit(1);
+});
+
+export type { Config };

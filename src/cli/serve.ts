@@ -1,0 +1,58 @@
+import type { Config } from '../config.js';
+import { openServices } from '../core/services.js';
+import { buildApp } from '../server/app.js';
+import { seedDemo } from '../core/demo.js';
+import { AccountService } from '../core/accounts.js';
+import { cstCompactDate } from '../domain/dates.js';
+import { newAdminToken, removeNodeHandle, writeNodeHandle, liveNodeHandle } from './node-handle.js';
+
+/** Runs a node until SIGINT/SIGTERM; with demo, seeds an empty data directory and prints how to call it. */
+export async function serve(cfg: Config, opts: { demo: boolean; json: boolean }): Promise<void> {
+  if (!cfg.databaseUrl && liveNodeHandle(cfg)) throw new Error(`another node is running on ${cfg.dataDir}`);
+  const s = await openServices(cfg, { warn: (m) => console.error(`warning: ${m}`) });
+  const adminToken = newAdminToken();
+  const app = await buildApp(s, { logger: { level: cfg.logLevel }, adminToken });
+  const address = await app.listen({ port: cfg.port, host: cfg.host });
+  const local = address.replace('://[::]', '://localhost').replace('://0.0.0.0', '://127.0.0.1');
+  const baseUrl = cfg.publicUrl ?? local;
+  writeNodeHandle(cfg, local, adminToken);
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    removeNodeHandle(cfg);
+    await app.close();
+    await s.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+
+  if (opts.demo) {
+    const creds = await seedDemo(s, baseUrl, (m) => console.error(m));
+    const holder = creds.holders[0]!;
+    const token = AccountService.expectedToken({ id: creds.national.accountId, scheme: 'hmac-sm3', secret: creds.national.secret }, cstCompactDate(new Date()));
+    if (opts.json) {
+      console.log(JSON.stringify({ baseUrl, credentials: `${cfg.dataDir}/demo-credentials.json`, ...creds }));
+    } else {
+      console.log(`
+zhengzhao node listening on ${baseUrl}
+  national interface (ZWFW C 0124): ${creds.national.baseUrl}/{Retrieval, GetCertificateDataByHolder, ...}
+  signing keys:                     ${creds.keysUrl}
+  demo credentials:                 ${cfg.dataDir}/demo-credentials.json
+  account ${creds.national.accountId}, secret ${creds.national.secret} (AccessToken = HMAC-SM3(secret, AccountId + yyyyMMdd))
+
+Try (today's token; 'npx zhengzhao token --id ${creds.national.accountId} --secret ${creds.national.secret}' prints it):
+  curl -s ${creds.national.baseUrl}/Retrieval \\
+    --data-urlencode AccountId=${creds.national.accountId} \\
+    --data-urlencode AccessToken=${token} \\
+    --data-urlencode CertificateHolderCode=${holder.code} \\
+    --data-urlencode CertificateHolderType=${holder.codeType} \\
+    --data-urlencode UseFor=办理演示业务
+`);
+    }
+  } else {
+    console.log(opts.json ? JSON.stringify({ baseUrl }) : `zhengzhao node listening on ${baseUrl}`);
+  }
+}

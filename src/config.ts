@@ -1,0 +1,88 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { Keyring } from './crypto/keyring.js';
+
+/** Everything a node or a command needs to know, from flags, then environment, then defaults. */
+export interface Config {
+  dataDir: string;
+  databaseUrl?: string;
+  host: string;
+  port: number;
+  /** Base URL others reach this node at; download URLs are built on it. */
+  publicUrl?: string;
+  /** Lifetime of download URLs (national 7.4.3 recommends 10 minutes). */
+  fileUrlTtlSeconds: number;
+  /** Clock skew tolerated around midnight for day-bound tokens. */
+  tokenSkewSeconds: number;
+  /** Largest request body accepted. */
+  bodyLimitBytes: number;
+  logLevel: string;
+}
+
+export interface ConfigFlags {
+  data?: string;
+  databaseUrl?: string;
+  host?: string;
+  port?: number | string;
+  publicUrl?: string;
+}
+
+export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): Config {
+  const num = (v: string | number | undefined, dflt: number) => {
+    if (v === undefined || v === '') return dflt;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`not a number: ${v}`);
+    return n;
+  };
+  return {
+    dataDir: resolve(flags.data ?? env.ZHENGZHAO_DATA ?? './data'),
+    databaseUrl: flags.databaseUrl ?? (env.DATABASE_URL || undefined),
+    host: flags.host ?? env.HOST ?? '127.0.0.1',
+    port: num(flags.port ?? env.PORT, 8080),
+    publicUrl: flags.publicUrl ?? (env.ZHENGZHAO_PUBLIC_URL || undefined),
+    fileUrlTtlSeconds: num(env.ZHENGZHAO_FILE_URL_TTL, 600),
+    tokenSkewSeconds: num(env.ZHENGZHAO_TOKEN_SKEW, 300),
+    bodyLimitBytes: num(env.ZHENGZHAO_BODY_LIMIT, 1024 * 1024),
+    logLevel: env.LOG_LEVEL ?? 'info',
+  };
+}
+
+interface KeyFile {
+  current: string;
+  keys: Record<string, string>;
+  index: string;
+}
+
+/**
+ * Data keys come from ZHENGZHAO_DATA_KEYS ("id:hex,id:hex", first is current) and
+ * ZHENGZHAO_INDEX_KEY (hex). Without them, a data directory gets keys generated on first use and
+ * kept in <data>/secrets/data-keys.json, with a warning: production should configure its own.
+ */
+export function loadKeyring(cfg: Config, env: NodeJS.ProcessEnv = process.env, warn: (msg: string) => void = console.warn): Keyring {
+  const configured = env.ZHENGZHAO_DATA_KEYS;
+  if (configured) {
+    const keys = new Map<string, Buffer>();
+    let current: string | undefined;
+    for (const part of configured.split(',')) {
+      const [id, hex] = part.split(':');
+      if (!id || !hex || !/^[0-9a-fA-F]{32,}$/.test(hex)) throw new Error('ZHENGZHAO_DATA_KEYS must be "id:hex[,id:hex...]" with keys of at least 16 bytes');
+      keys.set(id, Buffer.from(hex, 'hex'));
+      current ??= id;
+    }
+    const index = env.ZHENGZHAO_INDEX_KEY;
+    if (!index || !/^[0-9a-fA-F]{32,}$/.test(index)) throw new Error('ZHENGZHAO_INDEX_KEY (hex, at least 16 bytes) is required with ZHENGZHAO_DATA_KEYS');
+    return new Keyring(keys, current!, Buffer.from(index, 'hex'));
+  }
+  const file = join(cfg.dataDir, 'secrets', 'data-keys.json');
+  let kf: KeyFile;
+  if (existsSync(file)) {
+    kf = JSON.parse(readFileSync(file, 'utf8')) as KeyFile;
+  } else {
+    mkdirSync(join(cfg.dataDir, 'secrets'), { recursive: true, mode: 0o700 });
+    kf = { current: 'k1', keys: { k1: randomBytes(16).toString('hex') }, index: randomBytes(32).toString('hex') };
+    writeFileSync(file, JSON.stringify(kf, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+    warn(`generated data keys in ${file}; production should configure ZHENGZHAO_DATA_KEYS and ZHENGZHAO_INDEX_KEY`);
+  }
+  return new Keyring(new Map(Object.entries(kf.keys).map(([k, v]) => [k, Buffer.from(v, 'hex')])), kf.current, Buffer.from(kf.index, 'hex'));
+}

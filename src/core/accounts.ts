@@ -1,0 +1,91 @@
+import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { hmacSm3, sm3Hex } from '../crypto/sm3.js';
+import { cstCompactDate } from '../domain/dates.js';
+import type { Account, AccountRepo, AccountScheme } from '../store/accounts.js';
+
+export interface NewAccount { id: string; name: string; scheme: AccountScheme; allowedIps: string[] }
+
+/**
+ * Calling systems and the national AccessToken scheme (ZWFW C 0124 7.1, appendix C).
+ *
+ * hmac-sm3 (default): AccessToken = hex HMAC-SM3(secret, AccountId + yyyyMMdd).
+ * appendix-c: AccessToken = hex SM3(AccountId + yyyyMMdd), exactly as the reference client computes
+ * it. Anyone who knows the account ID can compute that, so it is allowed only for accounts created
+ * with it explicitly, and only from their listed addresses.
+ */
+export class AccountService {
+  private readonly cache = new Map<string, { account: Account | undefined; until: number }>();
+
+  constructor(private readonly repo: AccountRepo, private readonly skewSeconds: number) {}
+
+  async create(a: NewAccount): Promise<{ id: string; name: string; scheme: AccountScheme; secret?: string; allowedIps: string[] }> {
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(a.id)) throw new Error('account id: 1-64 letters, digits, _ . -');
+    for (const cidr of a.allowedIps) parseCidr(cidr);
+    if (a.scheme === 'appendix-c' && a.allowedIps.length === 0) {
+      throw new Error('an appendix-c account must list the addresses it calls from (--ip CIDR)');
+    }
+    const secret = a.scheme === 'hmac-sm3' ? randomBytes(24).toString('base64url') : undefined;
+    const created = await this.repo.insert({ ...a, secret, disabled: false });
+    if (!created) throw new Error(`account ${a.id} already exists`);
+    this.cache.delete(a.id);
+    return { id: a.id, name: a.name, scheme: a.scheme, secret, allowedIps: a.allowedIps };
+  }
+
+  list() {
+    return this.repo.list();
+  }
+
+  /** The token the scheme expects for the given day (yyyyMMdd, China Standard Time). */
+  static expectedToken(account: Pick<Account, 'id' | 'scheme' | 'secret'>, day: string): string {
+    return account.scheme === 'appendix-c'
+      ? sm3Hex(account.id + day)
+      : hmacSm3(Buffer.from(account.secret ?? '', 'utf8'), account.id + day).toString('hex');
+  }
+
+  /** Returns the account when the token is right for today (or a neighbouring day within the skew) and the address is allowed. */
+  async authenticate(accountId: string, accessToken: string, clientIp: string, now = new Date()): Promise<Account | undefined> {
+    const account = await this.cached(accountId, now.getTime());
+    if (!account || account.disabled) return undefined;
+    if (account.allowedIps.length > 0 && !ipAllowed(account.allowedIps, clientIp)) return undefined;
+    const skew = this.skewSeconds * 1000;
+    const days = new Set([cstCompactDate(now), cstCompactDate(new Date(now.getTime() - skew)), cstCompactDate(new Date(now.getTime() + skew))]);
+    const given = Buffer.from(accessToken.toLowerCase(), 'utf8');
+    for (const day of days) {
+      const want = Buffer.from(AccountService.expectedToken(account, day), 'utf8');
+      if (want.length === given.length && timingSafeEqual(want, given)) return account;
+    }
+    return undefined;
+  }
+
+  /** Accounts change rarely and are read on every call: keep them for a few seconds. */
+  private async cached(id: string, nowMs: number): Promise<Account | undefined> {
+    const hit = this.cache.get(id);
+    if (hit && hit.until > nowMs) return hit.account;
+    const account = await this.repo.get(id);
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(id, { account, until: nowMs + 5_000 });
+    return account;
+  }
+}
+
+function parseCidr(cidr: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } {
+  const [address = '', prefixText] = cidr.split('/');
+  const family = isIPv4(address) ? 'ipv4' : isIPv6(address) ? 'ipv6' : undefined;
+  if (!family) throw new Error(`not an IP address or CIDR: ${cidr}`);
+  const max = family === 'ipv4' ? 32 : 128;
+  const prefix = prefixText === undefined ? max : Number(prefixText);
+  if (!Number.isInteger(prefix) || prefix < 0 || prefix > max) throw new Error(`bad prefix in ${cidr}`);
+  return { address, prefix, family };
+}
+
+export function ipAllowed(cidrs: readonly string[], ip: string): boolean {
+  const list = new BlockList();
+  for (const c of cidrs) {
+    const { address, prefix, family } = parseCidr(c);
+    list.addSubnet(address, prefix, family);
+  }
+  const mapped = ip.startsWith('::ffff:') && isIPv4(ip.slice(7)) ? ip.slice(7) : ip;
+  const family = isIPv4(mapped) ? 'ipv4' : isIPv6(mapped) ? 'ipv6' : undefined;
+  return family !== undefined && list.check(mapped, family);
+}

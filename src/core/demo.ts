@@ -1,0 +1,65 @@
+import { writeFileSync, rmSync, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import type { Services } from './services.js';
+import { demoRecords, DEMO_TYPES, DEMO_TYPE_DETAILS, type DemoHolder } from './demo-data.js';
+import { cstDate } from '../domain/dates.js';
+
+export interface DemoCredentials {
+  national: { baseUrl: string; accountId: string; secret: string; scheme: 'hmac-sm3'; appendixC: { accountId: string; scheme: 'appendix-c'; allowedIps: string[] } };
+  keysUrl: string;
+  holders: DemoHolder[];
+  certificateIds: string[];
+}
+
+/**
+ * Seeds an empty node with the demo dataset and demo accounts, and writes demo-credentials.json
+ * in the data directory. On a node that already has data it only rewrites the URLs.
+ */
+export async function seedDemo(s: Services, baseUrl: string, log: (m: string) => void): Promise<DemoCredentials> {
+  const path = join(s.cfg.dataDir, 'demo-credentials.json');
+  const existing = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as DemoCredentials) : undefined;
+  const hasData = (await s.db.query<{ n: number }>('select count(*)::int as n from certificates'))[0]!.n > 0;
+  if (existing && hasData) {
+    const creds = { ...existing, national: { ...existing.national, baseUrl: `${baseUrl}/elssp/v1` }, keysUrl: `${baseUrl}/.well-known/zhengzhao/keys` };
+    writeFileSync(path, JSON.stringify(creds, null, 2) + '\n', { mode: 0o600 });
+    return creds;
+  }
+  const { records, holders } = demoRecords(cstDate(new Date()));
+  for (const t of Object.values(DEMO_TYPES)) {
+    const d = DEMO_TYPE_DETAILS[t.code]!;
+    await s.types.insertIfMissing({
+      code: t.code, name: t.name, defineAuthorityCode: t.code.slice(0, 18), defineAuthorityName: d.defineAuthorityName,
+      relatedItemName: d.relatedItemName, validityRange: d.validityRange, fields: [], status: 'published', isOpen: true,
+      holderCategory: t === DEMO_TYPES.business || t === DEMO_TYPES.socialOrg ? '法人或其他组织' : '自然人',
+    });
+  }
+  const file = join(tmpdir(), `zhengzhao-demo-${process.pid}.ndjson`);
+  writeFileSync(file, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  const { importer, close } = s.importer();
+  try {
+    const report = await importer.importFile(file, 0, { onReject: (r) => log(`demo line ${r.line} rejected: ${r.reason}`) });
+    log(`demo data: ${report.inserted} certificates for ${holders.length} holders`);
+  } finally {
+    await close();
+    rmSync(file, { force: true });
+  }
+  const account = existing?.national.secret
+    ? { id: existing.national.accountId, secret: existing.national.secret }
+    : await s.accounts.create({ id: 'demo', name: '演示接入系统', scheme: 'hmac-sm3', allowedIps: [] });
+  if (!existing) {
+    await s.accounts.create({ id: 'ZJ1001', name: '附录C示例账号', scheme: 'appendix-c', allowedIps: ['127.0.0.1/32', '::1/128'] });
+  }
+  const ids = (await s.db.query<{ id: string }>(`select id from certificates where status = 'issued' order by id limit 5`)).map((r) => r.id);
+  const creds: DemoCredentials = {
+    national: {
+      baseUrl: `${baseUrl}/elssp/v1`, accountId: account.id, secret: account.secret!, scheme: 'hmac-sm3',
+      appendixC: { accountId: 'ZJ1001', scheme: 'appendix-c', allowedIps: ['127.0.0.1/32', '::1/128'] },
+    },
+    keysUrl: `${baseUrl}/.well-known/zhengzhao/keys`,
+    holders: holders.slice(0, 8).concat(holders.filter((h) => h.codeType === '001').slice(0, 4)),
+    certificateIds: ids,
+  };
+  writeFileSync(path, JSON.stringify(creds, null, 2) + '\n', { mode: 0o600 });
+  return creds;
+}

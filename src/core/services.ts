@@ -1,0 +1,63 @@
+import { join } from 'node:path';
+import type { Config } from '../config.js';
+import { loadKeyring } from '../config.js';
+import type { Keyring } from '../crypto/keyring.js';
+import { openDb, type Db } from '../store/db.js';
+import { migrate } from '../store/migrate.js';
+import { CertificateRepo } from '../store/certificates.js';
+import { CertificateTypeRepo } from '../store/certificate-types.js';
+import { AccountRepo } from '../store/accounts.js';
+import { AccountService } from './accounts.js';
+import { NodeKeys } from './node-keys.js';
+import { UsageRecorder } from './usage.js';
+import { FileTickets } from './file-tickets.js';
+import { SharingService } from './sharing.js';
+import { LayoutFiles } from './layout-files.js';
+import { Importer } from './importer.js';
+import { workerSigner } from './signer.js';
+
+/** The composition root of the core: one instance per process, shared by every dialect. */
+export interface Services {
+  cfg: Config;
+  db: Db;
+  keys: Keyring;
+  nodeKeys: NodeKeys;
+  types: CertificateTypeRepo;
+  certs: CertificateRepo;
+  accounts: AccountService;
+  usage: UsageRecorder;
+  tickets: FileTickets;
+  sharing: SharingService;
+  files: LayoutFiles;
+  /** An importer with a worker pool for signing; close it after use. */
+  importer(): { importer: Importer; close(): Promise<void> };
+  close(): Promise<void>;
+}
+
+export async function openServices(cfg: Config, opts: { warn?: (m: string) => void } = {}): Promise<Services> {
+  const keys = loadKeyring(cfg, process.env, opts.warn);
+  const db = await openDb({ databaseUrl: cfg.databaseUrl, dataDir: cfg.dataDir });
+  try {
+    await migrate(db);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  const nodeKeys = new NodeKeys(db, keys);
+  await nodeKeys.init();
+  const types = new CertificateTypeRepo(db);
+  const certs = new CertificateRepo(db, keys);
+  const usage = new UsageRecorder(db, keys);
+  const tickets = new FileTickets(keys, cfg.fileUrlTtlSeconds);
+  return {
+    cfg, db, keys, nodeKeys, types, certs, usage, tickets,
+    accounts: new AccountService(new AccountRepo(db, keys), cfg.tokenSkewSeconds),
+    sharing: new SharingService(certs, types, usage, tickets),
+    files: new LayoutFiles(join(cfg.dataDir, 'files')),
+    importer() {
+      const signer = workerSigner(nodeKeys);
+      return { importer: new Importer(db, keys, certs, types, signer), close: () => signer.close() };
+    },
+    close: () => db.close(),
+  };
+}

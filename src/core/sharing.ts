@@ -1,0 +1,305 @@
+import type { Certificate, CertificateSummary, CertificateType } from '../domain/model.js';
+import { usability } from '../domain/model.js';
+import { ReturnCode, ServiceError } from '../domain/return-codes.js';
+import { checkHolderCode, holderCodeType, isValidCitizenId, isValidCreditCode } from '../domain/holder-code.js';
+import { parseCertificateId } from '../domain/identifier.js';
+import { cstDate, parseDate, isLongTerm } from '../domain/dates.js';
+import type { CertificateRepo } from '../store/certificates.js';
+import type { CertificateTypeRepo } from '../store/certificate-types.js';
+import type { UsageRecorder } from './usage.js';
+import type { FileTickets, FileFormat } from './file-tickets.js';
+
+/** Who is calling, why, and from where: what every use record needs. */
+export interface CallContext {
+  dialect: string;
+  interface: string;
+  accountId?: string;
+  operator?: string;
+  itemCode?: string;
+  itemName?: string;
+  reason?: string;
+  clientIp?: string;
+  correlationId?: string;
+}
+
+export interface HolderSelector {
+  holderCode: string;
+  /** Appendix B code type. */
+  holderType?: string;
+  /** Certificate type by name (the national interface names types by name) or by code. */
+  typeName?: string;
+  typeCode?: string;
+  number?: string;
+}
+
+export interface FileLink { certificate: CertificateSummary; format: FileFormat; token: string; expires: number }
+
+/** Certificate data compared by verification (national appendix G). Dates in any accepted form. */
+export interface VerifyClaim {
+  typeName: string;
+  name?: string;
+  number: string;
+  holderName: string;
+  holderCode: string;
+  holderType?: string;
+  issuerName: string;
+  issuerCode?: string;
+  issueDate: string;
+  validFrom?: string;
+  validTo?: string;
+}
+
+/** National appendix A: "UseFor … 不超过 200 字". */
+export const MAX_REASON_LENGTH = 200;
+
+/**
+ * The sharing use cases: retrieval, structured data, file links and verification. Every call is
+ * recorded (and committed) before its result goes back to the adapter, whatever the outcome.
+ */
+export class SharingService {
+  constructor(
+    private readonly certs: CertificateRepo,
+    private readonly types: CertificateTypeRepo,
+    private readonly usage: UsageRecorder,
+    private readonly tickets: FileTickets,
+    private readonly today: () => string = () => cstDate(new Date()),
+  ) {}
+
+  retrieve(ctx: CallContext, sel: HolderSelector): Promise<CertificateSummary[]> {
+    return this.recorded(ctx, sel.holderCode, async () => {
+      this.checkReason(ctx, false);
+      const list = (await this.byHolder(sel, false, false)) as CertificateSummary[];
+      const visible = list.filter((c) => c.status !== 'abolished');
+      if (visible.length === 0) throw new ServiceError(ReturnCode.NotFound);
+      return { result: visible, ids: visible.map((c) => c.id) };
+    });
+  }
+
+  dataByHolder(ctx: CallContext, sel: HolderSelector): Promise<Certificate[]> {
+    return this.recorded(ctx, sel.holderCode, async () => {
+      this.checkReason(ctx, true);
+      const list = this.usableOrThrow((await this.byHolder(sel, true, true)) as Certificate[]);
+      return { result: list, ids: list.map((c) => c.id) };
+    });
+  }
+
+  dataById(ctx: CallContext, id: string): Promise<Certificate> {
+    return this.recorded(ctx, undefined, async () => {
+      this.checkReason(ctx, true);
+      const c = await this.byId(id);
+      this.assertUsable(c);
+      return { result: c, ids: [c.id], holderCode: c.holder.code };
+    });
+  }
+
+  filesByHolder(ctx: CallContext, sel: HolderSelector): Promise<FileLink[]> {
+    return this.recorded(ctx, sel.holderCode, async () => {
+      this.checkReason(ctx, true);
+      const list = this.usableOrThrow((await this.byHolder(sel, true, false)) as CertificateSummary[]);
+      const links = list.map((c) => this.link(c));
+      return { result: links, ids: list.map((c) => c.id) };
+    });
+  }
+
+  fileById(ctx: CallContext, id: string): Promise<FileLink> {
+    return this.recorded(ctx, undefined, async () => {
+      this.checkReason(ctx, true);
+      const c = await this.byId(id);
+      this.assertUsable(c);
+      return { result: this.link(c), ids: [c.id], holderCode: c.holder.code };
+    });
+  }
+
+  /**
+   * Finds the certificate the claim names (holder, type, number) and compares every field given.
+   * Returns whether they all match; a certificate that cannot be used answers 21/22/23 instead.
+   */
+  verify(ctx: CallContext, claim: VerifyClaim): Promise<boolean> {
+    return this.recorded(ctx, claim.holderCode, async () => {
+      this.checkReason(ctx, false);
+      requireClaimFields(claim);
+      const candidates = (await this.byHolder(
+        { holderCode: claim.holderCode, holderType: claim.holderType, typeName: claim.typeName, number: claim.number }, true, false,
+      )) as CertificateSummary[];
+      const c = candidates[0];
+      if (!c) throw new ServiceError(ReturnCode.NotFound);
+      this.assertUsable(c);
+      return { result: matches(c, claim), ids: [c.id] };
+    });
+  }
+
+  async listTypes(ctx: CallContext): Promise<CertificateType[]> {
+    return this.recorded(ctx, undefined, async () => {
+      const list = (await this.types.list('published')).filter((t) => t.isOpen);
+      return { result: list, ids: [] };
+    });
+  }
+
+  /** Opens a download ticket and returns the certificate it grants, if it still may be used. */
+  async redeemTicket(ctx: CallContext, token: string): Promise<Certificate> {
+    const check = this.tickets.check(token);
+    if (!check.ok) {
+      await this.usage.record({ ...entryOf(ctx), certificateIds: [], resultCode: check.reason === 'expired' ? 'expired-link' : 'invalid-link' });
+      throw new TicketError(check.reason);
+    }
+    return this.recorded(ctx, undefined, async () => {
+      const c = await this.byId(check.ticket.certificateId);
+      this.assertUsable(c);
+      return { result: c, ids: [c.id], holderCode: c.holder.code };
+    });
+  }
+
+  /** Records a call refused before it reached a use case (authentication, unreadable request). */
+  async recordRefusal(ctx: CallContext, code: string): Promise<void> {
+    await this.usage.record({ ...entryOf(ctx), certificateIds: [], resultCode: code });
+  }
+
+  // ---- rules shared by every call ----
+
+  private checkReason(ctx: CallContext, required: boolean): void {
+    const reason = ctx.reason?.trim() ?? '';
+    if (required && reason === '') throw new ServiceError(ReturnCode.RequiredMissing, 'UseFor');
+    if ([...reason].length > MAX_REASON_LENGTH) {
+      throw new ServiceError(ReturnCode.RequiredMissing, `UseFor exceeds ${MAX_REASON_LENGTH} characters (申请事由不超过200字)`);
+    }
+  }
+
+  private async resolveTypes(sel: HolderSelector, required: boolean): Promise<string[] | undefined> {
+    if (sel.typeCode) {
+      const t = await this.types.get(sel.typeCode);
+      if (!t || t.status !== 'published') throw new ServiceError(ReturnCode.TypeNotFound, sel.typeCode);
+      return [t.code];
+    }
+    if (sel.typeName) {
+      const found = (await this.types.findByName(sel.typeName)).filter((t) => t.status === 'published');
+      if (found.length === 0) throw new ServiceError(ReturnCode.TypeNotFound, sel.typeName);
+      return found.map((t) => t.code);
+    }
+    if (required) throw new ServiceError(ReturnCode.RequiredMissing, 'CertificateType');
+    return undefined;
+  }
+
+  private checkHolder(sel: HolderSelector): void {
+    if (!sel.holderCode.trim()) throw new ServiceError(ReturnCode.RequiredMissing, 'CertificateHolderCode');
+    if (sel.holderType !== undefined && sel.holderType !== '') {
+      if (!holderCodeType(sel.holderType)) throw new ServiceError(ReturnCode.BadHolderCodeType, `unknown holder code type ${sel.holderType}`);
+      const check = checkHolderCode(sel.holderType, sel.holderCode);
+      if (!check.ok) throw new ServiceError(ReturnCode.BadHolderCodeType, check.message);
+      return;
+    }
+    // Without a type, an 18-character code shaped like a citizen ID must still carry a valid check digit.
+    if (/^\d{17}[\dXx]$/.test(sel.holderCode) && !isValidCitizenId(sel.holderCode) && !isValidCreditCode(sel.holderCode)) {
+      throw new ServiceError(ReturnCode.BadHolderCodeType, 'holder code fails its GB 11643 check digit');
+    }
+  }
+
+  private async byHolder(sel: HolderSelector, typeRequired: boolean, withContent: boolean) {
+    this.checkHolder(sel);
+    const typeCodes = await this.resolveTypes(sel, typeRequired);
+    return this.certs.findByHolder(
+      { holderCode: sel.holderCode, holderType: sel.holderType || undefined, typeCodes, number: sel.number || undefined },
+      withContent,
+    );
+  }
+
+  private async byId(id: string): Promise<Certificate> {
+    if (!id || !id.trim()) throw new ServiceError(ReturnCode.RequiredMissing, 'CertificateID');
+    const parsed = parseCertificateId(id.trim());
+    if (!parsed.ok) throw new ServiceError(ReturnCode.NotFound, `malformed certificate identifier: ${parsed.message}`);
+    const c = await this.certs.get(id.trim());
+    if (!c || c.status === 'draft') throw new ServiceError(ReturnCode.NotFound);
+    return c;
+  }
+
+  private assertUsable(c: Pick<Certificate, 'status' | 'validTo'>): void {
+    switch (usability(c, this.today())) {
+      case 'abolished': throw new ServiceError(ReturnCode.Abolished);
+      case 'expired': throw new ServiceError(ReturnCode.Expired);
+      case 'suspended': throw new ServiceError(ReturnCode.Restricted);
+      case 'draft': throw new ServiceError(ReturnCode.NotFound);
+      case 'usable': return;
+    }
+  }
+
+  /** The usable ones; when none is usable but some exist, the reason of the newest one. */
+  private usableOrThrow<T extends CertificateSummary>(list: T[]): T[] {
+    const today = this.today();
+    const usable = list.filter((c) => usability(c, today) === 'usable');
+    if (usable.length > 0) return usable;
+    if (list[0]) this.assertUsable(list[0]);
+    throw new ServiceError(ReturnCode.NotFound);
+  }
+
+  private link(c: CertificateSummary): FileLink {
+    const token = this.tickets.issue(c.id, 'pdf');
+    const check = this.tickets.check(token);
+    return { certificate: c, format: 'pdf', token, expires: check.ok ? check.ticket.expires : 0 };
+  }
+
+  /** Runs a use case and records the use (committed) before returning or rethrowing. */
+  private async recorded<T>(
+    ctx: CallContext,
+    holderCode: string | undefined,
+    fn: () => Promise<{ result: T; ids: string[]; holderCode?: string }>,
+  ): Promise<T> {
+    let out: { result: T; ids: string[]; holderCode?: string };
+    try {
+      out = await fn();
+    } catch (err) {
+      const code = err instanceof ServiceError ? err.code : ReturnCode.Other;
+      await this.usage.record({ ...entryOf(ctx), holderCode: holderCode || undefined, certificateIds: [], resultCode: code });
+      if (err !== null && typeof err === 'object') recorded.add(err);
+      throw err;
+    }
+    await this.usage.record({ ...entryOf(ctx), holderCode: out.holderCode ?? (holderCode || undefined), certificateIds: out.ids, resultCode: ReturnCode.Success });
+    return out.result;
+  }
+}
+
+const recorded = new WeakSet<object>();
+
+/** Whether the core already recorded the use that failed with this error (adapters record the rest). */
+export function wasRecorded(err: unknown): boolean {
+  return err !== null && typeof err === 'object' && recorded.has(err);
+}
+
+export class TicketError extends Error {
+  constructor(readonly reason: 'invalid' | 'expired') {
+    super(reason === 'expired' ? 'download link expired' : 'download link invalid');
+  }
+}
+
+function entryOf(ctx: CallContext) {
+  return {
+    dialect: ctx.dialect, interface: ctx.interface, accountId: ctx.accountId, operator: ctx.operator,
+    itemCode: ctx.itemCode, itemName: ctx.itemName, reason: ctx.reason, clientIp: ctx.clientIp, correlationId: ctx.correlationId,
+  };
+}
+
+/** Appendix G.1 marks these as required (必填). */
+function requireClaimFields(claim: VerifyClaim): void {
+  const required: [string, string | undefined][] = [
+    ['certificateType', claim.typeName], ['certificateNumber', claim.number], ['certificateHolder', claim.holderName],
+    ['certificateHolderCode', claim.holderCode], ['issueDept', claim.issuerName], ['issueDate', claim.issueDate],
+  ];
+  const missing = required.filter(([, v]) => v === undefined || v.trim() === '').map(([k]) => k);
+  if (missing.length > 0) throw new ServiceError(ReturnCode.RequiredMissing, `CertificateData: ${missing.join(', ')}`);
+  if (parseDate(claim.issueDate) === undefined) throw new ServiceError(ReturnCode.Unparseable, `issueDate: ${claim.issueDate}`);
+}
+
+/** Field-by-field comparison; dates compare as calendar dates whatever their written form. */
+function matches(c: CertificateSummary, claim: VerifyClaim): boolean {
+  const same = (a: string | undefined, b: string | undefined) => b === undefined || b.trim() === '' || (a ?? '').trim() === b.trim();
+  const sameDate = (stored: string | undefined, given: string | undefined, longTermWhenEmpty: boolean) => {
+    if (given === undefined || given.trim() === '') return true;
+    if (isLongTerm(given)) return longTermWhenEmpty && stored === undefined;
+    const d = parseDate(given);
+    return d !== undefined && d === stored;
+  };
+  return (
+    same(c.typeName, claim.typeName) && same(c.name, claim.name) && same(c.number, claim.number) &&
+    same(c.holder.name, claim.holderName) && same(c.holder.code, claim.holderCode) && same(c.holder.codeType, claim.holderType) &&
+    same(c.issuer.name, claim.issuerName) && same(c.issuer.code, claim.issuerCode) &&
+    sameDate(c.issueDate, claim.issueDate, false) && sameDate(c.validFrom, claim.validFrom, false) && sameDate(c.validTo, claim.validTo, true)
+  );
+}

@@ -1,0 +1,64 @@
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import type { NodeKeys } from './node-keys.js';
+
+export interface Signature { signature: string; kid: string }
+
+/** Signs canonical certificate data with the node key. */
+export interface Signer {
+  signMany(messages: Uint8Array[]): Promise<Signature[]>;
+  close(): Promise<void>;
+}
+
+/** Signs on the calling thread: right for single certificates (issuing). */
+export function inlineSigner(keys: NodeKeys): Signer {
+  return {
+    async signMany(messages) {
+      return messages.map((m) => keys.sign(m));
+    },
+    async close() {},
+  };
+}
+
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+let sign;
+parentPort.on('message', async ({ id, messages }) => {
+  if (!sign) sign = (await import(workerData.module)).sm2Sign;
+  const out = messages.map((m) => sign(m, workerData.privateKey).toString('base64'));
+  parentPort.postMessage({ id, out });
+});
+`;
+
+/**
+ * Signs batches on worker threads: SM2 signing in JavaScript is the slowest step of a bulk import,
+ * and it spreads over every core while the main thread parses and writes.
+ */
+export function workerSigner(keys: NodeKeys, threads = Math.max(1, availableParallelism())): Signer {
+  const { kid, privateKey } = keys.signingMaterial();
+  // Under tsx (tests) this file is .ts and so is its sibling; compiled, both are .js.
+  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  const module = new URL(`../crypto/sm2${ext}`, import.meta.url).href;
+  const workers = Array.from({ length: threads }, () => new Worker(WORKER_SOURCE, { eval: true, workerData: { module, privateKey } }));
+  const waiting = new Map<number, { resolve: (out: string[]) => void; reject: (e: unknown) => void }>();
+  for (const w of workers) {
+    w.on('message', ({ id, out }: { id: number; out: string[] }) => { waiting.get(id)?.resolve(out); waiting.delete(id); });
+    w.on('error', (err) => { for (const p of waiting.values()) p.reject(err); waiting.clear(); });
+  }
+  let next = 0;
+  return {
+    async signMany(messages) {
+      const per = Math.ceil(messages.length / workers.length);
+      const parts = await Promise.all(workers.map((w, i) => {
+        const slice = messages.slice(i * per, (i + 1) * per);
+        if (slice.length === 0) return Promise.resolve([] as string[]);
+        const id = next++;
+        return new Promise<string[]>((resolve, reject) => { waiting.set(id, { resolve, reject }); w.postMessage({ id, messages: slice }); });
+      }));
+      return parts.flat().map((signature) => ({ signature, kid }));
+    },
+    async close() {
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
+  };
+}

@@ -1,0 +1,135 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Services } from '../../core/services.js';
+import type { CallContext, HolderSelector, VerifyClaim } from '../../core/sharing.js';
+import { wasRecorded } from '../../core/sharing.js';
+import { ReturnCode, ServiceError } from '../../domain/return-codes.js';
+import { fail, failFrom, ok, type NationalResponse } from './envelope.js';
+import { Params, field } from './params.js';
+import { dataItem, fileItem, retrievalItem, typeItem } from './mapping.js';
+import { installErrorEnvelope } from '../errors.js';
+
+type Handler = (p: Params, ctx: CallContext, req: FastifyRequest) => Promise<unknown>;
+
+/** Registered under /elssp, so unknown /elssp paths answer in this dialect too. */
+export const NATIONAL_ROOT = '/elssp';
+const VERSION = '/v1';
+
+/**
+ * The national cross-region sharing interface (ZWFW C 0124 section 7, appendices C-G) and the
+ * GB/T 36906 names of its tables 3-6, all mapped onto the same core calls.
+ */
+export async function nationalDialect(app: FastifyInstance, s: Services): Promise<void> {
+  installErrorEnvelope(app, (code, detail) => fail(code, detail));
+
+  const fileUrl = (req: FastifyRequest, token: string) =>
+    `${s.cfg.publicUrl ?? `${req.protocol}://${req.host}`}/files/${token}`;
+
+  /** Authenticates AccountId/AccessToken, runs the use case, and renders the envelope. */
+  const handle = (name: string, read: (body: unknown) => { p: Params; accountId?: string; token?: string; reason?: string }, handler: Handler) =>
+    async (req: FastifyRequest): Promise<NationalResponse> => {
+      const ctx: CallContext = { dialect: 'national', interface: name, clientIp: req.ip };
+      try {
+        const { p, accountId, token, reason } = read(req.body);
+        ctx.accountId = accountId;
+        ctx.reason = reason;
+        const account = accountId && token ? await s.accounts.authenticate(accountId, token, req.ip) : undefined;
+        if (!account) throw new ServiceError(ReturnCode.AuthFailed);
+        return ok(await handler(p, ctx, req));
+      } catch (err) {
+        if (!(err instanceof ServiceError)) req.log.error({ err }, 'national interface failure');
+        if (!wasRecorded(err)) await s.sharing.recordRefusal(ctx, err instanceof ServiceError ? err.code : ReturnCode.Other);
+        return failFrom(err);
+      }
+    };
+
+  // ---- ZWFW C 0124 names: flat parameters, form-encoded (appendix C) or JSON ----
+  const flat = (body: unknown) => {
+    const p = Params.from(body);
+    return { p, accountId: p.text('AccountId'), token: p.text('AccessToken'), reason: p.text('UseFor') };
+  };
+  const holderOf = (p: Params): HolderSelector => ({
+    holderCode: p.text('CertificateHolderCode') ?? '',
+    holderType: p.text('CertificateHolderType') || undefined,
+    typeName: p.text('CertificateType') || undefined,
+    number: p.text('CertificateNumber') || undefined,
+  });
+  const list = <T>(items: T[]) => ({ total: items.length, dataList: items });
+
+  const routes: Record<string, Handler> = {
+    Retrieval: async (p, ctx) => list((await s.sharing.retrieve(ctx, holderOf(p))).map(retrievalItem)),
+    GetCertificateFileByHolder: async (p, ctx, req) =>
+      list((await s.sharing.filesByHolder(ctx, holderOf(p))).map((l) => fileItem(l.certificate, l.format, fileUrl(req, l.token)))),
+    GetCertificateFileByCertificateID: async (p, ctx, req) => {
+      const l = await s.sharing.fileById(ctx, p.text('CertificateID') ?? '');
+      return list([fileItem(l.certificate, l.format, fileUrl(req, l.token))]);
+    },
+    GetCertificateDataByHolder: async (p, ctx) => list((await s.sharing.dataByHolder(ctx, holderOf(p))).map(dataItem)),
+    GetCertificateDataByCertificateID: async (p, ctx) => list([dataItem(await s.sharing.dataById(ctx, p.text('CertificateID') ?? ''))]),
+    // F.3 lost its request table in the seed; it takes AccountId and AccessToken only. Its example writes total as a string.
+    GetCertificateType: async (_p, ctx) => {
+      const types = await s.sharing.listTypes(ctx);
+      return { total: String(types.length), dataList: types.map(typeItem) };
+    },
+    VerifyCertificate: async (p, ctx) => {
+      const data = p.object('CertificateData');
+      const claim = claimOf(data, p.text('CertificateHolderCode'), p.text('CertificateHolderType'));
+      return { verifyResult: String(await s.sharing.verify(ctx, claim)) };
+    },
+  };
+  for (const [name, handler] of Object.entries(routes)) {
+    app.post(`${VERSION}/${name}`, handle(name, flat, handler));
+  }
+
+  // ---- GB/T 36906 names (tables 3-6): {head: {accountId, accessToken}, data: {...}} ----
+  const nested = (body: unknown) => {
+    const outer = Params.from(body);
+    const head = new Params(outer.object('head'));
+    const data = new Params(body && typeof body === 'object' && 'data' in body && (body as { data: unknown }).data !== undefined ? outer.object('data') : {});
+    return {
+      p: data,
+      accountId: head.text('accountId'),
+      token: head.text('accessToken'),
+      reason: data.text('certificateCopyCause') ?? data.text('useFor') ?? data.text('UseFor'),
+    };
+  };
+  const holder36906 = (p: Params): HolderSelector => ({
+    holderCode: p.text('certificateHolderCode') ?? '',
+    holderType: p.text('certificateHolderTypeCode') || undefined,
+    typeCode: p.text('certificateTypeCode') || undefined,
+  });
+  const routes36906: Record<string, Handler> = {
+    query: async (p, ctx) =>
+      (await s.sharing.retrieve(ctx, holder36906(p))).map((c) => ({ certificateIdentifier: c.id, certificateName: c.typeName, ...retrievalItem(c) })),
+    downloadfile: async (p, ctx, req) => {
+      const l = await s.sharing.fileById(ctx, p.text('certificateIdentifier') ?? '');
+      return { certificateIdentifier: l.certificate.id, contentType: 'url', fileFormat: l.format, content: fileUrl(req, l.token) };
+    },
+    queryinfo: async (p, ctx) => ({ certificateData: dataItem(await s.sharing.dataById(ctx, p.text('certificateIdentifier') ?? '')) }),
+    verifyinfo: async (p, ctx) => {
+      const data = p.object('certificateData');
+      const result = await s.sharing.verify(ctx, claimOf(data, undefined, undefined));
+      return { result: result ? '1' : '0', message: result ? '验证通过' : '验证不通过', verifyResult: String(result) };
+    },
+  };
+  for (const [name, handler] of Object.entries(routes36906)) {
+    app.post(`${VERSION}/${name}`, handle(name, nested, handler));
+  }
+}
+
+/** Appendix G.1 CertificateData, holder code and type from the call if the data leaves them out. */
+function claimOf(data: Record<string, unknown>, holderCode: string | undefined, holderType: string | undefined): VerifyClaim {
+  const f = (n: string) => field(data, n);
+  return {
+    typeName: f('certificateType') ?? '',
+    name: f('certificateName'),
+    number: f('certificateNumber') ?? '',
+    holderName: f('certificateHolder') ?? '',
+    holderCode: f('certificateHolderCode') || holderCode || '',
+    holderType: f('certificateHolderType') || holderType || undefined,
+    issuerName: f('issueDept') ?? '',
+    issuerCode: f('issueDeptCode'),
+    issueDate: f('issueDate') ?? '',
+    validFrom: f('certificateValidateStart'),
+    validTo: f('certificateValidateEnd'),
+  };
+}

@@ -1,0 +1,97 @@
+import type { IsoDate } from './dates.js';
+
+/** The canonical model every dialect maps onto (DESIGN.md). Names here belong to no dialect. */
+
+export type ValueType = 'string' | 'picture';
+
+export interface FieldDefinition {
+  columnName: string;
+  name: string;
+  valueType: ValueType;
+  required: boolean;
+  sensitive: boolean;
+}
+
+export type TypeStatus = 'draft' | 'published' | 'withdrawn';
+
+export interface CertificateType {
+  code: string;
+  name: string;
+  defineAuthorityName?: string;
+  defineAuthorityCode?: string;
+  relatedItemName?: string;
+  relatedItemCode?: string;
+  holderCategory?: string;
+  validityRange?: string;
+  fields: FieldDefinition[];
+  status: TypeStatus;
+  isOpen: boolean;
+}
+
+export interface SurfaceValue {
+  columnName: string;
+  name: string;
+  valueType: ValueType;
+  value: string;
+}
+
+export interface DetailValue extends SurfaceValue {
+  orderNum: string;
+}
+
+export interface DetailGroup {
+  group: string;
+  values: DetailValue[];
+}
+
+/** Stored status; "expired" is not stored but derived from the validity end date. */
+export type CertificateStatus = 'draft' | 'issued' | 'suspended' | 'abolished';
+
+export interface Holder {
+  name: string;
+  code: string;
+  /** Appendix B code type, e.g. 111 citizen ID number, 001 unified social credit code. */
+  codeType: string;
+}
+
+export interface Issuer {
+  name: string;
+  code: string;
+  areaCode?: string;
+}
+
+export interface Certificate {
+  id: string;
+  sourceId?: string;
+  typeCode: string;
+  typeName: string;
+  name: string;
+  number: string;
+  holder: Holder;
+  issuer: Issuer;
+  issueDate: IsoDate;
+  validFrom?: IsoDate;
+  /** Undefined means long-term (长期). */
+  validTo?: IsoDate;
+  status: CertificateStatus;
+  version: number;
+  surface: SurfaceValue[];
+  detail: DetailGroup[];
+  digitalSign?: string;
+  signKeyId?: string;
+  dataSource?: string;
+}
+
+/** A catalog entry: what retrieval lists, without surface or detail. */
+export type CertificateSummary = Omit<Certificate, 'surface' | 'detail'>;
+
+/** Whether a certificate may be used today, and if not, why; expiry is derived, not stored. */
+export type Usability = 'usable' | 'abolished' | 'expired' | 'suspended' | 'draft';
+
+export function usability(c: Pick<Certificate, 'status' | 'validTo'>, today: IsoDate): Usability {
+  if (c.status === 'abolished') return 'abolished';
+  if (c.status === 'draft') return 'draft';
+  if (c.status === 'suspended') return 'suspended';
+  if (c.validTo !== undefined && c.validTo < today) return 'expired';
+  return 'usable';
+}

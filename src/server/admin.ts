@@ -1,0 +1,57 @@
+import { timingSafeEqual } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { PassThrough } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../core/services.js';
+import type { AccountScheme } from '../store/accounts.js';
+
+/**
+ * The admin API: what the command line uses when a running node holds the data (PGlite allows one
+ * process). Authenticated by a bearer credential the node keeps in its data directory.
+ */
+export async function adminRoutes(app: FastifyInstance, opts: { services: Services; token: string }): Promise<void> {
+  const s = opts.services;
+  const expected = Buffer.from(`Bearer ${opts.token}`);
+  app.addHook('onRequest', async (req, reply) => {
+    const given = Buffer.from(req.headers.authorization ?? '');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      return reply.code(401).send({ error: 'admin credential required' });
+    }
+  });
+  app.setErrorHandler((err: Error & { statusCode?: number }, _req, reply) => {
+    const status = err.statusCode && err.statusCode < 500 ? err.statusCode : 400;
+    reply.code(status).send({ error: err.message });
+  });
+
+  app.post<{ Body: { id?: string; name?: string; scheme?: AccountScheme; ips?: string[] } }>('/accounts', async (req) => {
+    const b = req.body ?? {};
+    if (!b.id || !b.name) throw Object.assign(new Error('id and name are required'), { statusCode: 400 });
+    return s.accounts.create({ id: b.id, name: b.name, scheme: b.scheme ?? 'hmac-sm3', allowedIps: b.ips ?? [] });
+  });
+
+  app.get('/accounts', async () => s.accounts.list());
+
+  app.get<{ Querystring: { holder?: string; since?: string; limit?: string } }>('/usage', async (req) => {
+    const q = req.query;
+    return s.usage.list({ holderCode: q.holder, since: q.since ? new Date(q.since) : undefined, limit: q.limit ? Number(q.limit) : undefined });
+  });
+
+  /** Streams NDJSON: progress and rejection lines while it runs, then the report. */
+  app.post<{ Body: { path?: string } }>('/import', async (req, reply) => {
+    const path = req.body?.path;
+    if (!path) throw Object.assign(new Error('path is required'), { statusCode: 400 });
+    const size = (await stat(path)).size;
+    const out = new PassThrough();
+    reply.header('content-type', 'application/x-ndjson').send(out);
+    const { importer, close } = s.importer();
+    importer
+      .importFile(path, size, {
+        onProgress: (p) => out.write(JSON.stringify({ progress: p }) + '\n'),
+        onReject: (r) => out.write(JSON.stringify({ reject: r }) + '\n'),
+      })
+      .then((report) => out.end(JSON.stringify({ report }) + '\n'))
+      .catch((err: Error) => out.end(JSON.stringify({ error: err.message }) + '\n'))
+      .finally(() => void close());
+    return reply;
+  });
+}

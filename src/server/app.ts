@@ -1,0 +1,31 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import formbody from '@fastify/formbody';
+import type { Services } from '../core/services.js';
+import { nationalDialect, NATIONAL_ROOT } from '../dialects/national/routes.js';
+import { wellKnownRoutes } from './well-known.js';
+import { fileRoutes } from './files.js';
+import { adminRoutes } from './admin.js';
+
+export interface AppOptions {
+  logger?: boolean | { level: string };
+  /** Bearer credential for the admin API; without one the admin API is not mounted. */
+  adminToken?: string;
+}
+
+/** The HTTP face of a node: every dialect, the published keys, file downloads and the admin API. */
+export async function buildApp(s: Services, opts: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: s.cfg.bodyLimitBytes,
+    // Never echo internals: unexpected errors are logged and answered generically by each dialect.
+    return503OnClosing: true,
+    disableRequestLogging: true,
+  });
+  await app.register(formbody, { bodyLimit: s.cfg.bodyLimitBytes });
+  await app.register(wellKnownRoutes, { services: s });
+  await app.register(fileRoutes, { services: s });
+  await app.register(async (scope) => nationalDialect(scope, s), { prefix: NATIONAL_ROOT });
+  if (opts.adminToken) await app.register(adminRoutes, { services: s, token: opts.adminToken, prefix: '/admin' });
+  app.get('/healthz', async () => ({ ok: true }));
+  return app;
+}

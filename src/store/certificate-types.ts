@@ -1,0 +1,64 @@
+import type { Queryable } from './db.js';
+import type { CertificateType, FieldDefinition, TypeStatus } from '../domain/model.js';
+
+interface TypeRow {
+  code: string;
+  name: string;
+  define_authority_name: string | null;
+  define_authority_code: string | null;
+  related_item_name: string | null;
+  related_item_code: string | null;
+  holder_category: string | null;
+  validity_range: string | null;
+  fields: FieldDefinition[];
+  status: TypeStatus;
+  is_open: boolean;
+}
+
+const toType = (r: TypeRow): CertificateType => ({
+  code: r.code,
+  name: r.name,
+  defineAuthorityName: r.define_authority_name ?? undefined,
+  defineAuthorityCode: r.define_authority_code ?? undefined,
+  relatedItemName: r.related_item_name ?? undefined,
+  relatedItemCode: r.related_item_code ?? undefined,
+  holderCategory: r.holder_category ?? undefined,
+  validityRange: r.validity_range ?? undefined,
+  fields: r.fields,
+  status: r.status,
+  isOpen: r.is_open,
+});
+
+/** The certificate type catalog (证照目录). */
+export class CertificateTypeRepo {
+  constructor(private readonly db: Queryable) {}
+
+  async get(code: string, q: Queryable = this.db): Promise<CertificateType | undefined> {
+    const rows = await q.query<TypeRow>('select * from certificate_types where code = $1', [code]);
+    return rows[0] && toType(rows[0]);
+  }
+
+  async findByName(name: string): Promise<CertificateType[]> {
+    return (await this.db.query<TypeRow>('select * from certificate_types where name = $1 order by code', [name])).map(toType);
+  }
+
+  async list(status?: TypeStatus): Promise<CertificateType[]> {
+    const rows = status
+      ? await this.db.query<TypeRow>('select * from certificate_types where status = $1 order by code', [status])
+      : await this.db.query<TypeRow>('select * from certificate_types order by code');
+    return rows.map(toType);
+  }
+
+  /** Inserts a type, or leaves an existing one untouched; returns whether it was created. */
+  async insertIfMissing(t: CertificateType, q: Queryable = this.db): Promise<boolean> {
+    const rows = await q.query(
+      `insert into certificate_types (code, name, define_authority_name, define_authority_code, related_item_name,
+         related_item_code, holder_category, validity_range, fields, status, is_open)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       on conflict (code) do nothing returning code`,
+      [t.code, t.name, t.defineAuthorityName ?? null, t.defineAuthorityCode ?? null, t.relatedItemName ?? null,
+        t.relatedItemCode ?? null, t.holderCategory ?? null, t.validityRange ?? null, JSON.stringify(t.fields), t.status, t.isOpen],
+    );
+    return rows.length === 1;
+  }
+}

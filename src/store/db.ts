@@ -1,0 +1,112 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+
+/** Anything that runs SQL: the database itself or an open transaction. */
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+}
+
+/**
+ * The one database interface the store uses. Both back ends speak the same PostgreSQL SQL;
+ * PGlite is PostgreSQL compiled to WASM (one connection, in-process), node-postgres talks to a server.
+ */
+export interface Db extends Queryable {
+  readonly kind: 'pglite' | 'postgres';
+  /** Multi-statement SQL without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+const DATE_OID = 1082;
+const INT8_OID = 20;
+
+/** Dates stay 'YYYY-MM-DD' strings: a JS Date would drag a time zone into a calendar date. */
+const keepText = (v: string) => v;
+const toNumber = (v: string) => Number(v);
+
+export async function openPglite(dataDir: string | undefined): Promise<Db> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const db = new PGlite(dataDir, {
+    parsers: { [DATE_OID]: keepText, [INT8_OID]: toNumber },
+  });
+  await db.waitReady;
+  return {
+    kind: 'pglite',
+    async query<T>(sql: string, params?: readonly unknown[]) {
+      return (await db.query<T>(sql, params as unknown[] | undefined)).rows;
+    },
+    async exec(sql: string) {
+      await db.exec(sql);
+    },
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>) {
+      return db.transaction(async (tx) =>
+        fn({ query: async <R>(sql: string, params?: readonly unknown[]) => (await tx.query<R>(sql, params as unknown[] | undefined)).rows }),
+      );
+    },
+    async close() {
+      await db.close();
+    },
+  };
+}
+
+export async function openPostgres(url: string, poolSize = 10): Promise<Db> {
+  const types = {
+    getTypeParser(oid: number, format?: string) {
+      if (oid === DATE_OID) return keepText;
+      if (oid === INT8_OID) return toNumber;
+      return pg.types.getTypeParser(oid, format as 'text');
+    },
+  };
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: types as pg.CustomTypesConfig });
+  // An idle client that loses its server must not crash the process; the next query reports it.
+  pool.on('error', () => {});
+  await pool.query('select 1');
+  const run = async <T>(client: pg.Pool | pg.PoolClient, sql: string, params?: readonly unknown[]) =>
+    (await client.query(sql, params as unknown[] | undefined)).rows as T[];
+  return {
+    kind: 'postgres',
+    query: <T>(sql: string, params?: readonly unknown[]) => run<T>(pool, sql, params),
+    async exec(sql: string) {
+      await pool.query(sql);
+    },
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>) {
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        const result = await fn({ query: (sql, params) => run(client, sql, params) });
+        await client.query('commit');
+        return result;
+      } catch (err) {
+        await client.query('rollback').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+export interface DbOptions {
+  databaseUrl?: string;
+  dataDir: string;
+  poolSize?: number;
+}
+
+/** `--database-url` / DATABASE_URL selects a server; otherwise PGlite under `<data>/pgdata`. */
+export function openDb(opts: DbOptions): Promise<Db> {
+  return opts.databaseUrl
+    ? openPostgres(opts.databaseUrl, opts.poolSize)
+    : openPglite(`${opts.dataDir}/pgdata`);
+}
+
+/** Normalises bytea values, which node-postgres returns as Buffer and PGlite as Uint8Array. */
+export function asBuffer(v: unknown): Buffer {
+  if (Buffer.isBuffer(v)) return v;
+  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+  throw new TypeError('expected bytea');
+}

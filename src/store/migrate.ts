@@ -1,0 +1,34 @@
+import type { Db } from './db.js';
+import { sql as initial } from './migrations/001-initial.js';
+
+/** Versioned migrations, applied in order on start; each runs in its own transaction. */
+export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  { version: 1, name: 'initial', sql: initial },
+];
+
+export async function migrate(db: Db): Promise<number[]> {
+  await db.exec(`create table if not exists schema_migrations (
+    version int primary key, name text not null, applied_at timestamptz not null default now())`);
+  const done = new Set(
+    (await db.query<{ version: number }>('select version from schema_migrations')).map((r) => r.version),
+  );
+  const applied: number[] = [];
+  for (const m of MIGRATIONS) {
+    if (done.has(m.version)) continue;
+    await db.transaction(async (tx) => {
+      // exec() cannot run inside the transaction callback on both back ends, so split statements.
+      for (const statement of splitStatements(m.sql)) await tx.query(statement);
+      await tx.query('insert into schema_migrations (version, name) values ($1, $2)', [m.version, m.name]);
+    });
+    applied.push(m.version);
+  }
+  return applied;
+}
+
+/** Splits on semicolons that end a line; our migrations keep one statement per terminated line. */
+function splitStatements(sql: string): string[] {
+  return sql
+    .split(/;\s*$/m)
+    .map((s) => s.replace(/--[^\n]*$/gm, '').trim())
+    .filter((s) => s.length > 0);
+}
