@@ -1,0 +1,54 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { Backend } from './backends.js';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+const MAIN = `${ROOT}src/cli/main.ts`;
+
+export interface RunningNode {
+  baseUrl: string;
+  info: Record<string, unknown>;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+const dataFlags = (b: Backend) => ['--data', b.dataDir, ...(b.databaseUrl ? ['--database-url', b.databaseUrl] : [])];
+
+/** Starts `zhengzhao serve` as a real process on a free port and waits for its JSON line. */
+export async function startNode(b: Backend, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<RunningNode> {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--port', '0', '--json', ...dataFlags(b), ...extra], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d) => { stderr += d; });
+  const info = await new Promise<Record<string, unknown>>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`node did not start in 60 s: ${stderr}`)), 60_000);
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`node exited with ${code}: ${stderr}`)); });
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (!line.startsWith('{')) return;
+      clearTimeout(timer);
+      resolve(JSON.parse(line) as Record<string, unknown>);
+    });
+  });
+  child.removeAllListeners('exit');
+  return {
+    baseUrl: info.baseUrl as string,
+    info,
+    process: child,
+    stop: () => new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    }),
+  };
+}
+
+/** Runs the command line against the backend's data (through the node's admin API when one runs). */
+export function cli(b: Backend, args: string[], input?: string): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args, ...dataFlags(b)], {
+    cwd: ROOT, encoding: 'utf8', input, env: { ...process.env, LOG_LEVEL: 'warn' }, timeout: 120_000,
+  });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
