@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { sm3Hex } from '../crypto/sm3.js';
 import type { Certificate } from '../domain/model.js';
 import { formatChineseDate } from '../domain/dates.js';
-import { renderCertificatePdf } from '../files/pdf-render.js';
 
 /**
  * Layout files (版式文件) on local disk under <data>/files. A certificate's PDF is rendered from its
@@ -31,6 +30,8 @@ export class LayoutFiles {
   }
 
   private async render(c: Certificate, path: string): Promise<Buffer> {
+    // Loaded on first use: the renderer brings a CJK font that a node answering only data calls never needs.
+    const { renderCertificatePdf } = await import('../files/pdf-render.js');
     const bytes = Buffer.from(await renderCertificatePdf({
       title: c.typeName,
       fields: c.surface.map((s) => ({ name: s.name, value: s.value, valueType: s.valueType })),

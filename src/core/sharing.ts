@@ -84,9 +84,9 @@ export class SharingService {
   }
 
   dataById(ctx: CallContext, id: string): Promise<Certificate> {
-    return this.recorded(ctx, undefined, async () => {
+    return this.recorded(ctx, undefined, async (seen) => {
       this.checkReason(ctx, true);
-      const c = await this.byId(id);
+      const c = await this.byId(id, seen);
       this.assertUsable(c);
       return { result: c, ids: [c.id], holderCode: c.holder.code };
     });
@@ -102,9 +102,9 @@ export class SharingService {
   }
 
   fileById(ctx: CallContext, id: string): Promise<FileLink> {
-    return this.recorded(ctx, undefined, async () => {
+    return this.recorded(ctx, undefined, async (seen) => {
       this.checkReason(ctx, true);
-      const c = await this.byId(id);
+      const c = await this.byId(id, seen);
       this.assertUsable(c);
       return { result: this.link(c), ids: [c.id], holderCode: c.holder.code };
     });
@@ -142,8 +142,8 @@ export class SharingService {
       await this.usage.record({ ...entryOf(ctx), certificateIds: [], resultCode: check.reason === 'expired' ? 'expired-link' : 'invalid-link' });
       throw new TicketError(check.reason);
     }
-    return this.recorded(ctx, undefined, async () => {
-      const c = await this.byId(check.ticket.certificateId);
+    return this.recorded(ctx, undefined, async (seen) => {
+      const c = await this.byId(check.ticket.certificateId, seen);
       this.assertUsable(c);
       return { result: c, ids: [c.id], holderCode: c.holder.code };
     });
@@ -202,12 +202,14 @@ export class SharingService {
     );
   }
 
-  private async byId(id: string): Promise<Certificate> {
+  private async byId(id: string, seen: Seen): Promise<Certificate> {
     if (!id || !id.trim()) throw new ServiceError(ReturnCode.RequiredMissing, 'CertificateID');
     const parsed = parseCertificateId(id.trim());
     if (!parsed.ok) throw new ServiceError(ReturnCode.NotFound, `malformed certificate identifier: ${parsed.message}`);
     const c = await this.certs.get(id.trim());
     if (!c || c.status === 'draft') throw new ServiceError(ReturnCode.NotFound);
+    seen.holderCode = c.holder.code;
+    seen.certificateId = c.id;
     return c;
   }
 
@@ -240,14 +242,18 @@ export class SharingService {
   private async recorded<T>(
     ctx: CallContext,
     holderCode: string | undefined,
-    fn: () => Promise<{ result: T; ids: string[]; holderCode?: string }>,
+    fn: (seen: Seen) => Promise<{ result: T; ids: string[]; holderCode?: string }>,
   ): Promise<T> {
     let out: { result: T; ids: string[]; holderCode?: string };
+    const seen: Seen = {};
     try {
-      out = await fn();
+      out = await fn(seen);
     } catch (err) {
       const code = err instanceof ServiceError ? err.code : ReturnCode.Other;
-      await this.usage.record({ ...entryOf(ctx), holderCode: holderCode || undefined, certificateIds: [], resultCode: code });
+      await this.usage.record({
+        ...entryOf(ctx), holderCode: seen.holderCode ?? (holderCode || undefined),
+        certificateIds: seen.certificateId ? [seen.certificateId] : [], resultCode: code,
+      });
       if (err !== null && typeof err === 'object') recorded.add(err);
       throw err;
     }
@@ -255,6 +261,9 @@ export class SharingService {
     return out.result;
   }
 }
+
+/** What a use case found before it refused: recorded with the refusal. */
+interface Seen { holderCode?: string; certificateId?: string }
 
 const recorded = new WeakSet<object>();
 

@@ -20,15 +20,16 @@ export function inlineSigner(keys: NodeKeys): Signer {
   };
 }
 
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-let sign;
-parentPort.on('message', async ({ id, messages }) => {
-  if (!sign) sign = (await import(workerData.module)).sm2Sign;
-  const out = messages.map((m) => sign(m, workerData.privateKey).toString('base64'));
-  parentPort.postMessage({ id, out });
-});
-`;
+/**
+ * Compiled, the worker is sign-worker.js. Under tsx (the tests) it is a .ts file, and Node 20 does
+ * not run a worker's .ts entry through the parent's loader, so a small bootstrap registers tsx first.
+ */
+function startWorker(workerData: { privateKey: string }): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./sign-worker.js', import.meta.url), { workerData });
+  const entry = new URL('./sign-worker.ts', import.meta.url).href;
+  const bootstrap = `(async () => { (await import('tsx/esm/api')).register(); await import(${JSON.stringify(entry)}); })()`;
+  return new Worker(bootstrap, { eval: true, workerData });
+}
 
 /**
  * Signs batches on worker threads: SM2 signing in JavaScript is the slowest step of a bulk import,
@@ -36,10 +37,7 @@ parentPort.on('message', async ({ id, messages }) => {
  */
 export function workerSigner(keys: NodeKeys, threads = Math.max(1, availableParallelism())): Signer {
   const { kid, privateKey } = keys.signingMaterial();
-  // Under tsx (tests) this file is .ts and so is its sibling; compiled, both are .js.
-  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  const module = new URL(`../crypto/sm2${ext}`, import.meta.url).href;
-  const workers = Array.from({ length: threads }, () => new Worker(WORKER_SOURCE, { eval: true, workerData: { module, privateKey } }));
+  const workers = Array.from({ length: threads }, () => startWorker({ privateKey }));
   const waiting = new Map<number, { resolve: (out: string[]) => void; reject: (e: unknown) => void }>();
   for (const w of workers) {
     w.on('message', ({ id, out }: { id: number; out: string[] }) => { waiting.get(id)?.resolve(out); waiting.delete(id); });

@@ -1,0 +1,8 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { sm2Sign } from '../crypto/sm2.js';
+
+/** A signing thread of workerSigner: signs each message of a batch with the node key it was given. */
+const { privateKey } = workerData as { privateKey: string };
+parentPort!.on('message', ({ id, messages }: { id: number; messages: Uint8Array[] }) => {
+  parentPort!.postMessage({ id, out: messages.map((m) => sm2Sign(m, privateKey).toString('base64')) });
+});
