@@ -44,7 +44,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     fileUrlTtlSeconds: num(env.ZHENGZHAO_FILE_URL_TTL, 600),
     tokenSkewSeconds: num(env.ZHENGZHAO_TOKEN_SKEW, 300),
     bodyLimitBytes: num(env.ZHENGZHAO_BODY_LIMIT, 1024 * 1024),
-    logLevel: env.LOG_LEVEL ?? 'info',
+    logLevel: env.LOG_LEVEL ?? 'warn',
   };
 }
 

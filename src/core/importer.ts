@@ -47,17 +47,30 @@ export class Importer {
       progress.rejected++;
       opts.onReject?.({ line, reason });
     };
+    // Batches flow through signing (worker threads) and insertion while the next ones are parsed;
+    // at most a few are in flight, and inserts happen in file order.
+    const inFlight: Promise<void>[] = [];
+    let lastInsert: Promise<void> = Promise.resolve();
     const flush = async () => {
       if (batch.length === 0) return;
       const list = batch;
       batch = [];
-      const signatures = await this.signer.signMany(list.map((c) => signedBytes(c)));
-      list.forEach((c, i) => { c.digitalSign = signatures[i]!.signature; c.signKeyId = signatures[i]!.kid; });
-      const inserted = await this.certs.insertMany(list);
-      progress.inserted += inserted.length;
-      progress.existing += list.length - inserted.length;
-      const now = Date.now();
-      if (opts.onProgress && now - lastReport > 200) { lastReport = now; opts.onProgress({ ...progress }); }
+      const signed = this.signer.signMany(list.map((c) => signedBytes(c)));
+      const previous = lastInsert;
+      lastInsert = (async () => {
+        const signatures = await signed;
+        list.forEach((c, i) => { c.digitalSign = signatures[i]!.signature; c.signKeyId = signatures[i]!.kid; });
+        await previous;
+        const inserted = await this.certs.insertMany(list);
+        progress.inserted += inserted.length;
+        progress.existing += list.length - inserted.length;
+        const now = Date.now();
+        if (opts.onProgress && now - lastReport > 200) { lastReport = now; opts.onProgress({ ...progress }); }
+      })();
+      // Observed here so a failure is reported where it is awaited, never as an unhandled rejection.
+      lastInsert.catch(() => {});
+      inFlight.push(lastInsert);
+      if (inFlight.length >= 4) await inFlight.shift();
     };
 
     const input = createReadStream(path);
@@ -95,6 +108,7 @@ export class Importer {
       if (batch.length >= batchSize) await flush();
     }
     await flush();
+    await Promise.all(inFlight);
     opts.onProgress?.({ ...progress, bytes: totalBytes });
     return { ...progress, bytes: totalBytes, typesCreated, seconds: (Date.now() - started) / 1000 };
   }

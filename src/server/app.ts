@@ -19,9 +19,8 @@ export async function buildApp(s: Services, opts: AppOptions = {}): Promise<Fast
     bodyLimit: s.cfg.bodyLimitBytes,
     // Never echo internals: unexpected errors are logged and answered generically by each dialect.
     return503OnClosing: true,
-    disableRequestLogging: true,
     // Download tickets travel in the path and are longer than Fastify's default parameter limit.
-    maxParamLength: 1024,
+    routerOptions: { maxParamLength: 1024 },
   });
   await app.register(formbody, { bodyLimit: s.cfg.bodyLimitBytes });
   await app.register(wellKnownRoutes, { services: s });
