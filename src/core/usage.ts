@@ -96,9 +96,9 @@ export class UsageRecorder {
   }
 
   private async write(batch: Pending[]): Promise<void> {
-    const params: unknown[] = [];
+    // Column arrays through unnest: one statement shape for any batch size, so it stays prepared.
+    const cols: unknown[][] = COLUMNS.map(() => []);
     let prev = this.prevHash;
-    const tuples: string[] = [];
     for (const { entry: e, at } of batch) {
       const bidx = e.holderCode ? this.keys.blindIndex('holder', e.holderCode) : null;
       const body = {
@@ -108,13 +108,22 @@ export class UsageRecorder {
       };
       const hash = sm3(Buffer.concat([prev ?? Buffer.alloc(0), Buffer.from(canonicalJson(body), 'utf8')]));
       const row = [at, e.dialect, e.interface, e.accountId ?? null, e.operator ?? null, e.itemCode ?? null, e.itemName ?? null,
-        e.reason ?? null, bidx, e.certificateIds, e.resultCode, e.clientIp ?? null, e.correlationId ?? null, prev, hash];
-      const base = params.length;
-      params.push(...row);
-      tuples.push(`(${row.map((_, i) => `$${base + i + 1}`).join(', ')})`);
+        e.reason ?? null, bidx, JSON.stringify(e.certificateIds), e.resultCode, e.clientIp ?? null, e.correlationId ?? null, prev, hash];
+      row.forEach((v, i) => cols[i]!.push(v));
       prev = hash;
     }
-    await this.db.query(`insert into usage_records (${COLUMNS.join(', ')}) values ${tuples.join(', ')}`, params);
+    await this.db.query(
+      `insert into usage_records (${COLUMNS.join(', ')})
+       select at, dialect, interface, account_id, operator, item_code, item_name, reason, holder_bidx,
+              array(select jsonb_array_elements_text(ids::jsonb)), result_code, client_ip, correlation_id, prev_hash, hash
+       from unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                   $9::bytea[], $10::text[], $11::text[], $12::text[], $13::text[], $14::bytea[], $15::bytea[])
+         with ordinality as u(at, dialect, interface, account_id, operator, item_code, item_name, reason, holder_bidx, ids,
+              result_code, client_ip, correlation_id, prev_hash, hash, n)
+       order by n`,
+      cols,
+      'usage-insert',
+    );
     this.prevHash = prev;
   }
 

@@ -94,6 +94,7 @@ export class CertificateRepo {
     const rows = await q.query<FullRow>(
       `select ${SUMMARY_COLUMNS}, c.content_enc from certificates c join certificate_types t on t.code = c.type_code where c.id = $1`,
       [id],
+      'certificate-by-id',
     );
     return rows[0] && this.toFull(rows[0]);
   }
@@ -108,15 +109,15 @@ export class CertificateRepo {
 
   /** A holder's certificates (drafts excluded); the holder code is compared after decryption too. */
   async findByHolder(query: HolderQuery, withContent: boolean): Promise<Certificate[] | CertificateSummary[]> {
-    const params: unknown[] = [this.holderIndex(query.holderCode)];
-    let where = `c.holder_bidx = $1 and c.status <> 'draft'`;
-    if (query.holderType) { params.push(query.holderType); where += ` and c.holder_type = $${params.length}`; }
-    if (query.typeCodes) { params.push(query.typeCodes); where += ` and c.type_code = any($${params.length})`; }
+    // One statement shape for every filter combination (null means "any"), so it stays prepared.
     const cols = withContent ? `${SUMMARY_COLUMNS}, c.content_enc` : SUMMARY_COLUMNS;
     const rows = await this.db.query<FullRow>(
-      `select ${cols} from certificates c join certificate_types t on t.code = c.type_code where ${where}
+      `select ${cols} from certificates c join certificate_types t on t.code = c.type_code
+       where c.holder_bidx = $1 and c.status <> 'draft'
+         and ($2::text is null or c.holder_type = $2) and ($3::text[] is null or c.type_code = any($3))
        order by c.issue_date desc, c.id limit 500`,
-      params,
+      [this.holderIndex(query.holderCode), query.holderType ?? null, query.typeCodes ?? null],
+      withContent ? 'certificates-by-holder-full' : 'certificates-by-holder',
     );
     const list = rows.map((r) => (withContent ? this.toFull(r) : this.toSummary(r)));
     // A blind index match is decisive only together with the decrypted code (HMAC collisions aside).

@@ -4,7 +4,11 @@ import pg from 'pg';
 
 /** Anything that runs SQL: the database itself or an open transaction. */
 export interface Queryable {
-  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /**
+   * @param name for hot statements: a server keeps them prepared per connection, saving the parse and
+   * plan of every call (PGlite ignores it).
+   */
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[], name?: string): Promise<T[]>;
 }
 
 /**
@@ -63,11 +67,11 @@ export async function openPostgres(url: string, poolSize = 10): Promise<Db> {
   // An idle client that loses its server must not crash the process; the next query reports it.
   pool.on('error', () => {});
   await pool.query('select 1');
-  const run = async <T>(client: pg.Pool | pg.PoolClient, sql: string, params?: readonly unknown[]) =>
-    (await client.query(sql, params as unknown[] | undefined)).rows as T[];
+  const run = async <T>(client: pg.Pool | pg.PoolClient, sql: string, params?: readonly unknown[], name?: string) =>
+    (await client.query({ text: sql, values: params as unknown[] | undefined, name })).rows as T[];
   return {
     kind: 'postgres',
-    query: <T>(sql: string, params?: readonly unknown[]) => run<T>(pool, sql, params),
+    query: <T>(sql: string, params?: readonly unknown[], name?: string) => run<T>(pool, sql, params, name),
     async exec(sql: string) {
       await pool.query(sql);
     },
@@ -75,7 +79,7 @@ export async function openPostgres(url: string, poolSize = 10): Promise<Db> {
       const client = await pool.connect();
       try {
         await client.query('begin');
-        const result = await fn({ query: (sql, params) => run(client, sql, params) });
+        const result = await fn({ query: (sql, params, name) => run(client, sql, params, name) });
         await client.query('commit');
         return result;
       } catch (err) {
