@@ -6,21 +6,10 @@ import { parseCertificateId } from '../domain/identifier.js';
 import { cstDate, parseDate, isLongTerm } from '../domain/dates.js';
 import type { CertificateRepo } from '../store/certificates.js';
 import type { CertificateTypeRepo } from '../store/certificate-types.js';
-import type { UsageRecorder } from './usage.js';
+import type { CallContext, UsageRecorder } from './usage.js';
 import type { FileTickets, FileFormat } from './file-tickets.js';
 
-/** Who is calling, why, and from where: what every use record needs. */
-export interface CallContext {
-  dialect: string;
-  interface: string;
-  accountId?: string;
-  operator?: string;
-  itemCode?: string;
-  itemName?: string;
-  reason?: string;
-  clientIp?: string;
-  correlationId?: string;
-}
+export type { CallContext };
 
 export interface HolderSelector {
   holderCode: string;
@@ -139,7 +128,7 @@ export class SharingService {
   async redeemTicket(ctx: CallContext, token: string): Promise<Certificate> {
     const check = this.tickets.check(token);
     if (!check.ok) {
-      await this.usage.record({ ...entryOf(ctx), certificateIds: [], resultCode: check.reason === 'expired' ? 'expired-link' : 'invalid-link' });
+      await this.usage.record({ ...ctx, certificateIds: [], resultCode: check.reason === 'expired' ? 'expired-link' : 'invalid-link' });
       throw new TicketError(check.reason);
     }
     return this.recorded(ctx, undefined, async (seen) => {
@@ -151,7 +140,7 @@ export class SharingService {
 
   /** Records a call refused before it reached a use case (authentication, unreadable request). */
   async recordRefusal(ctx: CallContext, code: string): Promise<void> {
-    await this.usage.record({ ...entryOf(ctx), certificateIds: [], resultCode: code });
+    await this.usage.record({ ...ctx, certificateIds: [], resultCode: code });
   }
 
   // ---- rules shared by every call ----
@@ -251,13 +240,13 @@ export class SharingService {
     } catch (err) {
       const code = err instanceof ServiceError ? err.code : ReturnCode.Other;
       await this.usage.record({
-        ...entryOf(ctx), holderCode: seen.holderCode ?? (holderCode || undefined),
+        ...ctx, holderCode: seen.holderCode ?? (holderCode || undefined),
         certificateIds: seen.certificateId ? [seen.certificateId] : [], resultCode: code,
       });
       if (err !== null && typeof err === 'object') recorded.add(err);
       throw err;
     }
-    await this.usage.record({ ...entryOf(ctx), holderCode: out.holderCode ?? (holderCode || undefined), certificateIds: out.ids, resultCode: ReturnCode.Success });
+    await this.usage.record({ ...ctx, holderCode: out.holderCode ?? (holderCode || undefined), certificateIds: out.ids, resultCode: ReturnCode.Success });
     return out.result;
   }
 }
@@ -278,12 +267,6 @@ export class TicketError extends Error {
   }
 }
 
-function entryOf(ctx: CallContext) {
-  return {
-    dialect: ctx.dialect, interface: ctx.interface, accountId: ctx.accountId, operator: ctx.operator,
-    itemCode: ctx.itemCode, itemName: ctx.itemName, reason: ctx.reason, clientIp: ctx.clientIp, correlationId: ctx.correlationId,
-  };
-}
 
 /** Appendix G.1 marks these as required (必填). */
 function requireClaimFields(claim: VerifyClaim): void {

@@ -4,8 +4,8 @@ import type { Keyring } from '../crypto/keyring.js';
 import { sm3 } from '../crypto/sm3.js';
 import { canonicalJson } from '../domain/canonical.js';
 
-/** One use of the sharing service (用证记录). */
-export interface UsageEntry {
+/** Who is calling, why, and from where: what every use record needs. */
+export interface CallContext {
   dialect: string;
   interface: string;
   accountId?: string;
@@ -13,11 +13,15 @@ export interface UsageEntry {
   itemCode?: string;
   itemName?: string;
   reason?: string;
+  clientIp?: string;
+  correlationId?: string;
+}
+
+/** One use of the sharing service (用证记录): the call, whose certificates it touched, and its result. */
+export interface UsageEntry extends CallContext {
   holderCode?: string;
   certificateIds: string[];
   resultCode: string;
-  clientIp?: string;
-  correlationId?: string;
 }
 
 export interface UsageRow {

@@ -15,15 +15,7 @@ export function retrievalItem(c: CertificateSummary) {
 
 /** Appendix E.1.5 / E.2.1, plus certificateID (table 4 lists data.certificateIdentifier among the outputs). */
 export function fileItem(c: CertificateSummary, fileFormat: string, fileUrl: string) {
-  return {
-    certificateID: c.id,
-    certificateType: c.typeName,
-    issueDept: c.issuer.name,
-    certificateNumber: c.number,
-    issueDate: formatChineseDate(c.issueDate),
-    fileFormat,
-    fileUrl,
-  };
+  return { ...retrievalItem(c), fileFormat, fileUrl };
 }
 
 /** Appendix F.1.5 / F.2.1: the canonical structured data with its signature. */
