@@ -72,9 +72,13 @@ program.command('token').description("compute today's national AccessToken for a
   .requiredOption('--id <id>', 'AccountId')
   .option('--secret <secret>', 'the account secret (hmac-sm3); omit for appendix-c')
   .option('--date <yyyyMMdd>', 'another day (China Standard Time)')
-  .action((flags: { id: string; secret?: string; date?: string }) => {
+  .option('--json', 'machine-readable output')
+  .action((flags: { id: string; secret?: string; date?: string; json?: boolean }) => {
     const day = flags.date ?? cstCompactDate(new Date());
-    console.log(AccountService.expectedToken({ id: flags.id, scheme: flags.secret ? 'hmac-sm3' : 'appendix-c', secret: flags.secret }, day));
+    if (!/^\d{8}$/.test(day)) throw new Error('--date: yyyyMMdd expected');
+    const scheme = flags.secret ? 'hmac-sm3' : 'appendix-c';
+    const accessToken = AccountService.expectedToken({ id: flags.id, scheme, secret: flags.secret }, day);
+    out(flags, { accountId: flags.id, day, scheme, accessToken }, () => accessToken);
   });
 
 withData(program.command('import <file>').description('load NDJSON certificate records (F.1.5 shape)'))

@@ -22,7 +22,7 @@ const SERVER = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5
 let serverChecked: Promise<string | undefined> | undefined;
 function serverProblem(): Promise<string | undefined> {
   serverChecked ??= (async () => {
-    const c = new pg.Client({ connectionString: SERVER, connectionTimeoutMillis: 3000 });
+    const c = new pg.Client({ connectionString: SERVER, connectionTimeoutMillis: 15_000 });
     try {
       await c.connect();
       await c.query('select 1');

@@ -46,8 +46,8 @@ export async function startNode(b: Backend, extra: string[] = [], env: NodeJS.Pr
 }
 
 /** Runs the command line against the backend's data (through the node's admin API when one runs). */
-export function cli(b: Backend, args: string[], input?: string): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args, ...dataFlags(b)], {
+export function cli(b: Backend | undefined, args: string[], input?: string): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args, ...(b ? dataFlags(b) : [])], {
     cwd: ROOT, encoding: 'utf8', input, env: { ...process.env, LOG_LEVEL: 'warn' }, timeout: 120_000,
   });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };

@@ -1,0 +1,59 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BACKENDS, makeBackend, postgresSkip, type Backend } from '../support/backends.js';
+import { cli } from '../support/node-process.js';
+import { fixtureLines, FIXTURE } from './national-fixture.js';
+import { sm3Hex } from '../../src/crypto/sm3.js';
+
+for (const name of BACKENDS) {
+  describe(`command line without a running node (${name})`, async () => {
+    const skip = name === 'postgres' ? await postgresSkip() : false;
+    let b: Backend;
+    before(async () => { if (!skip) b = await makeBackend(name); });
+    after(async () => { if (!skip) await b.cleanup(); });
+
+    test('accounts add prints the secret once; list never shows it', { skip }, () => {
+      const added = cli(b, ['accounts', 'add', '--id', 'sys1', '--name', '业务系统']);
+      assert.equal(added.status, 0, added.stderr);
+      const created = JSON.parse(added.stdout);
+      assert.equal(created.id, 'sys1');
+      assert.match(created.secret, /^[A-Za-z0-9_-]{32}$/);
+      assert.match(added.stderr, /generated data keys/, 'a new data directory warns that production should configure keys');
+      const list = cli(b, ['accounts', 'list', '--json']);
+      assert.deepEqual(JSON.parse(list.stdout), [{ id: 'sys1', name: '业务系统', scheme: 'hmac-sm3', allowedIps: [], disabled: false }]);
+      assert.ok(!list.stdout.includes(created.secret));
+      const dup = cli(b, ['accounts', 'add', '--id', 'sys1', '--name', 'again']);
+      assert.equal(dup.status, 1);
+      assert.match(dup.stderr, /already exists/);
+      const open = cli(b, ['accounts', 'add', '--id', 'c1', '--name', 'x', '--scheme', 'appendix-c']);
+      assert.equal(open.status, 1);
+      assert.match(open.stderr, /must list the addresses/);
+      const badIp = cli(b, ['accounts', 'add', '--id', 'c2', '--name', 'x', '--ip', '300.1.1.1']);
+      assert.equal(badIp.status, 1);
+    });
+
+    test('token computes the appendix C token exactly', { skip }, () => {
+      const r = cli(undefined, ['token', '--id', 'ZJ1001', '--date', '20181009']);
+      assert.equal(r.stdout.trim(), sm3Hex('ZJ100120181009'));
+    });
+
+    test('import reports rejected lines and is idempotent; usage lists nothing yet', { skip }, () => {
+      const file = join(mkdtempSync(join(tmpdir(), 'zz-cli-')), 'in.ndjson');
+      writeFileSync(file, fixtureLines().join('\n') + '\n');
+      const first = cli(b, ['import', file]);
+      assert.equal(first.status, 0, first.stderr);
+      assert.match(first.stdout, new RegExp(`${FIXTURE.valid} new, 0 already present, ${FIXTURE.invalid} rejected`));
+      assert.match(first.stderr, /line 8: not valid JSON/);
+      const second = JSON.parse(cli(b, ['import', file, '--json']).stdout);
+      assert.deepEqual([second.inserted, second.existing, second.rejected], [0, FIXTURE.valid, FIXTURE.invalid]);
+      const usage = cli(b, ['usage', '--json']);
+      assert.deepEqual(JSON.parse(usage.stdout), []);
+      const bad = cli(b, ['usage', '--since', 'yesterday']);
+      assert.equal(bad.status, 1);
+      assert.match(bad.stderr, /not a time/);
+    });
+  });
+}
