@@ -8,9 +8,12 @@ import { cli } from '../support/node-process.js';
 import { fixtureLines, FIXTURE } from './national-fixture.js';
 import { sm3Hex } from '../../src/crypto/sm3.js';
 
+// Probed once, before any suite runs: a suite's synchronous child processes would stall the probe.
+const pgSkip = await postgresSkip();
+
 for (const name of BACKENDS) {
   describe(`command line without a running node (${name})`, async () => {
-    const skip = name === 'postgres' ? await postgresSkip() : false;
+    const skip = name === 'postgres' ? pgSkip : false;
     let b: Backend;
     before(async () => { if (!skip) b = await makeBackend(name); });
     after(async () => { if (!skip) await b.cleanup(); });

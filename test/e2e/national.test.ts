@@ -15,9 +15,12 @@ import { fixtureLines, PERSON, ORG, FIXTURE } from './national-fixture.js';
 const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const today = () => cstCompactDate(new Date());
 
+// Probed once, before any suite runs: a suite's synchronous child processes would stall the probe.
+const pgSkip = await postgresSkip();
+
 for (const backendName of BACKENDS) {
   describe(`national interface over HTTP (${backendName})`, async () => {
-    const skip = backendName === 'postgres' ? await postgresSkip() : false;
+    const skip = backendName === 'postgres' ? pgSkip : false;
     let b: Backend;
     let node: RunningNode;
     let base: string;

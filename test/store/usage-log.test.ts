@@ -10,9 +10,12 @@ import { canonicalJson } from '../../src/domain/canonical.js';
 
 const keys = new Keyring(new Map([['k1', Buffer.alloc(16, 1)]]), 'k1', Buffer.alloc(32, 2));
 
+// Probed once, before any suite runs: a suite's synchronous child processes would stall the probe.
+const pgSkip = await postgresSkip();
+
 for (const name of BACKENDS) {
   describe(`usage log and migrations (${name})`, async () => {
-    const skip = name === 'postgres' ? await postgresSkip() : false;
+    const skip = name === 'postgres' ? pgSkip : false;
     let b: Backend;
     let db: Db;
     before(async () => {
