@@ -1,5 +1,5 @@
 import { makeCitizenId, makeCreditCode } from '../domain/holder-code.js';
-import { addDays } from '../domain/dates.js';
+import { addDays, formatChineseDate } from '../domain/dates.js';
 
 /**
  * A deterministic demo dataset shaped like the standards' examples: the certificate types they
@@ -83,7 +83,7 @@ export function demoRecords(today: string, persons = 300, orgs = 40): { records:
         status: i % 22 === 0 ? 'suspended' : 'issued',
         surface: [s('姓名', 'KZ_XM', name), s('性别', 'KZ_XB', male ? '男' : '女'), s('国籍', 'KZ_GJ', '中国'),
           s('住址', 'KZ_ZZ', `${area.city}幸福路${(i % 200) + 1}号`), s('准驾车型', 'KZ_ZJCX', pick(['C1', 'C2', 'B2', 'A1'])),
-          s('初次领证日期', 'KZ_CCLZRQ', first)],
+          s('初次领证日期', 'KZ_CCLZRQ', formatChineseDate(first))],
       });
     }
     if (i % 3 === 0) {
@@ -93,7 +93,7 @@ export function demoRecords(today: string, persons = 300, orgs = 40): { records:
         certificateType: DEMO_TYPES.marriage.name, certificateTypeCode: DEMO_TYPES.marriage.code, certificateName: DEMO_TYPES.marriage.name,
         ...holder, ...civil, certificateNumber: `J${area.code}-${when.slice(0, 4)}-${String(i).padStart(6, '0')}`, issueDate: when,
         certificateValidateEnd: '长期', status: i % 9 === 0 ? 'abolished' : 'issued',
-        surface: [s('持证人', 'KZ_CZR', name), s('登记日期', 'KZ_DJRQ', when), s('结婚证字号', 'KZ_JHZZH', `J${area.code}-${when.slice(0, 4)}-${String(i).padStart(6, '0')}`)],
+        surface: [s('持证人', 'KZ_CZR', name), s('登记日期', 'KZ_DJRQ', formatChineseDate(when)), s('结婚证字号', 'KZ_JHZZH', `J${area.code}-${when.slice(0, 4)}-${String(i).padStart(6, '0')}`)],
       };
       records.push(married);
       if (i % 9 === 0) {
@@ -101,7 +101,7 @@ export function demoRecords(today: string, persons = 300, orgs = 40): { records:
         records.push({
           ...married, certificateType: DEMO_TYPES.divorce.name, certificateTypeCode: DEMO_TYPES.divorce.code, certificateName: DEMO_TYPES.divorce.name,
           certificateNumber: `L${area.code}-${later.slice(0, 4)}-${String(i).padStart(6, '0')}`, issueDate: later, status: 'issued',
-          surface: [s('持证人', 'KZ_CZR', name), s('登记日期', 'KZ_DJRQ', later)],
+          surface: [s('持证人', 'KZ_CZR', name), s('登记日期', 'KZ_DJRQ', formatChineseDate(later))],
         });
       }
     }
@@ -134,7 +134,7 @@ export function demoRecords(today: string, persons = 300, orgs = 40): { records:
         ...holder, ...issuerOf(area, '市场监督管理局', 500 + (j % AREAS.length)), certificateNumber: code, issueDate: issued,
         certificateValidateStart: issued, certificateValidateEnd: '长期', status: j % 13 === 0 ? 'abolished' : 'issued',
         surface: [s('名称', 'KZ_MC', name), s('类型', 'KZ_LX', '有限责任公司'), s('法定代表人', 'KZ_FDDBR', pick([...SURNAMES]) + pick(GIVEN)),
-          s('经营范围', 'KZ_JYFW', '软件开发；信息技术咨询服务'), s('注册资本', 'KZ_ZCZB', `${100 * (j + 1)}万元`), s('成立日期', 'KZ_CLRQ', issued),
+          s('经营范围', 'KZ_JYFW', '软件开发；信息技术咨询服务'), s('注册资本', 'KZ_ZCZB', `${100 * (j + 1)}万元`), s('成立日期', 'KZ_CLRQ', formatChineseDate(issued)),
           s('住所', 'KZ_ZS', `${area.city}创新大道${j + 1}号`)],
       });
     }
