@@ -147,9 +147,9 @@ export class SharingService {
 
   private checkReason(ctx: CallContext, required: boolean): void {
     const reason = ctx.reason?.trim() ?? '';
-    if (required && reason === '') throw new ServiceError(ReturnCode.RequiredMissing, 'UseFor');
+    if (required && reason === '') throw new ServiceError(ReturnCode.RequiredMissing, undefined, ['reason']);
     if ([...reason].length > MAX_REASON_LENGTH) {
-      throw new ServiceError(ReturnCode.RequiredMissing, `UseFor exceeds ${MAX_REASON_LENGTH} characters (申请事由不超过200字)`);
+      throw new ServiceError(ReturnCode.RequiredMissing, `exceeds ${MAX_REASON_LENGTH} characters (申请事由不超过200字)`, ['reason']);
     }
   }
 
@@ -164,12 +164,12 @@ export class SharingService {
       if (found.length === 0) throw new ServiceError(ReturnCode.TypeNotFound, sel.typeName);
       return found.map((t) => t.code);
     }
-    if (required) throw new ServiceError(ReturnCode.RequiredMissing, 'CertificateType');
+    if (required) throw new ServiceError(ReturnCode.RequiredMissing, undefined, ['typeName']);
     return undefined;
   }
 
   private checkHolder(sel: HolderSelector): void {
-    if (!sel.holderCode.trim()) throw new ServiceError(ReturnCode.RequiredMissing, 'CertificateHolderCode');
+    if (!sel.holderCode.trim()) throw new ServiceError(ReturnCode.RequiredMissing, undefined, ['holderCode']);
     if (sel.holderType !== undefined && sel.holderType !== '') {
       if (!holderCodeType(sel.holderType)) throw new ServiceError(ReturnCode.BadHolderCodeType, `unknown holder code type ${sel.holderType}`);
       const check = checkHolderCode(sel.holderType, sel.holderCode);
@@ -192,7 +192,7 @@ export class SharingService {
   }
 
   private async byId(id: string, seen: Seen): Promise<Certificate> {
-    if (!id || !id.trim()) throw new ServiceError(ReturnCode.RequiredMissing, 'CertificateID');
+    if (!id || !id.trim()) throw new ServiceError(ReturnCode.RequiredMissing, undefined, ['certificateId']);
     const parsed = parseCertificateId(id.trim());
     if (!parsed.ok) throw new ServiceError(ReturnCode.NotFound, `malformed certificate identifier: ${parsed.message}`);
     const c = await this.certs.get(id.trim());
@@ -271,12 +271,12 @@ export class TicketError extends Error {
 /** Appendix G.1 marks these as required (必填). */
 function requireClaimFields(claim: VerifyClaim): void {
   const required: [string, string | undefined][] = [
-    ['certificateType', claim.typeName], ['certificateNumber', claim.number], ['certificateHolder', claim.holderName],
-    ['certificateHolderCode', claim.holderCode], ['issueDept', claim.issuerName], ['issueDate', claim.issueDate],
+    ['claim.typeName', claim.typeName], ['claim.number', claim.number], ['claim.holderName', claim.holderName],
+    ['claim.holderCode', claim.holderCode], ['claim.issuerName', claim.issuerName], ['claim.issueDate', claim.issueDate],
   ];
   const missing = required.filter(([, v]) => v === undefined || v.trim() === '').map(([k]) => k);
-  if (missing.length > 0) throw new ServiceError(ReturnCode.RequiredMissing, `CertificateData: ${missing.join(', ')}`);
-  if (parseDate(claim.issueDate) === undefined) throw new ServiceError(ReturnCode.Unparseable, `issueDate: ${claim.issueDate}`);
+  if (missing.length > 0) throw new ServiceError(ReturnCode.RequiredMissing, undefined, missing);
+  if (parseDate(claim.issueDate) === undefined) throw new ServiceError(ReturnCode.Unparseable, `not a date: ${claim.issueDate}`, ['claim.issueDate']);
 }
 
 /** Field-by-field comparison; dates compare as calendar dates whatever their written form. */

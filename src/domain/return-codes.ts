@@ -37,15 +37,22 @@ export function returnMessage(code: ReturnCode): string {
   return RETURN_CODE_MESSAGES[code];
 }
 
-/** What the core throws; each dialect adapter renders it in its own envelope. */
+/**
+ * What the core throws; each dialect adapter renders it in its own envelope. `fields` names the
+ * inputs at fault by their canonical names (reason, holderCode, claim.issueDate, …), which each
+ * dialect translates into its own parameter names.
+ */
 export class ServiceError extends Error {
   readonly code: ReturnCode;
   readonly detail?: string;
+  readonly fields: readonly string[];
 
-  constructor(code: ReturnCode, detail?: string) {
-    super(detail ? `${RETURN_CODE_MESSAGES[code]}: ${detail}` : RETURN_CODE_MESSAGES[code]);
+  constructor(code: ReturnCode, detail?: string, fields: readonly string[] = []) {
+    const about = [fields.join(', '), detail].filter(Boolean).join(' ');
+    super(about ? `${RETURN_CODE_MESSAGES[code]}: ${about}` : RETURN_CODE_MESSAGES[code]);
     this.name = 'ServiceError';
     this.code = code;
     this.detail = detail;
+    this.fields = fields;
   }
 }

@@ -294,6 +294,13 @@ for (const backendName of BACKENDS) {
       assert.equal((await fetch(dl.data.content)).status, 200);
       const v = await post('verifyinfo', { certificateData: { certificateType: '结婚证', certificateNumber: 'J320000-2011-001327', certificateHolder: PERSON.name, certificateHolderCode: PERSON.code, issueDept: '××市××区民政局', issueDate: '2014-03-04' } });
       assert.equal(v.data.result, '1');
+      // The core names a missing input canonically; each name set shows its own parameter name.
+      const missing = await post('queryinfo', { useFor: 'x' });
+      assert.deepEqual(missing.head, { status: '12', message: '要求必填的输入参数值为空: data.certificateIdentifier' });
+      const flat = await form('GetCertificateDataByCertificateID', { UseFor: 'x' });
+      assert.deepEqual(flat.json.head, { status: '12', message: '要求必填的输入参数值为空: CertificateID' });
+      const claim = await form('VerifyCertificate', { CertificateData: JSON.stringify({ certificateType: '结婚证' }), UseFor: 'x' });
+      assert.match(claim.json.head.message, /CertificateData\.certificateNumber, CertificateData\.certificateHolder, CertificateData\.certificateHolderCode/);
     });
 
     test('every call was recorded before it was answered', { skip }, async () => {

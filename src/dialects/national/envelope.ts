@@ -15,7 +15,11 @@ export function fail(code: ReturnCode, detail?: string): NationalResponse<never>
   return { head: { status: code, message: detail ? `${message}: ${detail}` : message } };
 }
 
-export function failFrom(err: unknown): NationalResponse<never> {
-  if (err instanceof ServiceError) return fail(err.code, err.detail);
-  return fail(ReturnCode.Other);
+/** Canonical input names → this dialect's parameter names, for messages. */
+export type FieldNames = Readonly<Record<string, string>>;
+
+export function failFrom(err: unknown, names: FieldNames): NationalResponse<never> {
+  if (!(err instanceof ServiceError)) return fail(ReturnCode.Other);
+  const about = [err.fields.map((f) => names[f] ?? f).join(', '), err.detail].filter(Boolean).join(' ');
+  return fail(err.code, about || undefined);
 }

@@ -29,12 +29,6 @@ export class Params {
     throw new ServiceError(ReturnCode.Unparseable, `${name} must be a string`);
   }
 
-  required(name: string): string {
-    const v = this.text(name);
-    if (v === undefined || v === '') throw new ServiceError(ReturnCode.RequiredMissing, name);
-    return v;
-  }
-
   /** A JSON object parameter: an object in a JSON body, or a JSON text in a form body. */
   object(name: string): Record<string, unknown> {
     const v = this.raw(name);

@@ -3,7 +3,7 @@ import type { Services } from '../../core/services.js';
 import type { CallContext, HolderSelector, VerifyClaim } from '../../core/sharing.js';
 import { wasRecorded } from '../../core/sharing.js';
 import { ReturnCode, ServiceError } from '../../domain/return-codes.js';
-import { fail, failFrom, ok, type NationalResponse } from './envelope.js';
+import { fail, failFrom, ok, type FieldNames, type NationalResponse } from './envelope.js';
 import { Params, field } from './params.js';
 import { dataItem, fileItem, retrievalItem, typeItem } from './mapping.js';
 import { installErrorEnvelope } from '../errors.js';
@@ -25,7 +25,7 @@ export async function nationalDialect(app: FastifyInstance, s: Services): Promis
     `${s.cfg.publicUrl ?? `${req.protocol}://${req.host}`}/files/${token}`;
 
   /** Authenticates AccountId/AccessToken, runs the use case, and renders the envelope. */
-  const handle = (name: string, read: (body: unknown) => { p: Params; accountId?: string; token?: string; reason?: string }, handler: Handler) =>
+  const handle = (name: string, names: FieldNames, read: (body: unknown) => { p: Params; accountId?: string; token?: string; reason?: string }, handler: Handler) =>
     async (req: FastifyRequest): Promise<NationalResponse> => {
       const ctx: CallContext = { dialect: 'national', interface: name, clientIp: req.ip };
       try {
@@ -38,7 +38,7 @@ export async function nationalDialect(app: FastifyInstance, s: Services): Promis
       } catch (err) {
         if (!(err instanceof ServiceError)) req.log.error({ err }, 'national interface failure');
         if (!wasRecorded(err)) await s.sharing.recordRefusal(ctx, err instanceof ServiceError ? err.code : ReturnCode.Other);
-        return failFrom(err);
+        return failFrom(err, names);
       }
     };
 
@@ -77,7 +77,7 @@ export async function nationalDialect(app: FastifyInstance, s: Services): Promis
     },
   };
   for (const [name, handler] of Object.entries(routes)) {
-    app.post(`${VERSION}/${name}`, handle(name, flat, handler));
+    app.post(`${VERSION}/${name}`, handle(name, FLAT_NAMES, flat, handler));
   }
 
   // ---- GB/T 36906 names (tables 3-6): {head: {accountId, accessToken}, data: {...}} ----
@@ -112,9 +112,26 @@ export async function nationalDialect(app: FastifyInstance, s: Services): Promis
     },
   };
   for (const [name, handler] of Object.entries(routes36906)) {
-    app.post(`${VERSION}/${name}`, handle(name, nested, handler));
+    app.post(`${VERSION}/${name}`, handle(name, NESTED_NAMES, nested, handler));
   }
 }
+
+/** Parameter names of the ZWFW C 0124 interfaces (appendices C-G), for the core's canonical names. */
+const FLAT_NAMES: FieldNames = {
+  reason: 'UseFor', holderCode: 'CertificateHolderCode', holderType: 'CertificateHolderType', typeName: 'CertificateType',
+  certificateId: 'CertificateID', 'claim.typeName': 'CertificateData.certificateType', 'claim.number': 'CertificateData.certificateNumber',
+  'claim.holderName': 'CertificateData.certificateHolder', 'claim.holderCode': 'CertificateData.certificateHolderCode',
+  'claim.issuerName': 'CertificateData.issueDept', 'claim.issueDate': 'CertificateData.issueDate',
+};
+
+/** The GB/T 36906 names of tables 3-6. */
+const NESTED_NAMES: FieldNames = {
+  reason: 'data.certificateCopyCause', holderCode: 'data.certificateHolderCode', holderType: 'data.certificateHolderTypeCode',
+  typeName: 'data.certificateTypeCode', certificateId: 'data.certificateIdentifier',
+  'claim.typeName': 'data.certificateData.certificateType', 'claim.number': 'data.certificateData.certificateNumber',
+  'claim.holderName': 'data.certificateData.certificateHolder', 'claim.holderCode': 'data.certificateData.certificateHolderCode',
+  'claim.issuerName': 'data.certificateData.issueDept', 'claim.issueDate': 'data.certificateData.issueDate',
+};
 
 /** Appendix G.1 CertificateData, holder code and type from the call if the data leaves them out. */
 function claimOf(data: Record<string, unknown>, holderCode: string | undefined, holderType: string | undefined): VerifyClaim {

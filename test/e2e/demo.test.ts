@@ -1,0 +1,44 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeBackend, type Backend } from '../support/backends.js';
+import { startNode, type RunningNode } from '../support/node-process.js';
+import { AccountService } from '../../src/core/accounts.js';
+import { cstCompactDate } from '../../src/domain/dates.js';
+import { isValidCitizenId, isValidCreditCode } from '../../src/domain/holder-code.js';
+
+let b: Backend;
+let node: RunningNode;
+before(async () => {
+  b = await makeBackend('pglite');
+  node = await startNode(b, ['--demo']);
+});
+after(async () => {
+  await node.stop();
+  await b.cleanup();
+});
+
+test('serve --demo seeds an empty data directory and writes working credentials', async () => {
+  const path = join(b.dataDir, 'demo-credentials.json');
+  assert.ok(existsSync(path));
+  const creds = JSON.parse(readFileSync(path, 'utf8'));
+  assert.equal(creds.national.baseUrl, `${node.baseUrl}/elssp/v1`);
+  assert.ok(creds.holders.length >= 8);
+  for (const h of creds.holders) assert.ok(h.codeType === '111' ? isValidCitizenId(h.code) : isValidCreditCode(h.code), h.code);
+  const token = AccountService.expectedToken({ id: creds.national.accountId, scheme: 'hmac-sm3', secret: creds.national.secret }, cstCompactDate(new Date()));
+  const post = async (name: string, params: Record<string, string>) =>
+    (await (await fetch(`${creds.national.baseUrl}/${name}`, { method: 'POST', body: new URLSearchParams({ AccountId: creds.national.accountId, AccessToken: token, ...params }) })).json()) as any;
+  const r = await post('Retrieval', { CertificateHolderCode: creds.holders[0].code, UseFor: '演示' });
+  assert.equal(r.head.status, '0');
+  assert.ok(r.data.total >= 1);
+  const types = await post('GetCertificateType', {});
+  assert.deepEqual(types.data.dataList.map((t: any) => t.certificateType).sort(),
+    ['机动车驾驶证', '营业执照', '社会团体法人登记证书', '结婚证', '居民身份证', '离婚证'].sort());
+  // The demo has abolished, suspended and expired certificates among its usable ones.
+  const codes = new Set<string>();
+  for (const id of creds.certificateIds) codes.add((await post('GetCertificateDataByCertificateID', { CertificateID: id, UseFor: '演示' })).head.status);
+  for (const h of creds.holders) codes.add((await post('GetCertificateDataByHolder', { CertificateHolderCode: h.code, CertificateType: '机动车驾驶证', UseFor: '演示' })).head.status);
+  assert.ok(codes.has('0'), [...codes].join());
+  assert.ok([...codes].some((c) => ['21', '22', '23'].includes(c)), `some demo certificates are not usable: ${[...codes].join()}`);
+});
