@@ -12,7 +12,8 @@ let b: Backend;
 let node: RunningNode;
 before(async () => {
   b = await makeBackend('pglite');
-  node = await startNode(b, ['--demo']);
+  // Short-lived download links, so expiry can be seen over HTTP.
+  node = await startNode(b, ['--demo'], { ZHENGZHAO_FILE_URL_TTL: '3' });
 });
 after(async () => {
   await node.stop();
@@ -41,4 +42,13 @@ test('serve --demo seeds an empty data directory and writes working credentials'
   for (const h of creds.holders) codes.add((await post('GetCertificateDataByHolder', { CertificateHolderCode: h.code, CertificateType: '机动车驾驶证', UseFor: '演示' })).head.status);
   assert.ok(codes.has('0'), [...codes].join());
   assert.ok([...codes].some((c) => ['21', '22', '23'].includes(c)), `some demo certificates are not usable: ${[...codes].join()}`);
+
+  const link = await post('GetCertificateFileByCertificateID', { CertificateID: creds.certificateIds[0], UseFor: '演示' });
+  assert.equal(link.head.status, '0');
+  const url = link.data.dataList[0].fileUrl as string;
+  assert.equal((await fetch(url)).status, 200);
+  await new Promise((r) => setTimeout(r, 4200));
+  const late = await fetch(url);
+  assert.equal(late.status, 410);
+  assert.deepEqual(await late.json(), { error: 'download link expired' });
 });

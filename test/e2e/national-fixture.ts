@@ -14,6 +14,9 @@ const DRIVING = '11100000000019713D001';
 const IDCARD = '11100000000019713D002';
 const BUSINESS = '11100000MB0143028P001';
 
+/** A 1×1 PNG: picture values travel as base64 (national F.1 note). */
+export const PHOTO = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==';
+
 const person = { certificateHolder: PERSON.name, certificateHolderCode: PERSON.code, certificateHolderType: '111' };
 const org = { certificateHolder: ORG.name, certificateHolderCode: ORG.code, certificateHolderType: '001' };
 const s = (name: string, columnName: string, value: string) => ({ name, columnName, valueType: 'string', value });
@@ -39,7 +42,8 @@ export function fixtureLines(): string[] {
       certificateNumber: 'J320000-2011-001328', issueDate: '2014-03-04', status: 'abolished' },
     { certificateType: '中华人民共和国机动车驾驶证', certificateTypeCode: DRIVING, certificateName: '中华人民共和国机动车驾驶证', ...person, ...POLICE,
       certificateNumber: '330320542338', issueDate: '2019-05-06', certificateValidateStart: '2019-05-06', certificateValidateEnd: '2031-05-06',
-      surface: [s('姓名', 'KZ_XM', PERSON.name), s('准驾车型', 'KZ_ZJCX', 'C1')] },
+      surface: [s('姓名', 'KZ_XM', PERSON.name), s('准驾车型', 'KZ_ZJCX', 'C1'),
+        { name: '照片', columnName: 'KZ_ZP', valueType: 'picture', value: PHOTO }] },
     { certificateType: '居民身份证', certificateTypeCode: IDCARD, certificateName: '居民身份证', ...person, ...POLICE, certificateID: ids.expired,
       certificateNumber: PERSON.code, issueDate: '2001-01-01', certificateValidateStart: '2001-01-01', certificateValidateEnd: '2021-01-01' },
     { certificateType: '社会团体法人登记证书', certificateTypeCode: SOCIAL, certificateName: '社会团体法人登记证书', ...org,

@@ -10,7 +10,7 @@ import { sm3Hex, hmacSm3 } from '../../src/crypto/sm3.js';
 import { sm2Verify } from '../../src/crypto/sm2.js';
 import { canonicalJson } from '../../src/domain/canonical.js';
 import { cstCompactDate } from '../../src/domain/dates.js';
-import { fixtureLines, PERSON, ORG, FIXTURE } from './national-fixture.js';
+import { fixtureLines, PERSON, ORG, FIXTURE, PHOTO } from './national-fixture.js';
 
 const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const today = () => cstCompactDate(new Date());
@@ -99,6 +99,10 @@ for (const backendName of BACKENDS) {
         assert.match(text, /C1/);
       }
       // The URL token is encrypted and authenticated: one altered character is refused.
+      // The picture field travels as base64 in the structured data.
+      const data = await form('GetCertificateDataByHolder', { CertificateHolderCode: PERSON.code, CertificateType: '中华人民共和国机动车驾驶证', UseFor: '办理机动车年检' });
+      const photo = data.json.data.dataList[0].surface.find((x: any) => x.columnName === 'KZ_ZP');
+      assert.deepEqual(photo, { name: '照片', value: PHOTO, valueType: 'picture', columnName: 'KZ_ZP' });
       const token = item.fileUrl.split('/files/')[1] as string;
       const altered = token.slice(0, 30) + (token[30] === 'A' ? 'B' : 'A') + token.slice(31);
       assert.equal((await fetch(`${base}/files/${altered}`)).status, 403);
