@@ -2,7 +2,8 @@ import type { Queryable } from '../store/db.js';
 import { asBuffer } from '../store/db.js';
 import type { Keyring } from '../crypto/keyring.js';
 import { generateSm2KeyPair, sm2PublicKeyPem, sm2Sign, sm2Verify, SM2_DEFAULT_USER_ID } from '../crypto/sm2.js';
-import { sm3Hex } from '../crypto/sm3.js';
+import { sm3, sm3Hex } from '../crypto/sm3.js';
+import { selfSignedCertificate } from '../crypto/x509.js';
 
 export interface PublishedKey {
   kid: string;
@@ -10,11 +11,16 @@ export interface PublishedKey {
   userId: string;
   publicKeyPem: string;
   publicKeyHex: string;
+  /** Self-issued X.509 certificate of the key (SM2 with SM3). */
+  certificatePem?: string;
   validFrom: string;
   validTo?: string;
 }
 
-interface KeyRow { kid: string; public_key: string; private_enc: Uint8Array; created_at: Date | string; retired_at: Date | string | null }
+interface KeyRow { kid: string; public_key: string; private_enc: Uint8Array; certificate: string | null; created_at: Date | string; retired_at: Date | string | null }
+
+/** How long a node certificate is valid; the key itself stays published after it is retired. */
+const CERTIFICATE_YEARS = 10;
 
 /**
  * The node's SM2 signing key, made on first start and kept in the database sealed under the data
@@ -44,6 +50,18 @@ export class NodeKeys {
       publicKey: row.public_key,
       privateKey: this.keys.open(asBuffer(row.private_enc), `node-key:${row.kid}`).toString('utf8'),
     };
+    // Keys made before certificates existed get theirs on the next start.
+    if (!row.certificate) {
+      const from = new Date(row.created_at);
+      const until = new Date(from);
+      until.setUTCFullYear(until.getUTCFullYear() + CERTIFICATE_YEARS);
+      const cert = selfSignedCertificate({
+        commonName: `zhengzhao node ${row.kid}`, organization: 'zhengzhao', publicKeyHex: row.public_key,
+        privateKeyHex: this.current.privateKey, notBefore: from, notAfter: until,
+        keyId: sm3(Buffer.from(row.public_key, 'hex')).subarray(0, 20),
+      });
+      await this.db.query('update node_keys set certificate = $2 where kid = $1 and certificate is null', [row.kid, cert.pem]);
+    }
   }
 
   get kid(): string {
@@ -66,7 +84,7 @@ export class NodeKeys {
   }
 
   async published(): Promise<PublishedKey[]> {
-    const rows = await this.db.query<KeyRow>('select kid, public_key, created_at, retired_at from node_keys order by created_at');
+    const rows = await this.db.query<KeyRow>('select kid, public_key, certificate, created_at, retired_at from node_keys order by created_at');
     const iso = (v: Date | string) => new Date(v).toISOString();
     return rows.map((r) => ({
       kid: r.kid,
@@ -74,6 +92,7 @@ export class NodeKeys {
       userId: SM2_DEFAULT_USER_ID,
       publicKeyPem: sm2PublicKeyPem(r.public_key),
       publicKeyHex: r.public_key,
+      ...(r.certificate ? { certificatePem: r.certificate } : {}),
       validFrom: iso(r.created_at),
       ...(r.retired_at ? { validTo: iso(r.retired_at) } : {}),
     }));

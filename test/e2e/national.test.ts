@@ -155,6 +155,13 @@ for (const backendName of BACKENDS) {
       const key = keys.keys[0];
       assert.equal(key.userId, '1234567812345678');
       assert.match(key.publicKeyPem, /BEGIN PUBLIC KEY/);
+      assert.match(key.certificatePem, /^-----BEGIN CERTIFICATE-----/);
+      if (has('openssl')) {
+        const dir = mkdtempSync(join(tmpdir(), 'zz-cert-'));
+        writeFileSync(join(dir, 'c.pem'), key.certificatePem);
+        const pub = spawnSync('openssl', ['x509', '-in', join(dir, 'c.pem'), '-noout', '-pubkey'], { encoding: 'utf8' }).stdout;
+        assert.equal(pub, key.publicKeyPem, 'the published certificate certifies the published key');
+      }
       const { digitalSign, ...signed } = item;
       const bytes = Buffer.from(canonicalJson(signed), 'utf8');
       assert.ok(sm2Verify(bytes, Buffer.from(digitalSign, 'base64'), key.publicKeyHex), 'signature verifies with the published key');
