@@ -7,6 +7,8 @@ import { cstCompactDate } from '../domain/dates.js';
 import { serve } from './serve.js';
 import { adminCall, liveNodeHandle, type NodeHandle } from './node-handle.js';
 import { printImport, runImportLocal, runImportRemote } from './import.js';
+import { parseFieldSpec, type NewType } from '../core/catalog.js';
+import type { CertificateType, TypeStatus } from '../domain/model.js';
 
 interface Common extends ConfigFlags { json?: boolean }
 
@@ -67,6 +69,39 @@ withData(accounts.command('list').description('list calling systems'))
     const list = await onData(flags, (s) => s.accounts.list(), (h) => adminCall<Awaited<ReturnType<Services['accounts']['list']>>>(h, 'GET', '/accounts'));
     out(flags, list, () => list.map((a) => `${a.id}\t${a.scheme}\t${a.name}\t${a.allowedIps.join(',')}`).join('\n') || '(none)');
   });
+
+const types = program.command('types').description('the certificate type catalog (证照目录)');
+withData(types.command('add').description('create a certificate type (published unless --draft)'))
+  .requiredOption('--code <code>', 'type code: defining authority code (18) + 3 digits')
+  .requiredOption('--name <name>', 'type name, e.g. 结婚证')
+  .option('--authority <name>', 'name of the defining authority')
+  .option('--item-name <name>', 'related service item name')
+  .option('--item-code <code>', 'related service item code')
+  .option('--holder-category <category>', '自然人, 法人或其他组织, 混合 or 其他')
+  .option('--validity <range>', 'validity range, e.g. 长期')
+  .option('--field <spec...>', 'field definitions: columnName:name[:picture][:required][:sensitive]')
+  .option('--draft', 'create as a draft')
+  .action(async (flags: Common & { code: string; name: string; authority?: string; itemName?: string; itemCode?: string; holderCategory?: string; validity?: string; field?: string[]; draft?: boolean }) => {
+    const input: NewType = {
+      code: flags.code, name: flags.name, defineAuthorityName: flags.authority, relatedItemName: flags.itemName, relatedItemCode: flags.itemCode,
+      holderCategory: flags.holderCategory, validityRange: flags.validity, fields: (flags.field ?? []).map(parseFieldSpec), draft: flags.draft,
+    };
+    const t = await onData(flags, (s) => s.catalog.add(input), (h) => adminCall<CertificateType>(h, 'POST', '/types', input));
+    out(flags, t, () => `${t.code}\t${t.status}\t${t.name}`);
+  });
+withData(types.command('list').description('list certificate types'))
+  .addOption(new Option('--status <status>', 'only types with this status').choices(['draft', 'published', 'withdrawn']))
+  .action(async (flags: Common & { status?: TypeStatus }) => {
+    const list = await onData(flags, (s) => s.catalog.list(flags.status), (h) => adminCall<CertificateType[]>(h, 'GET', `/types${flags.status ? `?status=${flags.status}` : ''}`));
+    out(flags, list, () => list.map((t) => `${t.code}\t${t.status}\t${t.name}`).join('\n') || '(none)');
+  });
+for (const [verb, status] of [['publish', 'published'], ['withdraw', 'withdrawn']] as const) {
+  withData(types.command(`${verb} <code>`).description(`${verb} a certificate type`))
+    .action(async (code: string, flags: Common) => {
+      const t = await onData(flags, (s) => s.catalog.setStatus(code, status), (h) => adminCall<CertificateType>(h, 'POST', `/types/${encodeURIComponent(code)}/status`, { status }));
+      out(flags, t, () => `${t.code}\t${t.status}\t${t.name}`);
+    });
+}
 
 program.command('token').description("compute today's national AccessToken for an account")
   .requiredOption('--id <id>', 'AccountId')

@@ -15,6 +15,7 @@ import { SharingService } from './sharing.js';
 import { LayoutFiles } from './layout-files.js';
 import { Importer } from './importer.js';
 import { workerSigner } from './signer.js';
+import { CatalogService } from './catalog.js';
 
 /** The composition root of the core: one instance per process, shared by every dialect. */
 export interface Services {
@@ -23,6 +24,7 @@ export interface Services {
   keys: Keyring;
   nodeKeys: NodeKeys;
   types: CertificateTypeRepo;
+  catalog: CatalogService;
   certs: CertificateRepo;
   accounts: AccountService;
   usage: UsageRecorder;
@@ -51,6 +53,7 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
   const tickets = new FileTickets(keys, cfg.fileUrlTtlSeconds);
   return {
     cfg, db, keys, nodeKeys, types, certs, usage, tickets,
+    catalog: new CatalogService(types),
     accounts: new AccountService(new AccountRepo(db, keys), cfg.tokenSkewSeconds),
     sharing: new SharingService(certs, types, usage, tickets),
     files: new LayoutFiles(join(cfg.dataDir, 'files')),

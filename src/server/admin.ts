@@ -4,6 +4,8 @@ import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../core/services.js';
 import type { AccountScheme } from '../store/accounts.js';
+import type { NewType } from '../core/catalog.js';
+import type { TypeStatus } from '../domain/model.js';
 
 /**
  * The admin API: what the command line uses when a running node holds the data (PGlite allows one
@@ -30,6 +32,10 @@ export async function adminRoutes(app: FastifyInstance, opts: { services: Servic
   });
 
   app.get('/accounts', async () => s.accounts.list());
+
+  app.get<{ Querystring: { status?: TypeStatus } }>('/types', async (req) => s.catalog.list(req.query.status));
+  app.post<{ Body: NewType }>('/types', async (req) => s.catalog.add(req.body));
+  app.post<{ Params: { code: string }; Body: { status: TypeStatus } }>('/types/:code/status', async (req) => s.catalog.setStatus(req.params.code, req.body.status));
 
   app.get<{ Querystring: { holder?: string; since?: string; limit?: string } }>('/usage', async (req) => {
     const q = req.query;

@@ -49,6 +49,11 @@ export class CertificateTypeRepo {
     return rows.map(toType);
   }
 
+  async setStatus(code: string, status: TypeStatus): Promise<boolean> {
+    const rows = await this.db.query('update certificate_types set status = $2, updated_at = now() where code = $1 returning code', [code, status]);
+    return rows.length === 1;
+  }
+
   /** Inserts a type, or leaves an existing one untouched; returns whether it was created. */
   async insertIfMissing(t: CertificateType, q: Queryable = this.db): Promise<boolean> {
     const rows = await q.query(

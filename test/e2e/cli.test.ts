@@ -38,6 +38,28 @@ for (const name of BACKENDS) {
       assert.equal(badIp.status, 1);
     });
 
+    test('types add, list, publish and withdraw, with their rules', { skip }, () => {
+      const add = cli(b, ['types', 'add', '--code', '111000000000131433001', '--name', '结婚证', '--authority', '中华人民共和国民政部',
+        '--holder-category', '自然人', '--validity', '长期', '--field', 'KZ_CZR:持证人:required', '--field', 'KZ_ZP:照片:picture:sensitive', '--draft', '--json']);
+      assert.equal(add.status, 0, add.stderr);
+      const t = JSON.parse(add.stdout);
+      assert.equal(t.status, 'draft');
+      assert.deepEqual(t.fields[1], { columnName: 'KZ_ZP', name: '照片', valueType: 'picture', required: false, sensitive: true });
+      assert.equal(cli(b, ['types', 'list', '--status', 'published', '--json']).stdout.trim(), '[]');
+      assert.match(cli(b, ['types', 'publish', '111000000000131433001']).stdout, /published\t结婚证/);
+      assert.match(cli(b, ['types', 'withdraw', '111000000000131433001']).stdout, /withdrawn/);
+      const again = cli(b, ['types', 'withdraw', '111000000000131433001']);
+      assert.equal(again.status, 1);
+      assert.match(again.stderr, /a withdrawn type cannot become withdrawn/);
+      const badCode = cli(b, ['types', 'add', '--code', '111000000000131434001', '--name', 'x']);
+      assert.match(badCode.stderr, /unified social credit code/);
+      const badField = cli(b, ['types', 'add', '--code', '111000000000131433009', '--name', 'x', '--field', 'KZ:名:bold']);
+      assert.match(badField.stderr, /unknown flag bold/);
+      const dup = cli(b, ['types', 'add', '--code', '111000000000131433001', '--name', '结婚证']);
+      assert.match(dup.stderr, /already exists/);
+      assert.match(cli(b, ['types', 'publish', '111000000000131433001']).stdout, /published/);
+    });
+
     test('token computes the appendix C token exactly', { skip }, () => {
       const r = cli(undefined, ['token', '--id', 'ZJ1001', '--date', '20181009']);
       assert.equal(r.stdout.trim(), sm3Hex('ZJ100120181009'));

@@ -314,6 +314,17 @@ for (const backendName of BACKENDS) {
       assert.match(claim.json.head.message, /CertificateData\.certificateNumber, CertificateData\.certificateHolder, CertificateData\.certificateHolderCode/);
     });
 
+    test('a withdrawn certificate type answers 13 until it is published again', { skip }, async () => {
+      const w = cli(b, ['types', 'withdraw', '111000000000131433001']);
+      assert.equal(w.status, 0, w.stderr);
+      const r = await form('Retrieval', { CertificateHolderCode: PERSON.code, CertificateType: '结婚证', UseFor: '婚姻登记' });
+      assert.deepEqual(r.json.head, { status: '13', message: '证照类型不存在或未发布: 结婚证' });
+      const listed = await form('GetCertificateType', {});
+      assert.ok(!listed.json.data.dataList.some((t: any) => t.certificateType === '结婚证'));
+      assert.equal(cli(b, ['types', 'publish', '111000000000131433001']).status, 0);
+      assert.equal((await form('Retrieval', { CertificateHolderCode: PERSON.code, CertificateType: '结婚证', UseFor: '婚姻登记' })).json.head.status, '0');
+    });
+
     test('every call was recorded before it was answered', { skip }, async () => {
       const rows = () => {
         const r = cli(b, ['usage', '--holder', PERSON.code, '--limit', '5000', '--json']);

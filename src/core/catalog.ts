@@ -1,0 +1,73 @@
+import type { CertificateType, FieldDefinition, TypeStatus } from '../domain/model.js';
+import { isValidCreditCode } from '../domain/holder-code.js';
+import type { CertificateTypeRepo } from '../store/certificate-types.js';
+
+export interface NewType {
+  code: string;
+  name: string;
+  defineAuthorityName?: string;
+  relatedItemName?: string;
+  relatedItemCode?: string;
+  holderCategory?: string;
+  validityRange?: string;
+  fields: FieldDefinition[];
+  /** Published at once unless made as a draft. */
+  draft?: boolean;
+}
+
+const HOLDER_CATEGORIES = ['自然人', '法人或其他组织', '混合', '其他'];
+
+/** Which status changes the catalog allows: a draft is published; a published type is withdrawn or re-published. */
+const TRANSITIONS: Record<TypeStatus, TypeStatus[]> = {
+  draft: ['published'],
+  published: ['withdrawn'],
+  withdrawn: ['published'],
+};
+
+/**
+ * The certificate type catalog (证照目录, ZWFW C 0123): types are created, published and withdrawn
+ * here. Only published, open types are offered to callers; anything else answers 13.
+ */
+export class CatalogService {
+  constructor(private readonly repo: CertificateTypeRepo) {}
+
+  async add(t: NewType): Promise<CertificateType> {
+    if (!/^[0-9A-Z]{18}\d{3}$/.test(t.code)) throw new Error('type code: 18-character code of the defining authority + 3 digits (ZWFW C 0123)');
+    if (!isValidCreditCode(t.code.slice(0, 18))) throw new Error('type code: its first 18 characters must be a valid unified social credit code');
+    if (!t.name.trim() || t.name.length > 256) throw new Error('name: 1-256 characters');
+    if (t.holderCategory && !HOLDER_CATEGORIES.includes(t.holderCategory)) throw new Error(`holder category: one of ${HOLDER_CATEGORIES.join(', ')}`);
+    const seen = new Set<string>();
+    for (const f of t.fields) {
+      if (!/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(f.columnName)) throw new Error(`field ${f.columnName}: column names are letters, digits and _`);
+      if (seen.has(f.columnName)) throw new Error(`field ${f.columnName}: defined twice`);
+      seen.add(f.columnName);
+    }
+    const type: CertificateType = {
+      code: t.code, name: t.name.trim(), defineAuthorityCode: t.code.slice(0, 18), defineAuthorityName: t.defineAuthorityName,
+      relatedItemName: t.relatedItemName, relatedItemCode: t.relatedItemCode, holderCategory: t.holderCategory,
+      validityRange: t.validityRange, fields: t.fields, status: t.draft ? 'draft' : 'published', isOpen: true,
+    };
+    if (!(await this.repo.insertIfMissing(type))) throw new Error(`type ${t.code} already exists`);
+    return type;
+  }
+
+  async setStatus(code: string, status: TypeStatus): Promise<CertificateType> {
+    const t = await this.repo.get(code);
+    if (!t) throw new Error(`no type ${code}`);
+    if (!TRANSITIONS[t.status].includes(status)) throw new Error(`a ${t.status} type cannot become ${status}`);
+    await this.repo.setStatus(code, status);
+    return { ...t, status };
+  }
+
+  list(status?: TypeStatus): Promise<CertificateType[]> {
+    return this.repo.list(status);
+  }
+}
+
+/** Parses a field definition written `columnName:name[:picture][:required][:sensitive]`. */
+export function parseFieldSpec(spec: string): FieldDefinition {
+  const [columnName = '', name = '', ...flags] = spec.split(':');
+  if (!columnName || !name) throw new Error(`field "${spec}": columnName:name[:picture][:required][:sensitive]`);
+  for (const f of flags) if (!['picture', 'string', 'required', 'sensitive'].includes(f)) throw new Error(`field "${spec}": unknown flag ${f}`);
+  return { columnName, name, valueType: flags.includes('picture') ? 'picture' : 'string', required: flags.includes('required'), sensitive: flags.includes('sensitive') };
+}
