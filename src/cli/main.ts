@@ -124,7 +124,8 @@ withData(program.command('import <file>').description('load NDJSON certificate r
     if (report.inserted + report.existing === 0 && report.rejected > 0) process.exitCode = 1;
   });
 
-withData(program.command('usage').description('list usage records (用证记录)'))
+const usage = program.command('usage').description('usage records (用证记录)');
+withData(usage.command('list', { isDefault: true }).description('list usage records, newest first (the default)'))
   .option('--holder <code>', 'only uses of this holder')
   .option('--since <time>', 'only uses at or after this time (ISO 8601)')
   .option('--limit <n>', 'at most this many, newest first', '100')
@@ -135,6 +136,15 @@ withData(program.command('usage').description('list usage records (用证记录)
     const q = new URLSearchParams({ ...(flags.holder ? { holder: flags.holder } : {}), ...(since ? { since: since.toISOString() } : {}), limit: flags.limit });
     const rows = await onData(flags, (s) => s.usage.list(filter), (h) => adminCall<Awaited<ReturnType<Services['usage']['list']>>>(h, 'GET', `/usage?${q}`));
     out(flags, rows, () => rows.map((r) => [r.at, r.dialect, r.interface, r.accountId ?? '-', r.resultCode, r.reason ?? '', r.certificateIds.join(' ')].join('\t')).join('\n') || '(none)');
+  });
+
+withData(usage.command('verify').description('recompute the SM3 chain of the usage log and report the first broken record'))
+  .action(async (flags: Common) => {
+    const result = await onData(flags, (s) => s.usage.verifyChain(), (h) => adminCall<Awaited<ReturnType<Services['usage']['verifyChain']>>>(h, 'GET', '/usage/verify'));
+    out(flags, result, () => result.brokenAt === undefined
+      ? `usage log intact: ${result.checked} records`
+      : `usage log BROKEN at record ${result.brokenAt}: ${result.reason} (${result.checked} records before it are intact)`);
+    if (result.brokenAt !== undefined) process.exitCode = 2;
   });
 
 program.parseAsync().catch((err: Error) => {

@@ -47,6 +47,16 @@ const COLUMNS = ['at', 'dialect', 'interface', 'account_id', 'operator', 'item_c
   'holder_bidx', 'certificate_ids', 'result_code', 'client_ip', 'correlation_id', 'prev_hash', 'hash'] as const;
 const MAX_BATCH = 400;
 
+/** SM3(previous hash ‖ canonical JSON of the record): the link of the tamper-evident chain. */
+function chainHash(prev: Buffer | null, e: Omit<UsageEntry, 'holderCode'> & { at: Date; holderIndex: Buffer | null }): Buffer {
+  const body = {
+    at: e.at.toISOString(), dialect: e.dialect, interface: e.interface, accountId: e.accountId ?? '', operator: e.operator ?? '',
+    itemCode: e.itemCode ?? '', itemName: e.itemName ?? '', reason: e.reason ?? '', holder: e.holderIndex?.toString('hex') ?? '',
+    certificateIds: e.certificateIds, resultCode: e.resultCode, clientIp: e.clientIp ?? '', correlationId: e.correlationId ?? '',
+  };
+  return sm3(Buffer.concat([prev ?? Buffer.alloc(0), Buffer.from(canonicalJson(body), 'utf8')]));
+}
+
 /**
  * Records every use and commits it before the caller answers. Concurrent records share one
  * transaction (group commit): while one batch is being written the next one gathers, so throughput
@@ -105,12 +115,7 @@ export class UsageRecorder {
     let prev = this.prevHash;
     for (const { entry: e, at } of batch) {
       const bidx = e.holderCode ? this.keys.blindIndex('holder', e.holderCode) : null;
-      const body = {
-        at: at.toISOString(), dialect: e.dialect, interface: e.interface, accountId: e.accountId ?? '', operator: e.operator ?? '',
-        itemCode: e.itemCode ?? '', itemName: e.itemName ?? '', reason: e.reason ?? '', holder: bidx?.toString('hex') ?? '',
-        certificateIds: e.certificateIds, resultCode: e.resultCode, clientIp: e.clientIp ?? '', correlationId: e.correlationId ?? '',
-      };
-      const hash = sm3(Buffer.concat([prev ?? Buffer.alloc(0), Buffer.from(canonicalJson(body), 'utf8')]));
+      const hash = chainHash(prev, { ...e, at, holderIndex: bidx });
       const row = [at, e.dialect, e.interface, e.accountId ?? null, e.operator ?? null, e.itemCode ?? null, e.itemName ?? null,
         e.reason ?? null, bidx, JSON.stringify(e.certificateIds), e.resultCode, e.clientIp ?? null, e.correlationId ?? null, prev, hash];
       row.forEach((v, i) => cols[i]!.push(v));
@@ -129,6 +134,41 @@ export class UsageRecorder {
       'usage-insert',
     );
     this.prevHash = prev;
+  }
+
+  /**
+   * Walks the chain in id order and recomputes every hash: the first record whose hash or link does
+   * not match is where the log was altered (or a write was lost). Reads in pages, so it works on any size.
+   */
+  async verifyChain(onProgress?: (checked: number) => void): Promise<{ checked: number; brokenAt?: number; reason?: string }> {
+    let prev: Buffer | null = null;
+    let lastId = 0;
+    let checked = 0;
+    for (;;) {
+      const rows = await this.db.query<Record<string, unknown>>(
+        'select * from usage_records where id > $1 order by id limit 5000', [lastId]);
+      if (rows.length === 0) return { checked };
+      for (const r of rows) {
+        const id = Number(r.id);
+        const linked = r.prev_hash ? asBuffer(r.prev_hash) : null;
+        if ((linked === null) !== (prev === null) || (linked && prev && !linked.equals(prev))) {
+          return { checked, brokenAt: id, reason: 'does not link to the record before it' };
+        }
+        const hash = chainHash(prev, {
+          at: new Date(r.at as string), dialect: r.dialect as string, interface: r.interface as string,
+          accountId: (r.account_id as string | null) ?? undefined, operator: (r.operator as string | null) ?? undefined,
+          itemCode: (r.item_code as string | null) ?? undefined, itemName: (r.item_name as string | null) ?? undefined,
+          reason: (r.reason as string | null) ?? undefined, holderIndex: r.holder_bidx ? asBuffer(r.holder_bidx) : null,
+          certificateIds: r.certificate_ids as string[], resultCode: r.result_code as string,
+          clientIp: (r.client_ip as string | null) ?? undefined, correlationId: (r.correlation_id as string | null) ?? undefined,
+        });
+        if (!hash.equals(asBuffer(r.hash))) return { checked, brokenAt: id, reason: 'its content does not match its hash' };
+        prev = hash;
+        lastId = id;
+        checked++;
+      }
+      onProgress?.(checked);
+    }
   }
 
   async list(filter: { holderCode?: string; since?: Date; limit?: number }): Promise<UsageRow[]> {

@@ -42,6 +42,8 @@ export async function adminRoutes(app: FastifyInstance, opts: { services: Servic
     return s.usage.list({ holderCode: q.holder, since: q.since ? new Date(q.since) : undefined, limit: q.limit ? Number(q.limit) : undefined });
   });
 
+  app.get('/usage/verify', async () => s.usage.verifyChain());
+
   /** Streams NDJSON: progress and rejection lines while it runs, then the report. */
   app.post<{ Body: { path?: string } }>('/import', async (req, reply) => {
     const path = req.body?.path;

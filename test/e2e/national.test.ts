@@ -345,6 +345,9 @@ for (const backendName of BACKENDS) {
       assert.equal(after[2].certificateIds.length, 3);
       const all = JSON.parse(cli(b, ['usage', '--limit', '5000', '--json']).stdout) as any[];
       assert.ok(all.some((x) => x.resultCode === '11' && x.accountId === 'FAR'), 'refused calls are recorded too');
+      const verified = cli(b, ['usage', 'verify', '--json']);
+      assert.equal(verified.status, 0, verified.stderr);
+      assert.deepEqual(JSON.parse(verified.stdout), { checked: all.length });
     });
   });
 }
