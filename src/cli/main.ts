@@ -9,6 +9,7 @@ import { adminCall, liveNodeHandle, type NodeHandle } from './node-handle.js';
 import { printImport, runImportLocal, runImportRemote } from './import.js';
 import { parseFieldSpec, type NewType } from '../core/catalog.js';
 import type { CertificateType, TypeStatus } from '../domain/model.js';
+import type { Operator } from '../store/operators.js';
 
 interface Common extends ConfigFlags { json?: boolean }
 
@@ -68,6 +69,28 @@ withData(accounts.command('list').description('list calling systems'))
   .action(async (flags: Common) => {
     const list = await onData(flags, (s) => s.accounts.list(), (h) => adminCall<Awaited<ReturnType<Services['accounts']['list']>>>(h, 'GET', '/accounts'));
     out(flags, list, () => list.map((a) => `${a.id}\t${a.scheme}\t${a.name}\t${a.allowedIps.join(',')}`).join('\n') || '(none)');
+  });
+
+withData(program.command('apps').description('applications of the issuing-side interfaces').command('add').description('create an app; prints app_key and app_secret once'))
+  .requiredOption('--name <name>', 'name of the application')
+  .action(async (flags: Common & { name: string }) => {
+    const created = await onData(flags, (s) => s.sessions.addApp(flags.name), (h) => adminCall<{ appKey: string; appSecret: string; name: string }>(h, 'POST', '/apps', { name: flags.name }));
+    console.log(JSON.stringify(created, null, 2));
+  });
+
+withData(program.command('users').description('operators who log in to the issuing-side interfaces').command('add').description('create an operator'))
+  .requiredOption('--account <account>', 'login account')
+  .requiredOption('--name <name>', 'full name')
+  .requiredOption('--password <password>', 'password (at least 8 characters)')
+  .option('--identity-num <id>', 'identity number')
+  .option('--role <role>', 'role, e.g. 市XX局XX处室科员')
+  .option('--service-org <org>', 'service organisation')
+  .option('--division <name>', 'division, e.g. 朝阳区')
+  .option('--division-code <code>', 'division code (GB/T 2260, 6 digits)')
+  .action(async (flags: Common & { account: string; name: string; password: string; identityNum?: string; role?: string; serviceOrg?: string; division?: string; divisionCode?: string }) => {
+    const o = { account: flags.account, name: flags.name, identityNum: flags.identityNum, role: flags.role, serviceOrg: flags.serviceOrg, division: flags.division, divisionCode: flags.divisionCode, creator: 'cli' };
+    const created = await onData(flags, (s) => s.sessions.addOperator(o, flags.password), (h) => adminCall<Operator>(h, 'POST', '/users', { ...o, password: flags.password }));
+    console.log(JSON.stringify(created, null, 2));
   });
 
 const types = program.command('types').description('the certificate type catalog (证照目录)');

@@ -39,6 +39,7 @@ export async function serve(cfg: Config, opts: { demo: boolean; json: boolean })
       console.log(`
 zhengzhao node listening on ${baseUrl}
   national interface (ZWFW C 0124): ${creds.national.baseUrl}/{Retrieval, GetCertificateDataByHolder, ...}
+  Beijing issuing side (seed 002):  ${creds.beijing?.apiRoot}/{security/login, license_item/list, ...}
   signing keys:                     ${creds.keysUrl}
   demo credentials:                 ${cfg.dataDir}/demo-credentials.json
   account ${creds.national.accountId}, secret ${creds.national.secret} (AccessToken = HMAC-SM3(secret, AccountId + yyyyMMdd))

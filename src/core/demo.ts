@@ -6,6 +6,7 @@ import { demoRecords, DEMO_TYPES, DEMO_TYPE_DETAILS, type DemoHolder } from './d
 import { cstDate } from '../domain/dates.js';
 
 export interface DemoCredentials {
+  beijing?: { apiRoot: string; appKey: string; appSecret: string; account: string; password: string };
   national: { baseUrl: string; accountId: string; secret: string; scheme: 'hmac-sm3'; appendixC: { accountId: string; scheme: 'appendix-c'; allowedIps: string[] } };
   keysUrl: string;
   holders: DemoHolder[];
@@ -21,7 +22,10 @@ export async function seedDemo(s: Services, baseUrl: string, log: (m: string) =>
   const existing = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as DemoCredentials) : undefined;
   const hasData = (await s.db.query<{ n: number }>('select count(*)::int as n from certificates'))[0]!.n > 0;
   if (existing && hasData) {
-    const creds = { ...existing, national: { ...existing.national, baseUrl: `${baseUrl}/elssp/v1` }, keysUrl: `${baseUrl}/.well-known/zhengzhao/keys` };
+    const creds = {
+      ...existing, national: { ...existing.national, baseUrl: `${baseUrl}/elssp/v1` }, keysUrl: `${baseUrl}/.well-known/zhengzhao/keys`,
+      ...(existing.beijing ? { beijing: { ...existing.beijing, apiRoot: `${baseUrl}/beijing/api` } } : {}),
+    };
     writeFileSync(path, JSON.stringify(creds, null, 2) + '\n', { mode: 0o600 });
     return creds;
   }
@@ -50,12 +54,20 @@ export async function seedDemo(s: Services, baseUrl: string, log: (m: string) =>
   if (!existing) {
     await s.accounts.create({ id: 'ZJ1001', name: '附录C示例账号', scheme: 'appendix-c', allowedIps: ['127.0.0.1/32', '::1/128'] });
   }
+  const bjApp = existing?.beijing ?? { ...(await s.sessions.addApp('演示业务系统')), account: 'bj_demo', password: 'demo-password-1' };
+  if (!existing?.beijing) {
+    await s.sessions.addOperator({
+      account: bjApp.account, name: '张三', identityNum: holders[0]!.code, role: '市民政局婚姻登记处科员', serviceOrg: '北京市民政局',
+      division: '朝阳区', divisionCode: '110105', creator: 'demo',
+    }, bjApp.password);
+  }
   const ids = (await s.db.query<{ id: string }>(`select id from certificates where status = 'issued' order by id limit 5`)).map((r) => r.id);
   const creds: DemoCredentials = {
     national: {
       baseUrl: `${baseUrl}/elssp/v1`, accountId: account.id, secret: account.secret!, scheme: 'hmac-sm3',
       appendixC: { accountId: 'ZJ1001', scheme: 'appendix-c', allowedIps: ['127.0.0.1/32', '::1/128'] },
     },
+    beijing: { apiRoot: `${baseUrl}/beijing/api`, appKey: bjApp.appKey, appSecret: bjApp.appSecret, account: bjApp.account, password: bjApp.password },
     keysUrl: `${baseUrl}/.well-known/zhengzhao/keys`,
     holders: holders.slice(0, 8).concat(holders.filter((h) => h.codeType === '001').slice(0, 4)),
     certificateIds: ids,

@@ -16,6 +16,8 @@ import { LayoutFiles } from './layout-files.js';
 import { Importer } from './importer.js';
 import { workerSigner } from './signer.js';
 import { CatalogService } from './catalog.js';
+import { SessionService } from './sessions.js';
+import { OperatorRepo } from '../store/operators.js';
 
 /** The composition root of the core: one instance per process, shared by every dialect. */
 export interface Services {
@@ -25,6 +27,7 @@ export interface Services {
   nodeKeys: NodeKeys;
   types: CertificateTypeRepo;
   catalog: CatalogService;
+  sessions: SessionService;
   certs: CertificateRepo;
   accounts: AccountService;
   usage: UsageRecorder;
@@ -54,6 +57,9 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
   return {
     cfg, db, keys, nodeKeys, types, certs, usage, tickets,
     catalog: new CatalogService(types),
+    sessions: new SessionService(new OperatorRepo(db), {
+      ttlSeconds: 86_400, idleSeconds: cfg.sessionIdleSeconds, lockAfter: cfg.lockAfterFailures, lockSeconds: cfg.lockSeconds,
+    }),
     accounts: new AccountService(new AccountRepo(db, keys), cfg.tokenSkewSeconds),
     sharing: new SharingService(certs, types, usage, tickets),
     files: new LayoutFiles(join(cfg.dataDir, 'files')),

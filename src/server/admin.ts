@@ -6,6 +6,9 @@ import type { Services } from '../core/services.js';
 import type { AccountScheme } from '../store/accounts.js';
 import type { NewType } from '../core/catalog.js';
 import type { TypeStatus } from '../domain/model.js';
+import type { Operator } from '../store/operators.js';
+
+type NewOperator = Omit<Operator, 'createdAt' | 'modifiedAt'> & { password: string };
 
 /**
  * The admin API: what the command line uses when a running node holds the data (PGlite allows one
@@ -32,6 +35,12 @@ export async function adminRoutes(app: FastifyInstance, opts: { services: Servic
   });
 
   app.get('/accounts', async () => s.accounts.list());
+
+  app.post<{ Body: { name?: string } }>('/apps', async (req) => {
+    if (!req.body?.name) throw Object.assign(new Error('name is required'), { statusCode: 400 });
+    return s.sessions.addApp(req.body.name);
+  });
+  app.post<{ Body: NewOperator }>('/users', async (req) => s.sessions.addOperator(req.body, req.body.password));
 
   app.get<{ Querystring: { status?: TypeStatus } }>('/types', async (req) => s.catalog.list(req.query.status));
   app.post<{ Body: NewType }>('/types', async (req) => s.catalog.add(req.body));

@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import type { Services } from '../core/services.js';
 import { nationalDialect, NATIONAL_ROOT } from '../dialects/national/routes.js';
+import { beijingDialect, BEIJING_API_ROOT } from '../dialects/beijing/routes.js';
 import { wellKnownRoutes } from './well-known.js';
 import { fileRoutes } from './files.js';
 import { adminRoutes } from './admin.js';
@@ -26,6 +27,7 @@ export async function buildApp(s: Services, opts: AppOptions = {}): Promise<Fast
   await app.register(wellKnownRoutes, { services: s });
   await app.register(fileRoutes, { services: s });
   await app.register(async (scope) => nationalDialect(scope, s), { prefix: NATIONAL_ROOT });
+  await app.register(async (scope) => beijingDialect(scope, s), { prefix: BEIJING_API_ROOT });
   if (opts.adminToken) await app.register(adminRoutes, { services: s, token: opts.adminToken, prefix: '/admin' });
   app.get('/healthz', async () => ({ ok: true }));
   return app;

@@ -1,11 +1,13 @@
 import type { Db } from './db.js';
 import { sql as initial } from './migrations/001-initial.js';
 import { sql as nodeCertificates } from './migrations/002-node-certificates.js';
+import { sql as sessions } from './migrations/003-sessions.js';
 
 /** Versioned migrations, applied in order on start; each runs in its own transaction. */
 export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
   { version: 1, name: 'initial', sql: initial },
   { version: 2, name: 'node-certificates', sql: nodeCertificates },
+  { version: 3, name: 'sessions', sql: sessions },
 ];
 
 export async function migrate(db: Db): Promise<number[]> {

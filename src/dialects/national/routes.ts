@@ -19,7 +19,15 @@ const VERSION = '/v1';
  * GB/T 36906 names of its tables 3-6, all mapped onto the same core calls.
  */
 export async function nationalDialect(app: FastifyInstance, s: Services): Promise<void> {
-  installErrorEnvelope(app, (code, detail) => fail(code, detail));
+  installErrorEnvelope(app, (kind, detail) => {
+    switch (kind) {
+      case 'too-large': return fail(ReturnCode.Other, detail);
+      case 'unsupported-media': return fail(ReturnCode.Unparseable, `${detail}; send application/x-www-form-urlencoded or application/json`);
+      case 'malformed': return fail(ReturnCode.Unparseable, detail);
+      case 'not-found': return fail(ReturnCode.ServiceNotProvided, detail);
+      case 'internal': return fail(ReturnCode.Other, detail);
+    }
+  });
 
   const fileUrl = (req: FastifyRequest, token: string) =>
     `${s.cfg.publicUrl ?? `${req.protocol}://${req.host}`}/files/${token}`;

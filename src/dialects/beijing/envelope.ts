@@ -1,0 +1,38 @@
+import { randomUUID } from 'node:crypto';
+
+/**
+ * The Beijing envelope (seed 002, 6.2 and appendix B): ack_code SUCCESS or FAILURE, errors
+ * [{code, message}], response_id (UUID), timestamp `yyyy-MM-dd HH:mm:ss.SSS` (China Standard Time),
+ * correlation_id echoed when the caller sends one, then the payload.
+ */
+export interface BeijingError { code: string; message: string }
+
+export function timestamp(now = new Date()): string {
+  const cst = new Date(now.getTime() + 8 * 3600_000).toISOString();
+  return `${cst.slice(0, 10)} ${cst.slice(11, 23)}`;
+}
+
+export function success(correlationId: string | undefined, payload: Record<string, unknown> = {}) {
+  return { ack_code: 'SUCCESS', errors: [] as BeijingError[], response_id: randomUUID(), timestamp: timestamp(), correlation_id: correlationId ?? null, ...payload };
+}
+
+export function failure(correlationId: string | undefined, error: BeijingError) {
+  return { ack_code: 'FAILURE', errors: [error], response_id: randomUUID(), timestamp: timestamp(), correlation_id: correlationId ?? null };
+}
+
+/**
+ * The document defines no error codes; these are ours, stable and documented in the README.
+ * Messages are Chinese, for the clerks who read them.
+ */
+export const BeijingErrors = {
+  invalidArgument: (detail: string): BeijingError => ({ code: 'INVALID_ARGUMENT', message: `请求参数错误：${detail}` }),
+  badApp: (): BeijingError => ({ code: 'INVALID_APP', message: 'app_key 或 app_secret 不正确' }),
+  badCredentials: (): BeijingError => ({ code: 'AUTHENTICATION_FAILED', message: '用户名或密码不正确' }),
+  locked: (): BeijingError => ({ code: 'ACCOUNT_LOCKED', message: '密码错误次数过多，账户已临时锁定' }),
+  noSession: (): BeijingError => ({ code: 'INVALID_ACCESS_TOKEN', message: '访问令牌无效或会话已注销' }),
+  expired: (): BeijingError => ({ code: 'SESSION_EXPIRED', message: '会话已过期，请重新登录' }),
+  idle: (): BeijingError => ({ code: 'SESSION_TIMEOUT', message: '会话空闲超时，请重新登录' }),
+  notFound: (what: string): BeijingError => ({ code: 'NOT_FOUND', message: `接口不存在：${what}` }),
+  tooLarge: (): BeijingError => ({ code: 'PAYLOAD_TOO_LARGE', message: '请求内容过大' }),
+  internal: (): BeijingError => ({ code: 'INTERNAL_ERROR', message: '系统内部错误' }),
+};
