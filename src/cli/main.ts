@@ -10,6 +10,7 @@ import { printImport, runImportLocal, runImportRemote } from './import.js';
 import { parseFieldSpec, type NewType } from '../core/catalog.js';
 import type { CertificateType, TypeStatus } from '../domain/model.js';
 import type { Operator } from '../store/operators.js';
+import type { ServiceItem } from '../store/service-items.js';
 
 interface Common extends ConfigFlags { json?: boolean }
 
@@ -93,6 +94,25 @@ withData(program.command('users').description('operators who log in to the issui
     console.log(JSON.stringify(created, null, 2));
   });
 
+const items = program.command('items').description('service items (事项): who may issue and use which certificate types');
+withData(items.command('add').description('create a service item'))
+  .requiredOption('--code <code>', 'item code')
+  .requiredOption('--name <name>', 'item name, e.g. 婚姻登记')
+  .requiredOption('--org-name <name>', 'organisation handling the item: the issuer of what it issues')
+  .requiredOption('--org-code <code>', "the organisation's unified social credit code")
+  .option('--area-code <code>', 'area code (GB/T 2260)')
+  .requiredOption('--type <code...>', 'certificate types the item may issue and use')
+  .action(async (flags: Common & { code: string; name: string; orgName: string; orgCode: string; areaCode?: string; type: string[] }) => {
+    const input: ServiceItem = { code: flags.code, name: flags.name, orgName: flags.orgName, orgCode: flags.orgCode, areaCode: flags.areaCode, typeCodes: flags.type };
+    const item = await onData(flags, (s) => s.items.add(input), (h) => adminCall<ServiceItem>(h, 'POST', '/items', input));
+    out(flags, item, () => `${item.code}\t${item.name}\t${item.orgName}\t${item.typeCodes.join(',')}`);
+  });
+withData(items.command('list').description('list service items'))
+  .action(async (flags: Common) => {
+    const list = await onData(flags, (s) => s.items.list(), (h) => adminCall<ServiceItem[]>(h, 'GET', '/items'));
+    out(flags, list, () => list.map((i) => `${i.code}\t${i.name}\t${i.orgName}\t${i.typeCodes.join(',')}`).join('\n') || '(none)');
+  });
+
 const types = program.command('types').description('the certificate type catalog (证照目录)');
 withData(types.command('add').description('create a certificate type (published unless --draft)'))
   .requiredOption('--code <code>', 'type code: defining authority code (18) + 3 digits')
@@ -102,7 +122,7 @@ withData(types.command('add').description('create a certificate type (published 
   .option('--item-code <code>', 'related service item code')
   .option('--holder-category <category>', '自然人, 法人或其他组织, 混合 or 其他')
   .option('--validity <range>', 'validity range, e.g. 长期')
-  .option('--field <spec...>', 'field definitions: columnName:name[:picture][:required][:sensitive]')
+  .option('--field <spec...>', 'field definitions: columnName:name[:picture][:required][:sensitive][:role=R] (R: holderName, holderCode, holderCodeType, number, issueDate, validFrom, validTo, areaCode)')
   .option('--draft', 'create as a draft')
   .action(async (flags: Common & { code: string; name: string; authority?: string; itemName?: string; itemCode?: string; holderCategory?: string; validity?: string; field?: string[]; draft?: boolean }) => {
     const input: NewType = {

@@ -1,4 +1,4 @@
-import type { CertificateType, FieldDefinition, TypeStatus } from '../domain/model.js';
+import { FIELD_ROLES, type CertificateType, type FieldDefinition, type FieldRole, type TypeStatus } from '../domain/model.js';
 import { isValidCreditCode } from '../domain/holder-code.js';
 import type { CertificateTypeRepo } from '../store/certificate-types.js';
 
@@ -41,7 +41,11 @@ export class CatalogService {
       if (!/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(f.columnName)) throw new Error(`field ${f.columnName}: column names are letters, digits and _`);
       if (seen.has(f.columnName)) throw new Error(`field ${f.columnName}: defined twice`);
       seen.add(f.columnName);
+      if (f.role !== undefined && !FIELD_ROLES.includes(f.role)) throw new Error(`field ${f.columnName}: role is one of ${FIELD_ROLES.join(', ')}`);
     }
+    const roles = t.fields.map((f) => f.role).filter(Boolean);
+    const twice = roles.find((r, i) => roles.indexOf(r) !== i);
+    if (twice) throw new Error(`role ${twice}: given to two fields`);
     const type: CertificateType = {
       code: t.code, name: t.name.trim(), defineAuthorityCode: t.code.slice(0, 18), defineAuthorityName: t.defineAuthorityName,
       relatedItemName: t.relatedItemName, relatedItemCode: t.relatedItemCode, holderCategory: t.holderCategory,
@@ -64,10 +68,23 @@ export class CatalogService {
   }
 }
 
-/** Parses a field definition written `columnName:name[:picture][:required][:sensitive]`. */
+/**
+ * Parses a field definition written `columnName:name[:picture][:required][:sensitive][:role=R]`,
+ * where R is one of FIELD_ROLES (what the field means to issuing, e.g. role=holderCode).
+ */
 export function parseFieldSpec(spec: string): FieldDefinition {
   const [columnName = '', name = '', ...flags] = spec.split(':');
-  if (!columnName || !name) throw new Error(`field "${spec}": columnName:name[:picture][:required][:sensitive]`);
-  for (const f of flags) if (!['picture', 'string', 'required', 'sensitive'].includes(f)) throw new Error(`field "${spec}": unknown flag ${f}`);
-  return { columnName, name, valueType: flags.includes('picture') ? 'picture' : 'string', required: flags.includes('required'), sensitive: flags.includes('sensitive') };
+  const usage = `field "${spec}": columnName:name[:picture][:required][:sensitive][:role=${FIELD_ROLES.join('|')}]`;
+  if (!columnName || !name) throw new Error(usage);
+  let role: FieldRole | undefined;
+  for (const f of flags) {
+    if (f.startsWith('role=')) {
+      role = f.slice(5) as FieldRole;
+      if (!FIELD_ROLES.includes(role)) throw new Error(usage);
+    } else if (!['picture', 'string', 'required', 'sensitive'].includes(f)) throw new Error(`field "${spec}": unknown flag ${f}`);
+  }
+  return {
+    columnName, name, valueType: flags.includes('picture') ? 'picture' : 'string', required: flags.includes('required'), sensitive: flags.includes('sensitive'),
+    ...(role ? { role } : {}),
+  };
 }

@@ -1,3 +1,4 @@
+import type { FieldDefinition, FieldRole } from '../domain/model.js';
 import { makeCitizenId, makeCreditCode } from '../domain/holder-code.js';
 import { addDays, formatChineseDate } from '../domain/dates.js';
 
@@ -150,4 +151,27 @@ export const DEMO_TYPE_DETAILS: Record<string, { defineAuthorityName: string; re
   [DEMO_TYPES.driving.code]: { defineAuthorityName: '中华人民共和国公安部', relatedItemName: '机动车驾驶证申领', validityRange: '6年/10年/长期' },
   [DEMO_TYPES.idCard.code]: { defineAuthorityName: '中华人民共和国公安部', relatedItemName: '居民身份证申领', validityRange: '5年/10年/20年/长期' },
   [DEMO_TYPES.business.code]: { defineAuthorityName: '国家市场监督管理总局', relatedItemName: '企业设立登记', validityRange: '长期' },
+};
+
+/**
+ * Field definitions of the marriage certificate as the Beijing example F.1 writes its data fields,
+ * with the roles issuing reads: the demo issues 结婚证 through the Beijing interface.
+ */
+export const MARRIAGE_FIELDS: FieldDefinition[] = [
+  ['CZR', '持证人', 'holderName'], ['CYRSFZJHM', '持有人身份证件号码', 'holderCode'], ['CYRSFZJLX', '持有人身份证件类型'],
+  ['CZRXB', '持证人性别'], ['CZRGJ', '持证人国籍'], ['CZRCSRQ', '持证人出生日期'],
+  ['POXM', '配偶姓名'], ['POSFZJH', '配偶身份证件号'], ['POSFZJLX', '配偶身份证件类型'], ['POXB', '配偶性别'], ['POGJ', '配偶国籍'], ['POCSRQ', '配偶出生日期'],
+  ['JHZZH', '结婚证字号', 'number'], ['FZRQ', '发证日期', 'issueDate'], ['YXQJSRQ', '有效期结束日期', 'validTo'],
+  ['FZJGMC', '发证机关名称'], ['FZJGZZJGDM', '发证机关组织机构代码'], ['FZJGSSXZQHDM', '发证机关所属行政区划代码', 'areaCode'],
+  ['HYDJY', '婚姻登记员'], ['ZZMC', '证照名称'], ['BZ', '备注'], ['ZP', '照片'],
+].map(([columnName, name, role]) => ({
+  columnName: columnName!, name: name!, valueType: columnName === 'ZP' ? 'picture' as const : 'string' as const,
+  required: role !== undefined && role !== 'validTo', sensitive: columnName === 'CYRSFZJHM' || columnName === 'POSFZJH',
+  ...(role ? { role: role as FieldRole } : {}),
+}));
+
+/** The demo's service item: marriage registration at a Beijing district civil affairs bureau. */
+export const DEMO_ITEM = {
+  code: '110105MZ001', name: '婚姻登记', orgName: '北京市朝阳区民政局', orgCode: makeCreditCode('1', '1', '110105', '00000101X'),
+  areaCode: '110105', typeCodes: [DEMO_TYPES.marriage.code],
 };

@@ -2,11 +2,11 @@ import { writeFileSync, rmSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { Services } from './services.js';
-import { demoRecords, DEMO_TYPES, DEMO_TYPE_DETAILS, type DemoHolder } from './demo-data.js';
+import { demoRecords, DEMO_ITEM, DEMO_TYPES, DEMO_TYPE_DETAILS, MARRIAGE_FIELDS, type DemoHolder } from './demo-data.js';
 import { cstDate } from '../domain/dates.js';
 
 export interface DemoCredentials {
-  beijing?: { apiRoot: string; appKey: string; appSecret: string; account: string; password: string };
+  beijing?: { apiRoot: string; appKey: string; appSecret: string; account: string; password: string; serviceItem?: { code: string; name: string; licenseItemCode: string } };
   national: { baseUrl: string; accountId: string; secret: string; scheme: 'hmac-sm3'; appendixC: { accountId: string; scheme: 'appendix-c'; allowedIps: string[] } };
   keysUrl: string;
   holders: DemoHolder[];
@@ -34,7 +34,8 @@ export async function seedDemo(s: Services, baseUrl: string, log: (m: string) =>
     const d = DEMO_TYPE_DETAILS[t.code]!;
     await s.types.insertIfMissing({
       code: t.code, name: t.name, defineAuthorityCode: t.code.slice(0, 18), defineAuthorityName: d.defineAuthorityName,
-      relatedItemName: d.relatedItemName, validityRange: d.validityRange, fields: [], status: 'published', isOpen: true,
+      relatedItemName: d.relatedItemName, validityRange: d.validityRange, fields: t === DEMO_TYPES.marriage ? MARRIAGE_FIELDS : [],
+      status: 'published', isOpen: true,
       holderCategory: t === DEMO_TYPES.business || t === DEMO_TYPES.socialOrg ? '法人或其他组织' : '自然人',
     });
   }
@@ -61,13 +62,17 @@ export async function seedDemo(s: Services, baseUrl: string, log: (m: string) =>
       division: '朝阳区', divisionCode: '110105', creator: 'demo',
     }, bjApp.password);
   }
+  if (!(await s.items.get(DEMO_ITEM.code))) await s.items.add(DEMO_ITEM);
   const ids = (await s.db.query<{ id: string }>(`select id from certificates where status = 'issued' order by id limit 5`)).map((r) => r.id);
   const creds: DemoCredentials = {
     national: {
       baseUrl: `${baseUrl}/elssp/v1`, accountId: account.id, secret: account.secret!, scheme: 'hmac-sm3',
       appendixC: { accountId: 'ZJ1001', scheme: 'appendix-c', allowedIps: ['127.0.0.1/32', '::1/128'] },
     },
-    beijing: { apiRoot: `${baseUrl}/beijing/api`, appKey: bjApp.appKey, appSecret: bjApp.appSecret, account: bjApp.account, password: bjApp.password },
+    beijing: {
+      apiRoot: `${baseUrl}/beijing/api`, appKey: bjApp.appKey, appSecret: bjApp.appSecret, account: bjApp.account, password: bjApp.password,
+      serviceItem: { code: DEMO_ITEM.code, name: DEMO_ITEM.name, licenseItemCode: DEMO_TYPES.marriage.code },
+    },
     keysUrl: `${baseUrl}/.well-known/zhengzhao/keys`,
     holders: holders.slice(0, 8).concat(holders.filter((h) => h.codeType === '001').slice(0, 4)),
     certificateIds: ids,

@@ -18,6 +18,9 @@ import { workerSigner } from './signer.js';
 import { CatalogService } from './catalog.js';
 import { SessionService } from './sessions.js';
 import { OperatorRepo } from '../store/operators.js';
+import { ServiceItemRepo } from '../store/service-items.js';
+import { ServiceItemService } from './service-items.js';
+import { IssuingService } from './issuing.js';
 
 /** The composition root of the core: one instance per process, shared by every dialect. */
 export interface Services {
@@ -28,6 +31,8 @@ export interface Services {
   types: CertificateTypeRepo;
   catalog: CatalogService;
   sessions: SessionService;
+  items: ServiceItemService;
+  issuing: IssuingService;
   certs: CertificateRepo;
   accounts: AccountService;
   usage: UsageRecorder;
@@ -54,6 +59,8 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
   const certs = new CertificateRepo(db, keys);
   const usage = new UsageRecorder(db, keys);
   const tickets = new FileTickets(keys, cfg.fileUrlTtlSeconds);
+  const itemRepo = new ServiceItemRepo(db);
+  const files = new LayoutFiles(join(cfg.dataDir, 'files'));
   return {
     cfg, db, keys, nodeKeys, types, certs, usage, tickets,
     catalog: new CatalogService(types),
@@ -62,7 +69,9 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
     }),
     accounts: new AccountService(new AccountRepo(db, keys), cfg.tokenSkewSeconds),
     sharing: new SharingService(certs, types, usage, tickets),
-    files: new LayoutFiles(join(cfg.dataDir, 'files')),
+    files,
+    items: new ServiceItemService(itemRepo, types),
+    issuing: new IssuingService(db, keys, certs, types, itemRepo, nodeKeys, files),
     importer() {
       const signer = workerSigner(nodeKeys);
       return { importer: new Importer(db, keys, certs, types, signer), close: () => signer.close() };

@@ -4,12 +4,20 @@ import type { IsoDate } from './dates.js';
 
 export type ValueType = 'string' | 'picture';
 
+/**
+ * What a field of a certificate type means to the core, when it carries one of the canonical
+ * attributes: issuing reads the holder, number and dates out of the submitted fields by role.
+ */
+export const FIELD_ROLES = ['holderName', 'holderCode', 'holderCodeType', 'number', 'issueDate', 'validFrom', 'validTo', 'areaCode'] as const;
+export type FieldRole = typeof FIELD_ROLES[number];
+
 export interface FieldDefinition {
   columnName: string;
   name: string;
   valueType: ValueType;
   required: boolean;
   sensitive: boolean;
+  role?: FieldRole;
 }
 
 export type TypeStatus = 'draft' | 'published' | 'withdrawn';
@@ -80,6 +88,15 @@ export interface Certificate {
   digitalSign?: string;
   signKeyId?: string;
   dataSource?: string;
+  /** Lifecycle (issuing side): the certificate this one replaced, and the one that replaced it. */
+  predecessorId?: string;
+  successorId?: string;
+  abolishReason?: string;
+  /** Issuing context: the seal and layout group asked for, the service item and division that made it. */
+  sealCode?: string;
+  licenseGroup?: string;
+  itemCode?: string;
+  divisionCode?: string;
 }
 
 /** A catalog entry: what retrieval lists, without surface or detail. */

@@ -7,6 +7,7 @@ import type { AccountScheme } from '../store/accounts.js';
 import type { NewType } from '../core/catalog.js';
 import type { TypeStatus } from '../domain/model.js';
 import type { Operator } from '../store/operators.js';
+import type { ServiceItem } from '../store/service-items.js';
 
 type NewOperator = Omit<Operator, 'createdAt' | 'modifiedAt'> & { password: string };
 
@@ -45,6 +46,9 @@ export async function adminRoutes(app: FastifyInstance, opts: { services: Servic
   app.get<{ Querystring: { status?: TypeStatus } }>('/types', async (req) => s.catalog.list(req.query.status));
   app.post<{ Body: NewType }>('/types', async (req) => s.catalog.add(req.body));
   app.post<{ Params: { code: string }; Body: { status: TypeStatus } }>('/types/:code/status', async (req) => s.catalog.setStatus(req.params.code, req.body.status));
+
+  app.get('/items', async () => s.items.list());
+  app.post<{ Body: ServiceItem }>('/items', async (req) => s.items.add(req.body));
 
   app.get<{ Querystring: { holder?: string; since?: string; limit?: string } }>('/usage', async (req) => {
     const q = req.query;

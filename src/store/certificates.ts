@@ -26,12 +26,20 @@ interface SummaryRow {
   digital_sign: string | null;
   sign_key_id: string | null;
   data_source: string | null;
+  predecessor_id: string | null;
+  successor_id: string | null;
+  abolish_reason: string | null;
+  seal_code: string | null;
+  license_group: string | null;
+  item_code: string | null;
+  division_code: string | null;
 }
 interface FullRow extends SummaryRow { content_enc: Uint8Array }
 
 const SUMMARY_COLUMNS = `c.id, c.source_id, c.type_code, t.name as type_name, c.name, c.holder_type, c.holder_enc,
   c.issuer_name, c.issuer_code, c.area_code, c.issue_date, c.valid_from, c.valid_to, c.status, c.version,
-  c.digital_sign, c.sign_key_id, c.data_source`;
+  c.digital_sign, c.sign_key_id, c.data_source, c.predecessor_id, c.successor_id, c.abolish_reason, c.seal_code,
+  c.license_group, c.item_code, c.division_code`;
 
 export interface HolderQuery {
   holderCode: string;
@@ -87,7 +95,66 @@ export class CertificateRepo {
       this.keys.sealJson(holder, `holder:${c.id}`), this.keys.sealJson(content, `content:${c.id}`),
       c.issuer.name, c.issuer.code, c.issuer.areaCode ?? null, c.issueDate, c.validFrom ?? null, c.validTo ?? null,
       c.status, c.version, c.digitalSign ?? null, c.signKeyId ?? null, c.dataSource ?? null,
+      c.predecessorId ?? null, c.sealCode ?? null, c.licenseGroup ?? null, c.itemCode ?? null, c.divisionCode ?? null,
     ];
+  }
+
+  /** The row locked for a lifecycle write (inside a transaction). */
+  async getForUpdate(id: string, q: Queryable): Promise<Certificate | undefined> {
+    const rows = await q.query<FullRow>(
+      `select ${SUMMARY_COLUMNS}, c.content_enc from certificates c join certificate_types t on t.code = c.type_code where c.id = $1 for update of c`,
+      [id],
+    );
+    return rows[0] && this.toFull(rows[0]);
+  }
+
+  /** Rewrites a draft's data; an issued certificate is never edited in place. */
+  async updateDraft(c: Certificate, q: Queryable): Promise<boolean> {
+    const holder: SealedHolder = { holderName: c.holder.name, holderCode: c.holder.code, number: c.number };
+    const content: SealedContent = { surface: c.surface, detail: c.detail };
+    const rows = await q.query(
+      `update certificates set name = $2, holder_type = $3, holder_bidx = $4, number_bidx = $5, holder_enc = $6, content_enc = $7,
+         area_code = $8, issue_date = $9, valid_from = $10, valid_to = $11, seal_code = $12, license_group = $13, updated_at = now()
+       where id = $1 and status = 'draft' returning id`,
+      [c.id, c.name, c.holder.codeType, this.holderIndex(c.holder.code), this.numberIndex(c.typeCode, c.number),
+        this.keys.sealJson(holder, `holder:${c.id}`), this.keys.sealJson(content, `content:${c.id}`), c.issuer.areaCode ?? null,
+        c.issueDate, c.validFrom ?? null, c.validTo ?? null, c.sealCode ?? null, c.licenseGroup ?? null],
+    );
+    return rows.length === 1;
+  }
+
+  async deleteDraft(id: string, q: Queryable): Promise<boolean> {
+    return (await q.query(`delete from certificates where id = $1 and status = 'draft' returning id`, [id])).length === 1;
+  }
+
+  /** Draft → issued, with its signature; false when it was not a draft (so nothing is signed twice). */
+  async markIssued(id: string, issueDate: string, digitalSign: string, signKeyId: string, q: Queryable): Promise<boolean> {
+    const rows = await q.query(
+      `update certificates set status = 'issued', issue_date = $2, digital_sign = $3, sign_key_id = $4, updated_at = now()
+       where id = $1 and status = 'draft' returning id`,
+      [id, issueDate, digitalSign, signKeyId],
+    );
+    return rows.length === 1;
+  }
+
+  /** Issued (or suspended) → abolished, with the reason and, for a change, the successor. */
+  async markAbolished(id: string, reason: string, successorId: string | undefined, q: Queryable): Promise<boolean> {
+    const rows = await q.query(
+      `update certificates set status = 'abolished', abolish_reason = $2, successor_id = $3, updated_at = now()
+       where id = $1 and status in ('issued', 'suspended') returning id`,
+      [id, reason, successorId ?? null],
+    );
+    return rows.length === 1;
+  }
+
+  /** Drafts of a type, optionally of one division, oldest first: what a batch sign by division signs. */
+  async draftIds(typeCode: string, divisionCode: string | undefined, limit: number): Promise<string[]> {
+    const rows = await this.db.query<{ id: string }>(
+      `select id from certificates where status = 'draft' and type_code = $1 and ($2::text is null or division_code = $2)
+       order by created_at, id limit $3`,
+      [typeCode, divisionCode ?? null, limit],
+    );
+    return rows.map((r) => r.id);
   }
 
   async get(id: string, q: Queryable = this.db): Promise<Certificate | undefined> {
@@ -152,6 +219,13 @@ export class CertificateRepo {
       digitalSign: r.digital_sign ?? undefined,
       signKeyId: r.sign_key_id ?? undefined,
       dataSource: r.data_source ?? undefined,
+      predecessorId: r.predecessor_id ?? undefined,
+      successorId: r.successor_id ?? undefined,
+      abolishReason: r.abolish_reason ?? undefined,
+      sealCode: r.seal_code ?? undefined,
+      licenseGroup: r.license_group ?? undefined,
+      itemCode: r.item_code ?? undefined,
+      divisionCode: r.division_code ?? undefined,
     };
   }
 
@@ -162,4 +236,5 @@ export class CertificateRepo {
 }
 
 const INSERT_COLUMNS = `id, source_id, type_code, name, holder_type, holder_bidx, number_bidx, holder_enc, content_enc,
-  issuer_name, issuer_code, area_code, issue_date, valid_from, valid_to, status, version, digital_sign, sign_key_id, data_source`;
+  issuer_name, issuer_code, area_code, issue_date, valid_from, valid_to, status, version, digital_sign, sign_key_id, data_source,
+  predecessor_id, seal_code, license_group, item_code, division_code`;

@@ -2,12 +2,14 @@ import type { Db } from './db.js';
 import { sql as initial } from './migrations/001-initial.js';
 import { sql as nodeCertificates } from './migrations/002-node-certificates.js';
 import { sql as sessions } from './migrations/003-sessions.js';
+import { sql as issuing } from './migrations/004-issuing.js';
 
 /** Versioned migrations, applied in order on start; each runs in its own transaction. */
 export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
   { version: 1, name: 'initial', sql: initial },
   { version: 2, name: 'node-certificates', sql: nodeCertificates },
   { version: 3, name: 'sessions', sql: sessions },
+  { version: 4, name: 'issuing', sql: issuing },
 ];
 
 export async function migrate(db: Db): Promise<number[]> {

@@ -1,9 +1,10 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../core/services.js';
-import { SessionError, type Session } from '../../core/sessions.js';
 import type { CertificateType, TypeStatus } from '../../domain/model.js';
 import { installErrorEnvelope } from '../errors.js';
-import { BeijingErrors, failure, success, type BeijingError } from './envelope.js';
+import { BeijingErrors, failure, success } from './envelope.js';
+import { ArgumentError, correlation, dialectError, refuse, withSession, type Query } from './handler.js';
+import { lifecycleRoutes } from './lifecycle-routes.js';
 
 /** `{API_ROOT}` of seed 002. */
 export const BEIJING_API_ROOT = '/beijing/api';
@@ -12,46 +13,13 @@ export const BEIJING_API_ROOT = '/beijing/api';
 const STATUS_NAMES: Record<TypeStatus, string> = { draft: 'DRAFT', published: 'PUBLISH', withdrawn: 'WITHDRAW' };
 const STATUS_OF = Object.fromEntries(Object.entries(STATUS_NAMES).map(([k, v]) => [v, k])) as Record<string, TypeStatus>;
 
-type Query = Record<string, string | undefined>;
-
-/** The Beijing issuing-side interfaces (seed 002): security session (6.2) and catalog (6.3) so far. */
+/** The Beijing issuing-side interfaces (seed 002): security session (6.2), catalog (6.3), issuing and lifecycle (6.4-6.6). */
 export async function beijingDialect(app: FastifyInstance, s: Services): Promise<void> {
   installErrorEnvelope(app, (kind, detail) => failure(undefined, kind === 'too-large' ? BeijingErrors.tooLarge()
     : kind === 'not-found' ? BeijingErrors.notFound(detail)
       : kind === 'internal' ? BeijingErrors.internal() : BeijingErrors.invalidArgument(detail)));
 
-  const correlation = (req: FastifyRequest) => {
-    const q = req.query as Query;
-    const b = (req.body ?? {}) as Record<string, unknown>;
-    const v = q.correlation_id ?? (typeof b.correlation_id === 'string' ? b.correlation_id : undefined) ?? req.headers['x-correlation-id'];
-    return typeof v === 'string' && v.length <= 128 ? v : undefined;
-  };
-  const refuse = (reply: FastifyReply, req: FastifyRequest, status: number, e: BeijingError) => reply.code(status).send(failure(correlation(req), e));
-  const sessionError = (err: unknown): BeijingError | undefined => {
-    if (!(err instanceof SessionError)) return undefined;
-    switch (err.problem) {
-      case 'bad-app': return BeijingErrors.badApp();
-      case 'bad-credentials': return BeijingErrors.badCredentials();
-      case 'locked': return BeijingErrors.locked();
-      case 'expired': return BeijingErrors.expired();
-      case 'idle': return BeijingErrors.idle();
-      case 'no-session': return BeijingErrors.noSession();
-    }
-  };
-  /** Runs a handler inside the caller's session (`?access_token=` as the examples pass it). */
-  const withSession = (fn: (req: FastifyRequest, session: Session, token: string) => Promise<Record<string, unknown>>) =>
-    async (req: FastifyRequest, reply: FastifyReply) => {
-      const token = (req.query as Query).access_token ?? '';
-      try {
-        const session = await s.sessions.session(token);
-        return success(correlation(req), await fn(req, session, token));
-      } catch (err) {
-        const e = sessionError(err);
-        if (e) return refuse(reply, req, 401, e);
-        if (err instanceof ArgumentError) return refuse(reply, req, 400, BeijingErrors.invalidArgument(err.message));
-        throw err;
-      }
-    };
+  const sessionRoute = (fn: Parameters<typeof withSession>[1]) => withSession(s, fn);
 
   app.post('/security/login', async (req, reply) => {
     const b = (req.body ?? {}) as Record<string, unknown>;
@@ -62,18 +30,18 @@ export async function beijingDialect(app: FastifyInstance, s: Services): Promise
       const token = await s.sessions.login(b.app_key as string, b.app_secret as string, b.account as string, b.password as string, b.org_code as string | undefined);
       return success(correlation(req), { access_token: token });
     } catch (err) {
-      const e = sessionError(err);
-      if (e) return refuse(reply, req, 401, e);
+      const known = dialectError(err);
+      if (known) return refuse(reply, req, known[0], known[1]);
       throw err;
     }
   });
 
-  app.post('/security/logout', withSession(async (_req, _session, token) => {
+  app.post('/security/logout', sessionRoute(async (_req, _session, token) => {
     await s.sessions.logout(token);
     return {};
   }));
 
-  app.get('/security/get_current_user', withSession(async (_req, { operator: o }) => ({
+  app.get('/security/get_current_user', sessionRoute(async (_req, { operator: o }) => ({
     data: {
       account: o.account, name: o.name, identity_num: o.identityNum ?? '', role: o.role ?? '', division: o.division ?? '',
       division_code: o.divisionCode ?? '', service_org: o.serviceOrg ?? '', creator: o.creator ?? '',
@@ -81,7 +49,7 @@ export async function beijingDialect(app: FastifyInstance, s: Services): Promise
     },
   })));
 
-  app.get('/license_item/list', withSession(async (req) => {
+  app.get('/license_item/list', sessionRoute(async (req) => {
     const q = req.query as Query;
     const pageIndex = intParam(q.page_index, 1, 'page_index', 1, 1_000_000);
     const pageSize = intParam(q.page_size, 10, 'page_size', 1, 150);
@@ -97,9 +65,9 @@ export async function beijingDialect(app: FastifyInstance, s: Services): Promise
     const page = all.slice((pageIndex - 1) * pageSize, pageIndex * pageSize);
     return { total_count: all.length, data: page.map(licenseItem) };
   }));
-}
 
-class ArgumentError extends Error {}
+  await lifecycleRoutes(app, s);
+}
 
 function intParam(v: string | undefined, dflt: number, name: string, min: number, max: number): number {
   if (v === undefined || v === '') return dflt;

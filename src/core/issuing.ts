@@ -1,0 +1,231 @@
+import type { Db, Queryable } from '../store/db.js';
+import type { Keyring } from '../crypto/keyring.js';
+import type { Certificate, CertificateType } from '../domain/model.js';
+import { issuableProblem, readIssuedFields, type FieldProblem } from '../domain/issue-fields.js';
+import { signedBytes } from '../domain/canonical.js';
+import { cstDate } from '../domain/dates.js';
+import type { CertificateRepo } from '../store/certificates.js';
+import type { CertificateTypeRepo } from '../store/certificate-types.js';
+import type { ServiceItem, ServiceItemRepo } from '../store/service-items.js';
+import { recordEvent, type LifecycleAction } from '../store/certificate-events.js';
+import type { NodeKeys } from './node-keys.js';
+import type { LayoutFiles } from './layout-files.js';
+import { checkCode, newCertificateId } from './identifiers.js';
+
+/** The person making a lifecycle write (Beijing UserInfo), in the core's words. */
+export interface OperatorInfo {
+  account: string;
+  name: string;
+  identityNum?: string;
+  role?: string;
+  serviceOrg?: string;
+  division?: string;
+  divisionCode?: string;
+}
+
+/** What every lifecycle write carries and records: who, for which service item, in which case. */
+export interface WriteContext {
+  operator: OperatorInfo;
+  itemCode: string;
+  itemName: string;
+  bizNum?: string;
+  /** The logged-in account the call came through, when a session carries it. */
+  sessionAccount?: string;
+}
+
+export type IssuingProblem =
+  | 'no-type' | 'type-not-issuable' | 'no-item' | 'item-name' | 'item-not-allowed' | 'invalid-fields'
+  | 'not-found' | 'wrong-type' | 'number-mismatch' | 'not-draft' | 'not-issued' | 'duplicate';
+
+/** Why a lifecycle write was refused, in the core's words; each dialect words it its own way. */
+export class IssuingError extends Error {
+  constructor(readonly problem: IssuingProblem, readonly detail = '', readonly fields: FieldProblem[] = []) {
+    super(detail ? `${problem}: ${detail}` : problem);
+  }
+}
+
+export interface Issued { id: string; checkCode: string }
+export interface DraftOptions { sealCode?: string; licenseGroup?: string }
+
+/**
+ * Issuing and the certificate lifecycle (Beijing 6.4-6.5): drafts are created, edited and deleted;
+ * signing turns a draft into an issued certificate; a change abolishes the original and issues its
+ * successor; an abolished certificate answers 21 everywhere. An issued certificate is never edited
+ * or deleted. Every write checks the service item, and records who made it in the same transaction.
+ */
+export class IssuingService {
+  constructor(
+    private readonly db: Db,
+    private readonly keys: Keyring,
+    private readonly certs: CertificateRepo,
+    private readonly types: CertificateTypeRepo,
+    private readonly items: ServiceItemRepo,
+    private readonly nodeKeys: NodeKeys,
+    private readonly files: LayoutFiles,
+  ) {}
+
+  /** A new draft from submitted data fields. */
+  async create(typeCode: string, fields: unknown, ctx: WriteContext, opts: DraftOptions = {}): Promise<Issued> {
+    const { type, item } = await this.check(typeCode, ctx);
+    const draft = this.draftFrom(type, item, fields, ctx, opts, 1);
+    return this.db.transaction(async (tx) => {
+      await this.insertNew(draft, tx);
+      await this.event(tx, draft.id, 'create', ctx);
+      return { id: draft.id, checkCode: checkCode(this.keys, draft.id) };
+    });
+  }
+
+  /** Replaces a draft's data; the identifier stays. */
+  async update(typeCode: string, id: string, fields: unknown, ctx: WriteContext, opts: DraftOptions = {}): Promise<void> {
+    const { type, item } = await this.check(typeCode, ctx);
+    await this.db.transaction(async (tx) => {
+      const current = await this.locked(tx, type, id);
+      if (current.status !== 'draft') throw new IssuingError('not-draft', current.status);
+      const next = { ...this.draftFrom(type, item, fields, ctx, opts, current.version), id, sealCode: opts.sealCode ?? current.sealCode,
+        licenseGroup: opts.licenseGroup ?? current.licenseGroup };
+      try {
+        await this.certs.updateDraft(next, tx);
+      } catch (err) {
+        throw uniqueViolation(err) ? new IssuingError('duplicate', next.number) : err;
+      }
+      await this.event(tx, id, 'update', ctx);
+    });
+  }
+
+  /** Deletes a draft; an issued certificate is abolished instead, never deleted. */
+  async delete(typeCode: string, id: string, ctx: WriteContext, number?: string): Promise<void> {
+    const { type } = await this.check(typeCode, ctx);
+    await this.db.transaction(async (tx) => {
+      const current = await this.locked(tx, type, id, number);
+      if (current.status !== 'draft') throw new IssuingError('not-draft', current.status);
+      await this.certs.deleteDraft(id, tx);
+      await this.event(tx, id, 'delete', ctx);
+    });
+  }
+
+  /** Draft → issued: signs the structured data and produces the layout file. */
+  async sign(typeCode: string, id: string, ctx: WriteContext, number?: string): Promise<Certificate> {
+    const { type } = await this.check(typeCode, ctx);
+    const signed = await this.db.transaction(async (tx) => {
+      const current = await this.locked(tx, type, id, number);
+      if (current.status !== 'draft') throw new IssuingError('not-draft', current.status);
+      return this.signLocked(tx, type, current, ctx);
+    });
+    await this.files.pdf(signed);
+    return signed;
+  }
+
+  /**
+   * Signs drafts one by one inside a caller's transaction, skipping any that is no longer a draft:
+   * the step a batch repeats, safe to run again after a crash.
+   */
+  async signInTransaction(tx: Queryable, type: CertificateType, id: string, ctx: WriteContext): Promise<Certificate | IssuingProblem> {
+    const current = await this.certs.getForUpdate(id, tx);
+    if (!current || current.typeCode !== type.code) return 'not-found';
+    if (current.status !== 'draft') return 'not-draft';
+    return this.signLocked(tx, type, current, ctx);
+  }
+
+  /**
+   * Abolishes the original and issues its successor with the changed data, linked both ways; the
+   * successor keeps the type and gets the next version.
+   */
+  async change(typeCode: string, id: string, fields: unknown, ctx: WriteContext, number?: string): Promise<Issued> {
+    const { type, item } = await this.check(typeCode, ctx);
+    const successor = await this.db.transaction(async (tx) => {
+      const current = await this.locked(tx, type, id, number);
+      if (current.status !== 'issued' && current.status !== 'suspended') throw new IssuingError('not-issued', current.status);
+      const draft = { ...this.draftFrom(type, item, fields, ctx, { sealCode: current.sealCode, licenseGroup: current.licenseGroup }, current.version + 1),
+        predecessorId: id };
+      await this.insertNew(draft, tx);
+      const issued = await this.signLocked(tx, type, draft, ctx, 'change');
+      if (!(await this.certs.markAbolished(id, '变更', draft.id, tx))) throw new IssuingError('not-issued', current.status);
+      await this.event(tx, id, 'abolish', ctx, { reason: '变更', relatedId: draft.id });
+      return issued;
+    });
+    await this.files.pdf(successor);
+    return { id: successor.id, checkCode: checkCode(this.keys, successor.id) };
+  }
+
+  /** Issued → abolished, with a reason. */
+  async abolish(typeCode: string, id: string, ctx: WriteContext, reason: string, number?: string): Promise<void> {
+    const { type } = await this.check(typeCode, ctx);
+    await this.db.transaction(async (tx) => {
+      const current = await this.locked(tx, type, id, number);
+      if (!(await this.certs.markAbolished(id, reason, undefined, tx))) throw new IssuingError('not-issued', current.status);
+      await this.event(tx, id, 'abolish', ctx, { reason });
+    });
+  }
+
+  /** The type and service item of a write, checked: the type is published and issuable, the item may issue it. */
+  async check(typeCode: string, ctx: WriteContext): Promise<{ type: CertificateType; item: ServiceItem }> {
+    const type = await this.types.get(typeCode);
+    if (!type || type.status !== 'published' || !type.isOpen) throw new IssuingError('no-type', typeCode);
+    const notIssuable = issuableProblem(type);
+    if (notIssuable) throw new IssuingError('type-not-issuable', notIssuable);
+    const item = await this.items.get(ctx.itemCode);
+    if (!item) throw new IssuingError('no-item', ctx.itemCode);
+    if (item.name !== ctx.itemName) throw new IssuingError('item-name', item.name);
+    if (!item.typeCodes.includes(typeCode)) throw new IssuingError('item-not-allowed', `${item.code} → ${typeCode}`);
+    return { type, item };
+  }
+
+  private draftFrom(type: CertificateType, item: ServiceItem, fields: unknown, ctx: WriteContext, opts: DraftOptions, version: number): Certificate {
+    const read = readIssuedFields(type, fields);
+    if (!read.ok) throw new IssuingError('invalid-fields', read.problems.map((p) => `${p.field}: ${p.rule}`).join('; '), read.problems);
+    const f = read.value;
+    const id = newCertificateId(this.keys, type.code, item.orgCode, f.number, version);
+    return {
+      id, typeCode: type.code, typeName: type.name, name: type.name, number: f.number, holder: f.holder,
+      issuer: { name: item.orgName, code: item.orgCode, areaCode: f.areaCode ?? item.areaCode },
+      issueDate: f.issueDate ?? cstDate(new Date()), validFrom: f.validFrom, validTo: f.validTo,
+      status: 'draft', version, surface: f.surface, detail: [],
+      sealCode: opts.sealCode, licenseGroup: opts.licenseGroup, itemCode: item.code, divisionCode: ctx.operator.divisionCode,
+    };
+  }
+
+  private async insertNew(c: Certificate, tx: Queryable): Promise<void> {
+    let inserted: boolean;
+    try {
+      inserted = await this.certs.insert(c, tx);
+    } catch (err) {
+      if (uniqueViolation(err)) throw new IssuingError('duplicate', c.number);
+      throw err;
+    }
+    if (!inserted) throw new IssuingError('duplicate', c.number);
+  }
+
+  private async locked(tx: Queryable, type: CertificateType, id: string, number?: string): Promise<Certificate> {
+    const current = await this.certs.getForUpdate(id, tx);
+    if (!current) throw new IssuingError('not-found', id);
+    if (current.typeCode !== type.code) throw new IssuingError('wrong-type', current.typeCode);
+    if (number !== undefined && number !== '' && number !== current.number) throw new IssuingError('number-mismatch', id);
+    return current;
+  }
+
+  private async signLocked(tx: Queryable, type: CertificateType, draft: Certificate, ctx: WriteContext, action: LifecycleAction = 'sign'): Promise<Certificate> {
+    // A type whose fields carry no issue date is issued on the day it is signed.
+    const issueDate = type.fields.some((f) => f.role === 'issueDate') ? draft.issueDate : cstDate(new Date());
+    const issued: Certificate = { ...draft, issueDate, status: 'issued' };
+    const { signature, kid } = this.nodeKeys.sign(signedBytes(issued));
+    if (!(await this.certs.markIssued(draft.id, issueDate, signature, kid, tx))) throw new IssuingError('not-draft', draft.id);
+    await this.event(tx, draft.id, action, ctx, action === 'change' ? { relatedId: draft.predecessorId } : {});
+    return { ...issued, digitalSign: signature, signKeyId: kid };
+  }
+
+  private event(tx: Queryable, id: string, action: LifecycleAction, ctx: WriteContext, extra: { reason?: string; relatedId?: string } = {}) {
+    return recordEvent(tx, {
+      certificateId: id, action, sessionAccount: ctx.sessionAccount, operator: operatorRecord(ctx.operator), itemCode: ctx.itemCode,
+      itemName: ctx.itemName, bizNum: ctx.bizNum, ...extra,
+    });
+  }
+}
+
+function operatorRecord(o: OperatorInfo): Record<string, string> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => typeof v === 'string' && v !== '')) as Record<string, string>;
+}
+
+/** PostgreSQL's unique_violation, from either back end. */
+function uniqueViolation(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: string }).code === '23505';
+}

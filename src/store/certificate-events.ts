@@ -1,0 +1,40 @@
+import type { Queryable } from './db.js';
+
+export type LifecycleAction = 'create' | 'update' | 'delete' | 'sign' | 'change' | 'abolish';
+
+/** One lifecycle write, with who made it and for which service item: the issuing side's audit trail. */
+export interface CertificateEvent {
+  certificateId: string;
+  action: LifecycleAction;
+  sessionAccount?: string;
+  operator: Record<string, string>;
+  itemCode: string;
+  itemName: string;
+  bizNum?: string;
+  reason?: string;
+  relatedId?: string;
+  at?: Date;
+}
+
+interface EventRow {
+  certificate_id: string; action: LifecycleAction; session_account: string | null; operator: Record<string, string>; item_code: string;
+  item_name: string; biz_num: string | null; reason: string | null; related_id: string | null; at: Date | string;
+}
+
+export async function recordEvent(q: Queryable, e: CertificateEvent): Promise<void> {
+  await q.query(
+    `insert into certificate_events (certificate_id, action, session_account, operator, item_code, item_name, biz_num, reason, related_id)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [e.certificateId, e.action, e.sessionAccount ?? null, JSON.stringify(e.operator), e.itemCode, e.itemName, e.bizNum ?? null,
+      e.reason ?? null, e.relatedId ?? null],
+  );
+}
+
+export async function eventsOf(q: Queryable, certificateId: string): Promise<CertificateEvent[]> {
+  const rows = await q.query<EventRow>('select * from certificate_events where certificate_id = $1 order by id', [certificateId]);
+  return rows.map((r) => ({
+    certificateId: r.certificate_id, action: r.action, sessionAccount: r.session_account ?? undefined, operator: r.operator,
+    itemCode: r.item_code, itemName: r.item_name, bizNum: r.biz_num ?? undefined, reason: r.reason ?? undefined,
+    relatedId: r.related_id ?? undefined, at: new Date(r.at),
+  }));
+}

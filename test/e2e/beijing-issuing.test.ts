@@ -1,0 +1,239 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { BACKENDS, makeBackend, postgresSkip, type Backend } from '../support/backends.js';
+import { startNode, cli, type RunningNode } from '../support/node-process.js';
+import { hmacSm3 } from '../../src/crypto/sm3.js';
+import { sm2Verify } from '../../src/crypto/sm2.js';
+import { canonicalJson } from '../../src/domain/canonical.js';
+import { cstCompactDate } from '../../src/domain/dates.js';
+import { makeCitizenId, makeCreditCode } from '../../src/domain/holder-code.js';
+
+const pgSkip = await postgresSkip();
+
+const TYPE = '111000000000131433001';
+const ITEM = { code: '110103MZ001', name: '婚姻登记', org: '北京市西城区民政局', orgCode: makeCreditCode('1', '1', '110102', '00000201X') };
+const HOLDER = makeCitizenId('110103', '19920214', 17);
+const SPOUSE = makeCitizenId('110102', '19920101', 28);
+
+/** The field definitions of F.1, with the roles issuing reads. */
+const FIELDS = [
+  'CZR:持证人:required:role=holderName', 'CYRSFZJHM:持有人身份证件号码:required:sensitive:role=holderCode', 'CYRSFZJLX:持有人身份证件类型',
+  'CZRXB:持证人性别', 'CZRGJ:持证人国籍', 'CZRCSRQ:持证人出生日期', 'POXM:配偶姓名:required', 'POSFZJH:配偶身份证件号:sensitive', 'POSFZJLX:配偶身份证件类型',
+  'POXB:配偶性别', 'POGJ:配偶国籍', 'POCSRQ:配偶出生日期', 'JHZZH:结婚证字号:required:role=number', 'FZRQ:发证日期:role=issueDate',
+  'YXQJSRQ:有效期结束日期:role=validTo', 'FZJGMC:发证机关名称', 'FZJGZZJGDM:发证机关组织机构代码', 'FZJGSSXZQHDM:发证机关所属行政区划代码:role=areaCode',
+  'HYDJY:婚姻登记员', 'ZZMC:证照名称', 'BZ:备注', 'ZP:照片:picture',
+];
+
+/** F.1's data_fields, with the masked identity numbers replaced by valid ones. */
+const f1Fields = (number: string, over: Record<string, string> = {}) => ({
+  FZRQ: '2020-02-14', POXM: 'bbb', FZJGSSXZQHDM: '110103', ZP: '', POGJ: '中国', CZRCSRQ: '1992-02-14', CZRXB: '男', JHZZH: number,
+  CYRSFZJLX: '10', FZJGMC: '北京市XX局', HYDJY: '张彬', YXQJSRQ: '', CZRGJ: '中国', CYRSFZJHM: HOLDER, POSFZJLX: '10', POCSRQ: '1992-01-01',
+  POXB: '女', CZR: 'aaa', FZJGZZJGDM: '1100A1000000', BZ: '', ZZMC: 'XX证', POSFZJH: SPOUSE, ...over,
+});
+
+/** F.1's operator. */
+const OPERATOR = { division_code: '110000', service_org: '北京市XX局', division: '北京市', identity_num: '', account: '110000_zhangbin', role: '内地居民婚姻登记角色', name: '张彬' };
+const common = { service_item_code: ITEM.code, service_item_name: ITEM.name, biz_num: '20200721123', operator: OPERATOR };
+
+for (const name of BACKENDS) {
+  describe(`Beijing issuing and lifecycle over HTTP (${name})`, async () => {
+    const skip = name === 'postgres' ? pgSkip : false;
+    let b: Backend;
+    let node: RunningNode;
+    let api: string;
+    let token: string;
+    let nationalSecret: string;
+
+    const post = async (path: string, body: unknown) => {
+      const res = await fetch(`${api}${path}?access_token=${token}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { http: res.status, json: (await res.json()) as any };
+    };
+    const national = async (nameOf: string, params: Record<string, string>) => {
+      const day = cstCompactDate(new Date());
+      const body = new URLSearchParams({ AccountId: 'prov', AccessToken: hmacSm3(Buffer.from(nationalSecret), `prov${day}`).toString('hex'), UseFor: '核验', ...params });
+      return (await (await fetch(`${node.baseUrl}/elssp/v1/${nameOf}`, { method: 'POST', body })).json()) as any;
+    };
+    const create = async (number: string, over: Record<string, string> = {}) => {
+      const r = await post(`/license/${TYPE}/create`, { data: { ...common, seal_code: 'SEAL-1' }, data_fields: f1Fields(number, over) });
+      assert.equal(r.json.ack_code, 'SUCCESS', JSON.stringify(r.json));
+      return r.json.data as { license_code: string; auth_code: string };
+    };
+
+    before(async () => {
+      if (skip) return;
+      b = await makeBackend(name);
+      node = await startNode(b);
+      api = `${node.baseUrl}/beijing/api`;
+      const app = JSON.parse(cli(b, ['apps', 'add', '--name', '婚姻登记系统']).stdout);
+      assert.equal(cli(b, ['users', 'add', '--account', 'bj_mzj', '--name', '张三', '--password', 'abc12345', '--division-code', '110105']).status, 0);
+      const t = cli(b, ['types', 'add', '--code', TYPE, '--name', '结婚证', '--authority', '中华人民共和国民政部', '--field', ...FIELDS]);
+      assert.equal(t.status, 0, t.stderr);
+      const i = cli(b, ['items', 'add', '--code', ITEM.code, '--name', ITEM.name, '--org-name', ITEM.org, '--org-code', ITEM.orgCode, '--area-code', '110102', '--type', TYPE]);
+      assert.equal(i.status, 0, i.stderr);
+      const other = cli(b, ['types', 'add', '--code', '111000000000131433002', '--name', '离婚证', '--field', 'XM:姓名:role=holderName', 'SFZH:身份证号:role=holderCode', 'ZH:字号:role=number']);
+      assert.equal(other.status, 0, other.stderr);
+      nationalSecret = JSON.parse(cli(b, ['accounts', 'add', '--id', 'prov', '--name', '省级共享系统']).stdout).secret;
+      const login = await fetch(`${api}/security/login`, {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ app_key: app.appKey, app_secret: app.appSecret, account: 'bj_mzj', password: 'abc12345' }),
+      });
+      token = ((await login.json()) as any).access_token;
+      assert.ok(token);
+    });
+    after(async () => {
+      if (skip) return;
+      await node.stop();
+      await b.cleanup();
+    });
+
+    test('issue (6.5.2.1): list the catalog, create, sign; the national interface then serves it, signed', { skip }, async () => {
+      const list = await fetch(`${api}/license_item/list?access_token=${token}&keyword=结婚`);
+      assert.deepEqual(((await list.json()) as any).data.map((x: any) => x.license_item_code), [TYPE]);
+
+      const created = await create('J110103-2020-000002');
+      assert.match(created.license_code, /^1\.2\.156\.3005\.2\./);
+      assert.match(created.auth_code, /^[2-9A-HJ-NP-Z]{10}$/);
+      // A draft is not shared.
+      assert.equal((await national('GetCertificateDataByCertificateID', { CertificateID: created.license_code })).head.status, '10');
+
+      const signed = await post(`/license/${TYPE}/sign`, { data: { license_code: created.license_code, ...common } });
+      assert.equal(signed.json.ack_code, 'SUCCESS', JSON.stringify(signed.json));
+      assert.equal(signed.json.errors.length, 0);
+
+      const r = await national('GetCertificateDataByCertificateID', { CertificateID: created.license_code });
+      assert.equal(r.head.status, '0', JSON.stringify(r.head));
+      const item = r.data.dataList[0];
+      assert.equal(item.certificateHolder, 'aaa');
+      assert.equal(item.certificateHolderCode, HOLDER);
+      assert.equal(item.certificateHolderType, '111');
+      assert.equal(item.certificateNumber, 'J110103-2020-000002');
+      assert.equal(item.issueDept, ITEM.org);
+      assert.equal(item.issueDeptCode, ITEM.orgCode);
+      assert.equal(item.issueDate, '2020年2月14日');
+      assert.equal(item.certificateValidateEnd, '长期');
+      assert.equal(item.surface.find((s: any) => s.columnName === 'POXM').value, 'bbb');
+      const keys = (await (await fetch(`${node.baseUrl}/.well-known/zhengzhao/keys`)).json()) as any;
+      const { digitalSign, ...rest } = item;
+      const pub = keys.keys.at(-1).publicKeyHex as string;
+      assert.equal(sm2Verify(Buffer.from(canonicalJson(rest)), Buffer.from(digitalSign, 'base64'), pub), true);
+      assert.equal(sm2Verify(Buffer.from(canonicalJson({ ...rest, certificateHolder: 'x' })), Buffer.from(digitalSign, 'base64'), pub), false);
+
+      const logout = await post('/security/logout', {});
+      assert.equal(logout.json.ack_code, 'SUCCESS');
+      const after = await post(`/license/${TYPE}/sign`, { data: { license_code: created.license_code, ...common } });
+      assert.equal(after.json.errors[0].code, 'INVALID_ACCESS_TOKEN');
+      token = await relogin();
+    });
+
+    const relogin = async () => {
+      const app = JSON.parse(cli(b, ['apps', 'add', '--name', '第二系统']).stdout);
+      const res = await fetch(`${api}/security/login`, {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ app_key: app.appKey, app_secret: app.appSecret, account: 'bj_mzj', password: 'abc12345' }),
+      });
+      return ((await res.json()) as any).access_token as string;
+    };
+
+    test('drafts are updated and deleted; an issued certificate is neither edited nor deleted nor signed twice', { skip }, async () => {
+      const d = await create('J110103-2020-000010');
+      const upd = await post(`/license/${TYPE}/update`, { data: { license_code: d.license_code, ...common }, data_fields: f1Fields('J110103-2020-000010', { POXM: '王芳' }) });
+      assert.equal(upd.json.ack_code, 'SUCCESS', JSON.stringify(upd.json));
+      await post(`/license/${TYPE}/sign`, { data: { license_code: d.license_code, id_code: 'J110103-2020-000010', ...common } });
+      const data = await national('GetCertificateDataByCertificateID', { CertificateID: d.license_code });
+      assert.equal(data.data.dataList[0].surface.find((s: any) => s.columnName === 'POXM').value, '王芳');
+
+      for (const verb of ['update', 'delete', 'sign']) {
+        const r = await post(`/license/${TYPE}/${verb}`, { data: { license_code: d.license_code, ...common }, data_fields: f1Fields('J110103-2020-000010') });
+        assert.equal(r.http, 409, verb);
+        assert.equal(r.json.ack_code, 'FAILURE');
+        assert.equal(r.json.errors[0].code, 'LICENSE_NOT_DRAFT', verb);
+      }
+
+      const gone = await create('J110103-2020-000011');
+      const del = await post(`/license/${TYPE}/delete`, { data: { license_code: gone.license_code, id_code: 'J110103-2020-000011', ...common } });
+      assert.equal(del.json.ack_code, 'SUCCESS', JSON.stringify(del.json));
+      const again = await post(`/license/${TYPE}/sign`, { data: { license_code: gone.license_code, ...common } });
+      assert.equal(again.json.errors[0].code, 'LICENSE_NOT_FOUND');
+      // The number is free again once its draft is deleted; the same number twice is not.
+      await create('J110103-2020-000011');
+      const dup = await post(`/license/${TYPE}/create`, { data: { ...common, seal_code: 'S' }, data_fields: f1Fields('J110103-2020-000011') });
+      assert.equal(dup.json.errors[0].code, 'LICENSE_DUPLICATE');
+    });
+
+    test('change (6.5.2.3): the original is abolished (21), its successor issued with the new data and linked', { skip }, async () => {
+      const d = await create('J110103-2020-000020');
+      await post(`/license/${TYPE}/sign`, { data: { license_code: d.license_code, ...common } });
+      const changed = await post(`/license/${TYPE}/change`, { data: { license_code: d.license_code, ...common }, data_fields: f1Fields('J110103-2020-000020', { CZR: '李大华' }) });
+      assert.equal(changed.json.ack_code, 'SUCCESS', JSON.stringify(changed.json));
+      const next = changed.json.data;
+      assert.notEqual(next.license_code, d.license_code);
+      assert.equal(next.license_code.slice(0, -4), d.license_code.slice(0, -4), 'same serial, next version');
+      assert.match(next.auth_code, /^[2-9A-HJ-NP-Z]{10}$/);
+
+      assert.equal((await national('GetCertificateDataByCertificateID', { CertificateID: d.license_code })).head.status, '21');
+      const fresh = await national('GetCertificateDataByCertificateID', { CertificateID: next.license_code });
+      assert.equal(fresh.head.status, '0');
+      assert.equal(fresh.data.dataList[0].certificateHolder, '李大华');
+      const byHolder = await national('Retrieval', { CertificateHolderCode: HOLDER });
+      const ids = byHolder.data.dataList.map((x: any) => x.certificateID);
+      assert.ok(ids.includes(next.license_code));
+      assert.ok(!ids.includes(d.license_code), 'an abolished certificate is not listed');
+
+      const twice = await post(`/license/${TYPE}/change`, { data: { license_code: d.license_code, ...common }, data_fields: f1Fields('J110103-2020-000020') });
+      assert.equal(twice.json.errors[0].code, 'LICENSE_NOT_ISSUED');
+    });
+
+    test('abolish (6.5.2.4): the national interface then answers 21', { skip }, async () => {
+      const d = await create('J110103-2020-000030');
+      await post(`/license/${TYPE}/sign`, { data: { license_code: d.license_code, ...common } });
+      assert.equal((await national('VerifyCertificate', { CertificateID: d.license_code, CertificateData: '{}' })).head.status !== '21', true);
+      const r = await post(`/license/${TYPE}/abolish`, { data: { license_code: d.license_code, ...common, reason: '当事人申请注销' } });
+      assert.equal(r.json.ack_code, 'SUCCESS', JSON.stringify(r.json));
+      assert.equal((await national('GetCertificateDataByCertificateID', { CertificateID: d.license_code })).head.status, '21');
+      assert.equal((await national('GetCertificateFileByCertificateID', { CertificateID: d.license_code })).head.status, '21');
+      const again = await post(`/license/${TYPE}/abolish`, { data: { license_code: d.license_code, ...common } });
+      assert.equal(again.json.errors[0].code, 'LICENSE_NOT_ISSUED');
+    });
+
+    test('writes refuse bad input with their own codes and change nothing', { skip }, async () => {
+      const cases: [unknown, number, string, RegExp?][] = [
+        [{ data: { ...common, seal_code: 'S' } }, 400, 'INVALID_ARGUMENT', /data_fields/],
+        [{ data: { ...common, seal_code: 'S', operator: undefined }, data_fields: f1Fields('N1') }, 400, 'INVALID_ARGUMENT', /operator/],
+        [{ data: { ...common, seal_code: 'S', operator: { name: 'x' } }, data_fields: f1Fields('N1') }, 400, 'INVALID_ARGUMENT', /operator\.account/],
+        [{ data: { ...common, seal_code: 'S' }, data_fields: '{not json' }, 400, 'INVALID_ARGUMENT', /JSON/],
+        [{ data: { ...common, seal_code: 'S' }, data_fields: f1Fields('N1', { CYRSFZJHM: '110103199202140000' }) }, 400, 'INVALID_DATA_FIELDS', /CYRSFZJHM/],
+        [{ data: { ...common, seal_code: 'S' }, data_fields: { ...f1Fields('N1'), UNKNOWN: 'x' } }, 400, 'INVALID_DATA_FIELDS', /UNKNOWN/],
+        [{ data: { ...common, seal_code: 'S' }, data_fields: f1Fields('N1', { FZRQ: '2020-13-45' }) }, 400, 'INVALID_DATA_FIELDS', /FZRQ/],
+        [{ data: { ...common, seal_code: 'S' }, data_fields: f1Fields('', {}) }, 400, 'INVALID_DATA_FIELDS', /JHZZH: required/],
+        [{ data: { ...common, seal_code: 'S', service_item_code: 'NOPE' }, data_fields: f1Fields('N1') }, 404, 'SERVICE_ITEM_NOT_FOUND'],
+        [{ data: { ...common, seal_code: 'S', service_item_name: '别的事项' }, data_fields: f1Fields('N1') }, 400, 'SERVICE_ITEM_MISMATCH'],
+        [{ data: { ...common, seal_code: 'S', service_item_code: 7 }, data_fields: f1Fields('N1') }, 404, 'SERVICE_ITEM_NOT_FOUND'],
+        [{ data: { ...common, seal_code: ['S'] }, data_fields: f1Fields('N1') }, 400, 'INVALID_ARGUMENT', /seal_code/],
+        [[1, 2], 400, 'INVALID_ARGUMENT'],
+      ];
+      for (const [body, http, code, message] of cases) {
+        const r = await post(`/license/${TYPE}/create`, body);
+        assert.equal(r.json.ack_code, 'FAILURE', JSON.stringify(body));
+        assert.equal(r.json.errors[0].code, code, JSON.stringify(r.json));
+        assert.equal(r.http, http, JSON.stringify(r.json));
+        if (message) assert.match(r.json.errors[0].message, message);
+      }
+      const notAllowed = await post('/license/111000000000131433002/create', { data: { ...common, seal_code: 'S' }, data_fields: { XM: '王五', SFZH: HOLDER, ZH: 'L1' } });
+      assert.equal(notAllowed.json.errors[0].code, 'SERVICE_ITEM_NOT_ALLOWED');
+      assert.equal((await post('/license/999999999999999999001/create', { data: { ...common, seal_code: 'S' }, data_fields: f1Fields('N1') })).json.errors[0].code, 'LICENSE_ITEM_NOT_FOUND');
+      assert.equal((await post(`/license/${TYPE}/sign`, { data: { license_code: 'no-such', ...common } })).json.errors[0].code, 'LICENSE_NOT_FOUND');
+      const d = await create('J110103-2020-000040');
+      const mismatch = await post(`/license/${TYPE}/sign`, { data: { license_code: d.license_code, id_code: 'OTHER', ...common } });
+      assert.equal(mismatch.json.errors[0].code, 'ID_CODE_MISMATCH');
+      const noToken = await fetch(`${api}/license/${TYPE}/create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      assert.equal(noToken.status, 401);
+      assert.equal(((await noToken.json()) as any).errors[0].code, 'INVALID_ACCESS_TOKEN');
+      const huge = await fetch(`${api}/license/${TYPE}/create?access_token=${token}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ x: 'a'.repeat(2_000_000) }) });
+      assert.equal(huge.status, 413);
+      assert.equal(((await huge.json()) as any).errors[0].code, 'PAYLOAD_TOO_LARGE');
+      // Nothing of the refused calls was kept: the draft made above is still the only draft, and signs.
+      const ok = await post(`/license/${TYPE}/sign`, { data: { license_code: d.license_code, ...common } });
+      assert.equal(ok.json.ack_code, 'SUCCESS');
+    });
+  });
+}
