@@ -22,6 +22,9 @@ export interface Config {
   /** Wrong passwords in a row that lock an operator, and for how long. */
   lockAfterFailures: number;
   lockSeconds: number;
+  /** Lifetime of a usage code (Beijing auth_code) and of a certificate access token. */
+  usageCodeTtlSeconds: number;
+  accessTokenTtlSeconds: number;
   logLevel: string;
 }
 
@@ -52,6 +55,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     sessionIdleSeconds: num(env.ZHENGZHAO_SESSION_IDLE, 1800),
     lockAfterFailures: num(env.ZHENGZHAO_LOCK_AFTER, 5),
     lockSeconds: num(env.ZHENGZHAO_LOCK_SECONDS, 900),
+    usageCodeTtlSeconds: num(env.ZHENGZHAO_USAGE_CODE_TTL, 1800),
+    accessTokenTtlSeconds: num(env.ZHENGZHAO_ACCESS_TOKEN_TTL, 600),
     logLevel: env.LOG_LEVEL ?? 'warn',
   };
 }

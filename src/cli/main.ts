@@ -88,8 +88,9 @@ withData(program.command('users').description('operators who log in to the issui
   .option('--service-org <org>', 'service organisation')
   .option('--division <name>', 'division, e.g. 朝阳区')
   .option('--division-code <code>', 'division code (GB/T 2260, 6 digits)')
-  .action(async (flags: Common & { account: string; name: string; password: string; identityNum?: string; role?: string; serviceOrg?: string; division?: string; divisionCode?: string }) => {
-    const o = { account: flags.account, name: flags.name, identityNum: flags.identityNum, role: flags.role, serviceOrg: flags.serviceOrg, division: flags.division, divisionCode: flags.divisionCode, creator: 'cli' };
+  .option('--sensitive-access', 'may see sensitive fields unmasked when a call asks to (show_sensitive_data)')
+  .action(async (flags: Common & { account: string; name: string; password: string; identityNum?: string; role?: string; serviceOrg?: string; division?: string; divisionCode?: string; sensitiveAccess?: boolean }) => {
+    const o = { account: flags.account, name: flags.name, identityNum: flags.identityNum, role: flags.role, serviceOrg: flags.serviceOrg, division: flags.division, divisionCode: flags.divisionCode, sensitiveAccess: flags.sensitiveAccess === true, creator: 'cli' };
     const created = await onData(flags, (s) => s.sessions.addOperator(o, flags.password), (h) => adminCall<Operator>(h, 'POST', '/users', { ...o, password: flags.password }));
     console.log(JSON.stringify(created, null, 2));
   });

@@ -39,7 +39,8 @@ export async function serve(cfg: Config, opts: { demo: boolean; json: boolean })
       console.log(`
 zhengzhao node listening on ${baseUrl}
   national interface (ZWFW C 0124): ${creds.national.baseUrl}/{Retrieval, GetCertificateDataByHolder, ...}
-  Beijing issuing side (seed 002):  ${creds.beijing?.apiRoot}/{security/login, license_item/list, ...}
+  Beijing issuing side (seed 002):  ${creds.beijing?.apiRoot}/{security/login, license_item/list, license/{item}/create, ...}
+  Beijing H5 views:                 ${creds.beijing?.webRoot}/license/{view_license, view_mobile}
   signing keys:                     ${creds.keysUrl}
   demo credentials:                 ${cfg.dataDir}/demo-credentials.json
   account ${creds.national.accountId}, secret ${creds.national.secret} (AccessToken = HMAC-SM3(secret, AccountId + yyyyMMdd))
@@ -51,7 +52,10 @@ Try (today's token; 'npx zhengzhao token --id ${creds.national.accountId} --secr
     --data-urlencode CertificateHolderCode=${holder.code} \\
     --data-urlencode CertificateHolderType=${holder.codeType} \\
     --data-urlencode UseFor=办理演示业务
-`);
+${creds.beijing ? `
+Beijing: log in as ${creds.beijing.account} / ${creds.beijing.password} with app_key ${creds.beijing.appKey} and app_secret ${creds.beijing.appSecret};
+  service item ${creds.beijing.serviceItem?.code} ${creds.beijing.serviceItem?.name} issues 结婚证 (license item ${creds.beijing.serviceItem?.licenseItemCode}); see the README.
+` : ''}`);
     }
   } else {
     console.log(opts.json ? JSON.stringify({ baseUrl }) : `zhengzhao node listening on ${baseUrl}`);

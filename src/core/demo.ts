@@ -6,7 +6,7 @@ import { demoRecords, DEMO_ITEM, DEMO_TYPES, DEMO_TYPE_DETAILS, MARRIAGE_FIELDS,
 import { cstDate } from '../domain/dates.js';
 
 export interface DemoCredentials {
-  beijing?: { apiRoot: string; appKey: string; appSecret: string; account: string; password: string; serviceItem?: { code: string; name: string; licenseItemCode: string } };
+  beijing?: { apiRoot: string; webRoot?: string; appKey: string; appSecret: string; account: string; password: string; serviceItem?: { code: string; name: string; licenseItemCode: string } };
   national: { baseUrl: string; accountId: string; secret: string; scheme: 'hmac-sm3'; appendixC: { accountId: string; scheme: 'appendix-c'; allowedIps: string[] } };
   keysUrl: string;
   holders: DemoHolder[];
@@ -24,7 +24,7 @@ export async function seedDemo(s: Services, baseUrl: string, log: (m: string) =>
   if (existing && hasData) {
     const creds = {
       ...existing, national: { ...existing.national, baseUrl: `${baseUrl}/elssp/v1` }, keysUrl: `${baseUrl}/.well-known/zhengzhao/keys`,
-      ...(existing.beijing ? { beijing: { ...existing.beijing, apiRoot: `${baseUrl}/beijing/api` } } : {}),
+      ...(existing.beijing ? { beijing: { ...existing.beijing, apiRoot: `${baseUrl}/beijing/api`, webRoot: `${baseUrl}/beijing/web` } } : {}),
     };
     writeFileSync(path, JSON.stringify(creds, null, 2) + '\n', { mode: 0o600 });
     return creds;
@@ -70,7 +70,7 @@ export async function seedDemo(s: Services, baseUrl: string, log: (m: string) =>
       appendixC: { accountId: 'ZJ1001', scheme: 'appendix-c', allowedIps: ['127.0.0.1/32', '::1/128'] },
     },
     beijing: {
-      apiRoot: `${baseUrl}/beijing/api`, appKey: bjApp.appKey, appSecret: bjApp.appSecret, account: bjApp.account, password: bjApp.password,
+      apiRoot: `${baseUrl}/beijing/api`, webRoot: `${baseUrl}/beijing/web`, appKey: bjApp.appKey, appSecret: bjApp.appSecret, account: bjApp.account, password: bjApp.password,
       serviceItem: { code: DEMO_ITEM.code, name: DEMO_ITEM.name, licenseItemCode: DEMO_TYPES.marriage.code },
     },
     keysUrl: `${baseUrl}/.well-known/zhengzhao/keys`,

@@ -21,6 +21,8 @@ import { OperatorRepo } from '../store/operators.js';
 import { ServiceItemRepo } from '../store/service-items.js';
 import { ServiceItemService } from './service-items.js';
 import { IssuingService } from './issuing.js';
+import { UsingService } from './using.js';
+import { UsageCodes } from './usage-codes.js';
 
 /** The composition root of the core: one instance per process, shared by every dialect. */
 export interface Services {
@@ -33,6 +35,7 @@ export interface Services {
   sessions: SessionService;
   items: ServiceItemService;
   issuing: IssuingService;
+  using: UsingService;
   certs: CertificateRepo;
   accounts: AccountService;
   usage: UsageRecorder;
@@ -72,6 +75,7 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
     files,
     items: new ServiceItemService(itemRepo, types),
     issuing: new IssuingService(db, keys, certs, types, itemRepo, nodeKeys, files),
+    using: new UsingService(certs, types, itemRepo, usage, new UsageCodes(keys, cfg.usageCodeTtlSeconds, cfg.accessTokenTtlSeconds), files),
     importer() {
       const signer = workerSigner(nodeKeys);
       return { importer: new Importer(db, keys, certs, types, signer), close: () => signer.close() };

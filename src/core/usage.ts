@@ -13,6 +13,8 @@ export interface CallContext {
   itemCode?: string;
   itemName?: string;
   reason?: string;
+  /** The case (办件) the use belongs to, where the dialect names one (Beijing biz_num). */
+  bizNum?: string;
   clientIp?: string;
   correlationId?: string;
 }
@@ -34,6 +36,7 @@ export interface UsageRow {
   itemCode: string | null;
   itemName: string | null;
   reason: string | null;
+  bizNum: string | null;
   certificateIds: string[];
   resultCode: string;
   clientIp: string | null;
@@ -44,7 +47,7 @@ export interface UsageRow {
 interface Pending { entry: UsageEntry; at: Date; resolve: () => void; reject: (e: unknown) => void }
 
 const COLUMNS = ['at', 'dialect', 'interface', 'account_id', 'operator', 'item_code', 'item_name', 'reason',
-  'holder_bidx', 'certificate_ids', 'result_code', 'client_ip', 'correlation_id', 'prev_hash', 'hash'] as const;
+  'holder_bidx', 'certificate_ids', 'result_code', 'client_ip', 'correlation_id', 'prev_hash', 'hash', 'biz_num'] as const;
 const MAX_BATCH = 400;
 
 /** SM3(previous hash ‖ canonical JSON of the record): the link of the tamper-evident chain. */
@@ -53,6 +56,8 @@ function chainHash(prev: Buffer | null, e: Omit<UsageEntry, 'holderCode'> & { at
     at: e.at.toISOString(), dialect: e.dialect, interface: e.interface, accountId: e.accountId ?? '', operator: e.operator ?? '',
     itemCode: e.itemCode ?? '', itemName: e.itemName ?? '', reason: e.reason ?? '', holder: e.holderIndex?.toString('hex') ?? '',
     certificateIds: e.certificateIds, resultCode: e.resultCode, clientIp: e.clientIp ?? '', correlationId: e.correlationId ?? '',
+    // Added with the Beijing interface; absent when empty, so records written before hash as they did.
+    ...(e.bizNum ? { bizNum: e.bizNum } : {}),
   };
   return sm3(Buffer.concat([prev ?? Buffer.alloc(0), Buffer.from(canonicalJson(body), 'utf8')]));
 }
@@ -117,18 +122,18 @@ export class UsageRecorder {
       const bidx = e.holderCode ? this.keys.blindIndex('holder', e.holderCode) : null;
       const hash = chainHash(prev, { ...e, at, holderIndex: bidx });
       const row = [at, e.dialect, e.interface, e.accountId ?? null, e.operator ?? null, e.itemCode ?? null, e.itemName ?? null,
-        e.reason ?? null, bidx, JSON.stringify(e.certificateIds), e.resultCode, e.clientIp ?? null, e.correlationId ?? null, prev, hash];
+        e.reason ?? null, bidx, JSON.stringify(e.certificateIds), e.resultCode, e.clientIp ?? null, e.correlationId ?? null, prev, hash, e.bizNum ?? null];
       row.forEach((v, i) => cols[i]!.push(v));
       prev = hash;
     }
     await this.db.query(
       `insert into usage_records (${COLUMNS.join(', ')})
        select at, dialect, interface, account_id, operator, item_code, item_name, reason, holder_bidx,
-              array(select jsonb_array_elements_text(ids::jsonb)), result_code, client_ip, correlation_id, prev_hash, hash
+              array(select jsonb_array_elements_text(ids::jsonb)), result_code, client_ip, correlation_id, prev_hash, hash, biz_num
        from unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                   $9::bytea[], $10::text[], $11::text[], $12::text[], $13::text[], $14::bytea[], $15::bytea[])
+                   $9::bytea[], $10::text[], $11::text[], $12::text[], $13::text[], $14::bytea[], $15::bytea[], $16::text[])
          with ordinality as u(at, dialect, interface, account_id, operator, item_code, item_name, reason, holder_bidx, ids,
-              result_code, client_ip, correlation_id, prev_hash, hash, n)
+              result_code, client_ip, correlation_id, prev_hash, hash, biz_num, n)
        order by n`,
       cols,
       'usage-insert',
@@ -161,6 +166,7 @@ export class UsageRecorder {
           reason: (r.reason as string | null) ?? undefined, holderIndex: r.holder_bidx ? asBuffer(r.holder_bidx) : null,
           certificateIds: r.certificate_ids as string[], resultCode: r.result_code as string,
           clientIp: (r.client_ip as string | null) ?? undefined, correlationId: (r.correlation_id as string | null) ?? undefined,
+          bizNum: (r.biz_num as string | null) ?? undefined,
         });
         if (!hash.equals(asBuffer(r.hash))) return { checked, brokenAt: id, reason: 'its content does not match its hash' };
         prev = hash;
@@ -178,7 +184,7 @@ export class UsageRecorder {
     if (filter.since) { params.push(filter.since); where.push(`at >= $${params.length}`); }
     params.push(Math.min(filter.limit ?? 1000, 100_000));
     const rows = await this.db.query<Record<string, unknown>>(
-      `select id, at, dialect, interface, account_id, operator, item_code, item_name, reason, certificate_ids, result_code,
+      `select id, at, dialect, interface, account_id, operator, item_code, item_name, reason, biz_num, certificate_ids, result_code,
          client_ip, correlation_id, hash from usage_records ${where.length ? 'where ' + where.join(' and ') : ''}
        order by id desc limit $${params.length}`,
       params,
@@ -186,7 +192,7 @@ export class UsageRecorder {
     return rows.map((r) => ({
       id: Number(r.id), at: new Date(r.at as string).toISOString(), dialect: r.dialect as string, interface: r.interface as string,
       accountId: r.account_id as string | null, operator: r.operator as string | null, itemCode: r.item_code as string | null,
-      itemName: r.item_name as string | null, reason: r.reason as string | null, certificateIds: r.certificate_ids as string[],
+      itemName: r.item_name as string | null, reason: r.reason as string | null, bizNum: r.biz_num as string | null, certificateIds: r.certificate_ids as string[],
       resultCode: r.result_code as string, clientIp: r.client_ip as string | null, correlationId: r.correlation_id as string | null,
       hash: asBuffer(r.hash).toString('hex'),
     }));

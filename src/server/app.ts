@@ -3,6 +3,7 @@ import formbody from '@fastify/formbody';
 import type { Services } from '../core/services.js';
 import { nationalDialect, NATIONAL_ROOT } from '../dialects/national/routes.js';
 import { beijingDialect, BEIJING_API_ROOT } from '../dialects/beijing/routes.js';
+import { beijingViews, BEIJING_WEB_ROOT } from '../dialects/beijing/views.js';
 import { wellKnownRoutes } from './well-known.js';
 import { fileRoutes } from './files.js';
 import { adminRoutes } from './admin.js';
@@ -28,6 +29,7 @@ export async function buildApp(s: Services, opts: AppOptions = {}): Promise<Fast
   await app.register(fileRoutes, { services: s });
   await app.register(async (scope) => nationalDialect(scope, s), { prefix: NATIONAL_ROOT });
   await app.register(async (scope) => beijingDialect(scope, s), { prefix: BEIJING_API_ROOT });
+  await app.register(async (scope) => beijingViews(scope, s), { prefix: BEIJING_WEB_ROOT });
   if (opts.adminToken) await app.register(adminRoutes, { services: s, token: opts.adminToken, prefix: '/admin' });
   app.get('/healthz', async () => ({ ok: true }));
   return app;

@@ -9,6 +9,8 @@ export interface Operator {
   serviceOrg?: string;
   division?: string;
   divisionCode?: string;
+  /** May see sensitive fields unmasked when a call asks to (Beijing table 14 show_sensitive_data). */
+  sensitiveAccess?: boolean;
   creator?: string;
   createdAt: Date;
   modifier?: string;
@@ -17,13 +19,13 @@ export interface Operator {
 
 interface OperatorRow {
   account: string; name: string; identity_num: string | null; role: string | null; service_org: string | null; division: string | null;
-  division_code: string | null; password_hash: string; failed_logins: number; locked_until: Date | string | null; creator: string | null;
+  division_code: string | null; sensitive_access: boolean; password_hash: string; failed_logins: number; locked_until: Date | string | null; creator: string | null;
   created_at: Date | string; modifier: string | null; modified_at: Date | string;
 }
 
 const toOperator = (r: OperatorRow): Operator => ({
   account: r.account, name: r.name, identityNum: r.identity_num ?? undefined, role: r.role ?? undefined, serviceOrg: r.service_org ?? undefined,
-  division: r.division ?? undefined, divisionCode: r.division_code ?? undefined, creator: r.creator ?? undefined,
+  division: r.division ?? undefined, divisionCode: r.division_code ?? undefined, sensitiveAccess: r.sensitive_access, creator: r.creator ?? undefined,
   createdAt: new Date(r.created_at), modifier: r.modifier ?? undefined, modifiedAt: new Date(r.modified_at),
 });
 
@@ -43,9 +45,10 @@ export class OperatorRepo {
 
   async insertOperator(o: Omit<Operator, 'createdAt' | 'modifiedAt'>, passwordHash: string): Promise<boolean> {
     const rows = await this.db.query(
-      `insert into operators (account, name, identity_num, role, service_org, division, division_code, password_hash, creator, modifier)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) on conflict (account) do nothing returning account`,
-      [o.account, o.name, o.identityNum ?? null, o.role ?? null, o.serviceOrg ?? null, o.division ?? null, o.divisionCode ?? null, passwordHash, o.creator ?? null],
+      `insert into operators (account, name, identity_num, role, service_org, division, division_code, password_hash, creator, modifier, sensitive_access)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10) on conflict (account) do nothing returning account`,
+      [o.account, o.name, o.identityNum ?? null, o.role ?? null, o.serviceOrg ?? null, o.division ?? null, o.divisionCode ?? null, passwordHash,
+        o.creator ?? null, o.sensitiveAccess === true],
     );
     return rows.length === 1;
   }

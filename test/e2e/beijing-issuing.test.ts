@@ -7,6 +7,11 @@ import { sm2Verify } from '../../src/crypto/sm2.js';
 import { canonicalJson } from '../../src/domain/canonical.js';
 import { cstCompactDate } from '../../src/domain/dates.js';
 import { makeCitizenId, makeCreditCode } from '../../src/domain/holder-code.js';
+import { existsSync, mkdirSync } from 'node:fs';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
+const EXPIRY = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}$/;
 
 const pgSkip = await postgresSkip();
 
@@ -62,7 +67,7 @@ for (const name of BACKENDS) {
     before(async () => {
       if (skip) return;
       b = await makeBackend(name);
-      node = await startNode(b);
+      node = await startNode(b, [], { ZHENGZHAO_ACCESS_TOKEN_TTL: '5' });
       api = `${node.baseUrl}/beijing/api`;
       const app = JSON.parse(cli(b, ['apps', 'add', '--name', '婚姻登记系统']).stdout);
       assert.equal(cli(b, ['users', 'add', '--account', 'bj_mzj', '--name', '张三', '--password', 'abc12345', '--division-code', '110105']).status, 0);
@@ -72,6 +77,9 @@ for (const name of BACKENDS) {
       assert.equal(i.status, 0, i.stderr);
       const other = cli(b, ['types', 'add', '--code', '111000000000131433002', '--name', '离婚证', '--field', 'XM:姓名:role=holderName', 'SFZH:身份证号:role=holderCode', 'ZH:字号:role=number']);
       assert.equal(other.status, 0, other.stderr);
+      const divorceItem = cli(b, ['items', 'add', '--code', 'LH001', '--name', '离婚登记', '--org-name', ITEM.org, '--org-code', ITEM.orgCode, '--type', '111000000000131433002']);
+      assert.equal(divorceItem.status, 0, divorceItem.stderr);
+      assert.equal(cli(b, ['users', 'add', '--account', 'bj_lead', '--name', '李科长', '--password', 'abc12345', '--sensitive-access']).status, 0);
       nationalSecret = JSON.parse(cli(b, ['accounts', 'add', '--id', 'prov', '--name', '省级共享系统']).stdout).secret;
       const login = await fetch(`${api}/security/login`, {
         method: 'POST', headers: { 'content-type': 'application/json' },
@@ -125,11 +133,11 @@ for (const name of BACKENDS) {
       token = await relogin();
     });
 
-    const relogin = async () => {
+    const relogin = async (account = 'bj_mzj') => {
       const app = JSON.parse(cli(b, ['apps', 'add', '--name', '第二系统']).stdout);
       const res = await fetch(`${api}/security/login`, {
         method: 'POST', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ app_key: app.appKey, app_secret: app.appSecret, account: 'bj_mzj', password: 'abc12345' }),
+        body: JSON.stringify({ app_key: app.appKey, app_secret: app.appSecret, account, password: 'abc12345' }),
       });
       return ((await res.json()) as any).access_token as string;
     };
@@ -235,5 +243,152 @@ for (const name of BACKENDS) {
       const ok = await post(`/license/${TYPE}/sign`, { data: { license_code: d.license_code, ...common } });
       assert.equal(ok.json.ack_code, 'SUCCESS');
     });
+
+    const get = async (path: string, tok = token) => {
+      const res = await fetch(`${api}${path}${path.includes('?') ? '&' : '?'}access_token=${tok}`);
+      return { http: res.status, json: (await res.json()) as any };
+    };
+
+    test('use (6.5.2.2): psn_holder and auth give usage codes; token, get_license, views and archive follow; every use is recorded', { skip }, async () => {
+      const d = await create('J110103-2020-000050');
+      await post(`/license/${TYPE}/sign`, { data: { license_code: d.license_code, ...common } });
+
+      // G.1, with the example's stray spaces in the names kept.
+      const mine = await post('/license/psn_holder', { 'credential ': HOLDER, 'token_id ': 'x', 'random ': 'y' });
+      assert.equal(mine.json.ack_code, 'SUCCESS', JSON.stringify(mine.json));
+      const idx = mine.json.data.findIndex((x: any) => x.data_fields.license_code === d.license_code);
+      assert.ok(idx >= 0);
+      assert.equal(mine.json.auth_codes.length, mine.json.data.length);
+      assert.equal(mine.json.total_count, mine.json.data.length);
+      assert.match(mine.json.auth_code_expires_in, EXPIRY);
+      const lic = mine.json.data[idx].data_fields;
+      assert.equal(lic.CZR, 'aaa');
+      assert.equal(lic.CYRSFZJHM, `${HOLDER.slice(0, 6)}********${HOLDER.slice(-4)}`, 'sensitive fields are masked');
+      assert.equal(lic.holder_identity_number, `${HOLDER.slice(0, 6)}********${HOLDER.slice(-4)}`);
+      assert.equal(lic.id_code, 'J110103-2020-000050');
+      assert.equal(lic.issue_org_name, ITEM.org);
+      assert.equal((await post('/license/webpage', { credential: HOLDER })).json.total_count, mine.json.total_count);
+
+      // G.2: by service item; show_sensitive_data only for an entitled account.
+      const byItem = await post('/license/auth', { ...common, show_sensitive_data: 'true', identity_number: `${HOLDER},${SPOUSE}` });
+      assert.equal(byItem.json.ack_code, 'SUCCESS', JSON.stringify(byItem.json));
+      const i2 = byItem.json.data.findIndex((x: any) => x.data_fields.license_code === d.license_code);
+      assert.match(byItem.json.data[i2].data_fields.CYRSFZJHM, /\*{8}/, 'not entitled: still masked');
+      const code = byItem.json.auth_codes[i2] as string;
+
+      // G.4 (token) and G.3 (get_license).
+      const tok = await get(`/license/token?auth_code=${code}`);
+      assert.equal(tok.json.ack_code, 'SUCCESS');
+      assert.match(tok.json.expires_in, EXPIRY);
+      const access = tok.json.license_access_token as string;
+      const data = await get(`/license/get_license?auth_code=${code}`);
+      assert.equal(data.json.data.data_fields.POXM, 'bbb');
+      assert.equal(data.json.data.data_fields.license_code, d.license_code);
+
+      // G.5: the H5 page.
+      const page = await fetch(`${node.baseUrl}/beijing/web/license/view_license?license_access_token=${access}`);
+      assert.equal(page.status, 200);
+      const html = await page.text();
+      assert.ok(html.includes('aaa') && html.includes('J110103-2020-000050') && html.includes(ITEM.org));
+      assert.ok(!html.includes(HOLDER), 'the identity number is masked on the page');
+      if (existsSync(CHROMIUM)) await screenshots(code);
+
+      // H.1-H.3: the holder's code, scanned by a clerk for an item.
+      const holderCode = mine.json.auth_codes[idx];
+      const qrBody = { data: { auth_code_qr: holderCode, service_item_name: ITEM.name, service_item_code: ITEM.code, biz_num: '10021800000693979911307100001', operator: OPERATOR } };
+      const qr = await post('/license/get_license_qr', qrBody);
+      assert.equal(qr.json.data.data_fields.CZR, 'aaa', JSON.stringify(qr.json));
+      const qrTok = await post('/license/get_token_qr', qrBody);
+      assert.match(qrTok.json.data.expires_in, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+      const archived = await post('/license/archive_qr', { data: { ...qrBody.data, service_item_org: ITEM.org, terminal_info: '192.168.0.1' } });
+      assert.equal(archived.json.ack_code, 'SUCCESS', JSON.stringify(archived.json));
+      assert.equal(archived.json.data.file_name, `${d.license_code}.pdf`);
+      assert.equal(Buffer.from(archived.json.data.file_data, 'base64').subarray(0, 5).toString(), '%PDF-');
+      const ofd = await post('/license/archive_qr', { data: { ...qrBody.data, service_item_org: ITEM.org, file_type: 'OFD' } });
+      assert.equal(ofd.json.errors[0].code, 'INVALID_ARGUMENT');
+
+      // Every use is in the usage log with operator, item and case number.
+      const usage = JSON.parse(cli(b, ['usage', '--json', '--limit', '50']).stdout) as any[];
+      const archive = usage.find((u) => u.interface === 'archive_qr' && u.resultCode === 'SUCCESS');
+      assert.equal(archive.dialect, 'beijing');
+      assert.equal(archive.operator, OPERATOR.account);
+      assert.equal(archive.itemCode, ITEM.code);
+      assert.equal(archive.bizNum, '10021800000693979911307100001');
+      assert.deepEqual(archive.certificateIds, [d.license_code]);
+      assert.ok(usage.some((u) => u.interface === 'auth' && u.bizNum === common.biz_num && u.certificateIds.includes(d.license_code)));
+      assert.ok(usage.some((u) => u.interface === 'view_license'));
+
+      // The access token lives 5 seconds here: then the page says so, without an error dump.
+      await new Promise((r) => setTimeout(r, 5500));
+      const late = await fetch(`${node.baseUrl}/beijing/web/license/view_license?license_access_token=${access}`);
+      assert.equal(late.status, 410);
+      assert.match(await late.text(), /访问令牌已过期/);
+      const forged = await fetch(`${node.baseUrl}/beijing/web/license/view_mobile?license_access_token=${access.slice(0, -3)}abc`);
+      assert.equal(forged.status, 403);
+      assert.match(await forged.text(), /访问令牌无效/);
+
+      // An entitled account sees sensitive fields when it asks.
+      const lead = await relogin('bj_lead');
+      const res = await fetch(`${api}/license/auth?access_token=${lead}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...common, show_sensitive_data: 'true', identity_number: HOLDER }) });
+      const leadList = (await res.json()) as any;
+      assert.ok(leadList.data.some((x: any) => x.data_fields.CYRSFZJHM === HOLDER));
+      // ...and a code made for one account is refused to another.
+      const theirs = await get(`/license/get_license?auth_code=${code}`, lead);
+      assert.equal(theirs.json.errors[0].code, 'AUTH_CODE_NOT_YOURS');
+    });
+
+    test('use refuses bad input: page_size 151, bad identity, forged code, item not allowed, abolished certificate', { skip }, async () => {
+      const big = await post('/license/psn_holder', { credential: HOLDER, page_size: 151 });
+      assert.equal(big.http, 400);
+      assert.equal(big.json.errors[0].code, 'INVALID_ARGUMENT');
+      assert.match(big.json.errors[0].message, /page_size/);
+      const bad = await post('/license/auth', { ...common, identity_number: '110103199202140000' });
+      assert.equal(bad.json.errors[0].code, 'INVALID_IDENTITY_NUMBER');
+      const noOp = await post('/license/auth', { service_item_code: ITEM.code, service_item_name: ITEM.name, identity_number: HOLDER });
+      assert.equal(noOp.json.errors[0].code, 'INVALID_ARGUMENT');
+      assert.match(noOp.json.errors[0].message, /operator/);
+      const unknownItem = await post('/license/auth', { ...common, service_item_code: 'NOPE', identity_number: HOLDER });
+      assert.equal(unknownItem.json.errors[0].code, 'SERVICE_ITEM_NOT_FOUND');
+      const forged = await get('/license/get_license?auth_code=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
+      assert.equal(forged.json.errors[0].code, 'INVALID_AUTH_CODE');
+      assert.equal((await get('/license/token')).json.errors[0].code, 'INVALID_ARGUMENT');
+
+      const d = await create('J110103-2020-000060');
+      await post(`/license/${TYPE}/sign`, { data: { license_code: d.license_code, ...common } });
+      const mine = await post('/license/psn_holder', { credential: HOLDER, page_size: 150 });
+      const code = mine.json.auth_codes[mine.json.data.findIndex((x: any) => x.data_fields.license_code === d.license_code)];
+      const other = await post('/license/get_license_qr', { data: { auth_code_qr: code, service_item_code: 'LH001', service_item_name: '离婚登记', operator: OPERATOR } });
+      assert.equal(other.json.errors[0].code, 'SERVICE_ITEM_NOT_ALLOWED');
+      await post(`/license/${TYPE}/abolish`, { data: { license_code: d.license_code, ...common } });
+      const gone = await post('/license/get_license_qr', { data: { auth_code_qr: code, service_item_code: ITEM.code, service_item_name: ITEM.name, operator: OPERATOR } });
+      assert.equal(gone.json.errors[0].code, 'LICENSE_ABOLISHED');
+      const after = await post('/license/psn_holder', { credential: HOLDER, page_size: 150 });
+      assert.ok(!after.json.data.some((x: any) => x.data_fields.license_code === d.license_code), 'an abolished certificate is not listed');
+    });
+
+    /** view_license and view_mobile in headless Chromium: visible name and number, masked identity; screenshots kept. */
+    const screenshots = async (code: string) => {
+      const { chromium } = await import('playwright-core');
+      const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+      try {
+        mkdirSync(ARTIFACTS, { recursive: true });
+        for (const [view, viewport] of [['view_license', { width: 900, height: 900 }], ['view_mobile', { width: 390, height: 844 }]] as const) {
+          const pageOf = await browser.newPage({ viewport });
+          // A fresh token per page: the tokens here live only seconds, and a browser can be slow to start.
+          const access = (await get(`/license/token?auth_code=${code}`)).json.license_access_token;
+          await pageOf.goto(`${node.baseUrl}/beijing/web/license/${view}?license_access_token=${access}`);
+          assert.equal(await pageOf.locator('#holder').innerText(), 'aaa');
+          assert.equal(await pageOf.locator('#number').innerText(), 'J110103-2020-000050');
+          assert.ok(await pageOf.locator('#number').isVisible());
+          assert.equal(await pageOf.locator('#holder-code').innerText(), `${HOLDER.slice(0, 6)}********${HOLDER.slice(-4)}`);
+          assert.equal(await pageOf.locator('#status').innerText(), '有效');
+          assert.ok(await pageOf.locator('svg.seal').isVisible());
+          await pageOf.screenshot({ path: `${ARTIFACTS}beijing-${view}-${name}.png`, fullPage: true });
+          await pageOf.close();
+        }
+      } finally {
+        await browser.close();
+      }
+    };
   });
 }

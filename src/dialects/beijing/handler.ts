@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../core/services.js';
 import { SessionError, type Session } from '../../core/sessions.js';
 import { IssuingError } from '../../core/issuing.js';
+import { UsingError } from '../../core/using.js';
 import { BeijingErrors, failure, success, type BeijingError } from './envelope.js';
 
 export type Query = Record<string, string | undefined>;
@@ -49,6 +50,22 @@ export function dialectError(err: unknown): [number, BeijingError] | undefined {
       case 'duplicate': return [409, BeijingErrors.duplicate(err.detail)];
     }
   }
+  if (err instanceof UsingError) {
+    switch (err.problem) {
+      case 'no-item': return [404, BeijingErrors.noServiceItem(err.detail)];
+      case 'item-name': return [400, BeijingErrors.serviceItemName(err.detail)];
+      case 'item-not-allowed': return [403, BeijingErrors.serviceItemNotAllowed(err.detail)];
+      case 'bad-identity': return [400, BeijingErrors.badIdentity(err.detail)];
+      case 'too-many': return [400, BeijingErrors.invalidArgument(`identity_number 最多 ${err.detail} 个`)];
+      case 'bad-code': return [403, BeijingErrors.badAuthCode()];
+      case 'expired-code': return [403, BeijingErrors.authCodeExpired()];
+      case 'not-yours': return [403, BeijingErrors.authCodeNotYours()];
+      case 'not-found': return [404, BeijingErrors.noLicense()];
+      case 'abolished': return [409, BeijingErrors.licenseState('ABOLISHED', '电子证照已废止')];
+      case 'expired': return [409, BeijingErrors.licenseState('EXPIRED', '电子证照已过期')];
+      case 'suspended': return [409, BeijingErrors.licenseState('SUSPENDED', '电子证照已受限使用')];
+    }
+  }
   return undefined;
 }
 
@@ -65,4 +82,13 @@ export function withSession(s: Services, fn: (req: FastifyRequest, session: Sess
       throw err;
     }
   };
+}
+
+/** An integer parameter within bounds, or its default when absent. */
+export function intParam(v: string | undefined, dflt: number, name: string, min: number, max: number): number {
+  if (v === undefined || v === '') return dflt;
+  if (!/^\d+$/.test(v)) throw new ArgumentError(`${name} 应为整数`);
+  const n = Number(v);
+  if (n < min || n > max) throw new ArgumentError(`${name} 取值范围 ${min}-${max}`);
+  return n;
 }

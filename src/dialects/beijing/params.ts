@@ -17,7 +17,7 @@ export function paramsOf(body: unknown): Record<string, unknown> {
 }
 
 export function text(p: Record<string, unknown>, name: string, required: true, max?: number): string;
-export function text(p: Record<string, unknown>, name: string, required?: false, max?: number): string | undefined;
+export function text(p: Record<string, unknown>, name: string, required?: boolean, max?: number): string | undefined;
 export function text(p: Record<string, unknown>, name: string, required = false, max = 256): string | undefined {
   const v = p[name];
   if (v === undefined || v === null || v === '') {

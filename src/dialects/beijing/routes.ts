@@ -3,7 +3,8 @@ import type { Services } from '../../core/services.js';
 import type { CertificateType, TypeStatus } from '../../domain/model.js';
 import { installErrorEnvelope } from '../errors.js';
 import { BeijingErrors, failure, success } from './envelope.js';
-import { ArgumentError, correlation, dialectError, refuse, withSession, type Query } from './handler.js';
+import { ArgumentError, correlation, dialectError, intParam, refuse, withSession, type Query } from './handler.js';
+import { usageRoutes } from './usage-routes.js';
 import { lifecycleRoutes } from './lifecycle-routes.js';
 
 /** `{API_ROOT}` of seed 002. */
@@ -67,15 +68,9 @@ export async function beijingDialect(app: FastifyInstance, s: Services): Promise
   }));
 
   await lifecycleRoutes(app, s);
+  await usageRoutes(app, s);
 }
 
-function intParam(v: string | undefined, dflt: number, name: string, min: number, max: number): number {
-  if (v === undefined || v === '') return dflt;
-  if (!/^\d+$/.test(v)) throw new ArgumentError(`${name} 应为整数`);
-  const n = Number(v);
-  if (n < min || n > max) throw new ArgumentError(`${name} 取值范围 ${min}-${max}`);
-  return n;
-}
 
 const dateOf = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
 

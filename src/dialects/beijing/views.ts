@@ -1,0 +1,111 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Services } from '../../core/services.js';
+import { UsingError, type View } from '../../core/using.js';
+import { formatChineseDate } from '../../domain/dates.js';
+import { timestamp } from './envelope.js';
+
+/** `{WEB_ROOT}` of seed 002. */
+export const BEIJING_WEB_ROOT = '/beijing/web';
+
+const STATUS_TEXT: Record<View['status'], string> = { usable: '有效', abolished: '已废止', expired: '已过期', suspended: '已受限使用', draft: '未签发' };
+
+const esc = (v: string) => v.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+/**
+ * The issuer's seal as a picture: a red ring with the organisation's name around a five-pointed
+ * star. (The signed GB/T 38540 seal of the files issue replaces the picture source, not the look.)
+ */
+export function sealSvg(org: string, size = 140): string {
+  const chars = [...org].slice(0, 20);
+  const r = size / 2;
+  const arc = Math.min(250, 18 * chars.length + 40); // degrees the name spans, centred on the top
+  const letters = chars.map((ch, i) => {
+    const a = (-arc / 2 + (arc * (i + 0.5)) / chars.length) * (Math.PI / 180);
+    const x = r + (r - 24) * Math.sin(a);
+    const y = r - (r - 24) * Math.cos(a);
+    return `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" transform="rotate(${((a * 180) / Math.PI).toFixed(1)} ${x.toFixed(1)} ${y.toFixed(1)})" text-anchor="middle" dominant-baseline="middle" font-size="${(size / 9).toFixed(0)}" fill="#d40000">${esc(ch)}</text>`;
+  }).join('');
+  const star = Array.from({ length: 10 }, (_, i) => {
+    const rr = i % 2 === 0 ? size * 0.16 : size * 0.065;
+    const a = (i * 36 - 90) * (Math.PI / 180);
+    return `${(r + rr * Math.cos(a)).toFixed(1)},${(r + 4 + rr * Math.sin(a)).toFixed(1)}`;
+  }).join(' ');
+  return `<svg class="seal" xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}" viewBox="0 0 ${size} ${size}" role="img" aria-label="${esc(org)}印章">`
+    + `<circle cx="${r}" cy="${r}" r="${r - 4}" fill="none" stroke="#d40000" stroke-width="4"/>${letters}<polygon points="${star}" fill="#d40000"/></svg>`;
+}
+
+/** A repeated, rotated watermark naming the viewer and the time, as a CSS background. */
+function watermark(text: string): string {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="320" height="180"><text x="10" y="110" transform="rotate(-24 160 90)" font-size="15" fill="rgba(0,0,0,0.09)" font-family="sans-serif">${esc(text)}</text></svg>`;
+  return `url("data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}")`;
+}
+
+function page(title: string, body: string, mobile: boolean, mark?: string): string {
+  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(title)}</title>
+<style>
+body{margin:0;font-family:"Noto Sans CJK SC","Source Han Sans CN","WenQuanYi Micro Hei",sans-serif;background:#f3f4f6;color:#111}
+.sheet{position:relative;max-width:${mobile ? '420px' : '760px'};margin:${mobile ? '0 auto' : '32px auto'};background:#fffdf7 ${mark ? watermark(mark) : 'none'};padding:${mobile ? '16px' : '32px 40px'};border:1px solid #e5e1d3;box-shadow:0 2px 8px rgba(0,0,0,.06)}
+h1{font-size:${mobile ? '22px' : '28px'};text-align:center;letter-spacing:.2em;margin:8px 0 20px}
+table{width:100%;border-collapse:collapse}th,td{text-align:left;padding:${mobile ? '6px 4px' : '8px 6px'};border-bottom:1px dashed #ddd;vertical-align:top;font-size:${mobile ? '15px' : '16px'}}
+th{width:${mobile ? '38%' : '30%'};color:#555;font-weight:normal}
+.status{display:inline-block;padding:2px 10px;border-radius:10px;font-size:14px}.usable{background:#e6f4ea;color:#137333}.bad{background:#fce8e6;color:#c5221f}
+.foot{display:flex;justify-content:space-between;align-items:flex-end;margin-top:20px}.foot .issuer{font-size:15px}
+.seal{opacity:.85}.meta{color:#777;font-size:12px;margin-top:16px;word-break:break-all}
+.notice{text-align:center;padding:48px 16px}.notice h1{letter-spacing:0}
+</style></head><body>${body}</body></html>`;
+}
+
+export function certificatePage(v: View, mobile: boolean, now = new Date()): string {
+  const c = v.certificate;
+  const rows = c.surface.map((s) => `<tr><th>${esc(s.name)}</th><td>${s.valueType === 'picture'
+    ? (s.value ? `<img alt="${esc(s.name)}" src="data:image/png;base64,${esc(s.value)}" style="max-width:120px">` : '')
+    : esc(s.value)}</td></tr>`).join('');
+  const body = `<main class="sheet" data-license-code="${esc(c.id)}">
+<h1>${esc(c.typeName)}</h1>
+<table>
+<tr><th>状态</th><td><span class="status ${v.status === 'usable' ? 'usable' : 'bad'}" id="status">${STATUS_TEXT[v.status]}</span></td></tr>
+<tr><th>持证主体</th><td id="holder">${esc(c.holder.name)}</td></tr>
+<tr><th>持证主体代码</th><td id="holder-code">${esc(c.holder.code)}</td></tr>
+<tr><th>证照编号</th><td id="number">${esc(c.number)}</td></tr>
+${rows}
+<tr><th>有效期</th><td>${c.validFrom ? esc(formatChineseDate(c.validFrom)) + ' 至 ' : ''}${c.validTo ? esc(formatChineseDate(c.validTo)) : '长期'}</td></tr>
+</table>
+<div class="foot"><div class="issuer">${esc(c.issuer.name)}<br>${esc(formatChineseDate(c.issueDate))}</div>${sealSvg(c.issuer.name, mobile ? 110 : 140)}</div>
+<div class="meta">证照标识：${esc(c.id)}<br>查看人：${esc(v.viewer)} · 查看时间：${esc(timestamp(now).slice(0, 19))}</div>
+</main>`;
+  return page(c.typeName, body, mobile, `${v.viewer} ${timestamp(now).slice(0, 16)} 仅供查看`);
+}
+
+export function noticePage(title: string, message: string): string {
+  return page(title, `<main class="sheet notice"><h1>${esc(title)}</h1><p>${esc(message)}</p></main>`, false);
+}
+
+/**
+ * view_license (table 17) and view_mobile (table 21): H5 pages opened by a certificate access
+ * token. A bad or expired token gets a page that says so, never an error dump.
+ */
+export async function beijingViews(app: FastifyInstance, s: Services): Promise<void> {
+  app.setErrorHandler((err, req, reply) => {
+    req.log.error({ err }, 'view failed');
+    return reply.code(500).type('text/html; charset=utf-8').send(noticePage('暂时无法显示', '系统内部错误，请稍后再试。'));
+  });
+  app.setNotFoundHandler((_req, reply) => reply.code(404).type('text/html; charset=utf-8').send(noticePage('页面不存在', '请检查访问地址。')));
+
+  const show = (mobile: boolean) => async (req: FastifyRequest, reply: FastifyReply) => {
+    const token = (req.query as Record<string, string | undefined>).license_access_token ?? '';
+    reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').header('x-frame-options', 'DENY')
+      .header('content-security-policy', "default-src 'none'; img-src data:; style-src 'unsafe-inline'");
+    try {
+      const v = await s.using.view({ dialect: 'beijing', interface: mobile ? 'view_mobile' : 'view_license', clientIp: req.ip }, token);
+      return reply.send(certificatePage(v, mobile));
+    } catch (err) {
+      if (!(err instanceof UsingError)) throw err;
+      if (err.problem === 'expired-code') return reply.code(410).send(noticePage('访问令牌已过期', '电子证照访问令牌已过期，请重新获取。'));
+      if (err.problem === 'not-found') return reply.code(404).send(noticePage('找不到电子证照', '该电子证照不存在。'));
+      return reply.code(403).send(noticePage('访问令牌无效', '电子证照访问令牌无效。'));
+    }
+  };
+  app.get('/license/view_license', show(false));
+  app.get('/license/view_mobile', show(true));
+}
