@@ -17,6 +17,8 @@ export interface Config {
   tokenSkewSeconds: number;
   /** Largest request body accepted. */
   bodyLimitBytes: number;
+  /** Largest body of a batch call (10,000 certificates' data). */
+  batchBodyLimitBytes: number;
   /** Idle time after which an issuing-side session ends (Beijing 5.4.4 c). */
   sessionIdleSeconds: number;
   /** Wrong passwords in a row that lock an operator, and for how long. */
@@ -52,6 +54,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     fileUrlTtlSeconds: num(env.ZHENGZHAO_FILE_URL_TTL, 600),
     tokenSkewSeconds: num(env.ZHENGZHAO_TOKEN_SKEW, 300),
     bodyLimitBytes: num(env.ZHENGZHAO_BODY_LIMIT, 1024 * 1024),
+    batchBodyLimitBytes: num(env.ZHENGZHAO_BATCH_BODY_LIMIT, 64 * 1024 * 1024),
     sessionIdleSeconds: num(env.ZHENGZHAO_SESSION_IDLE, 1800),
     lockAfterFailures: num(env.ZHENGZHAO_LOCK_AFTER, 5),
     lockSeconds: num(env.ZHENGZHAO_LOCK_SECONDS, 900),

@@ -29,6 +29,17 @@ export async function serve(cfg: Config, opts: { demo: boolean; json: boolean })
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
 
+  // Batches print their progress (every 2 s at most, and when done); a crash leaves them running, so they resume here.
+  let lastPrint = 0;
+  s.batches.onProgress = (p) => {
+    if (Date.now() - lastPrint < 2000 && p.done < p.total) return;
+    lastPrint = Date.now();
+    console.error(`batch ${p.id} (${p.kind} ${p.typeCode}): ${p.done}/${p.total} ${'#'.repeat(Math.round((20 * p.done) / Math.max(1, p.total))).padEnd(20, '.')}`);
+  };
+  void s.batches.resumeAll().then((done) => {
+    for (const r of done) console.error(`batch ${r.progress.id} resumed and finished: ${r.progress.done}/${r.progress.total}`);
+  }, (err) => console.error(`resuming batches failed: ${(err as Error).message}`));
+
   if (opts.demo) {
     const creds = await seedDemo(s, baseUrl, (m) => console.error(m));
     const holder = creds.holders[0]!;

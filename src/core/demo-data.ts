@@ -166,7 +166,7 @@ export const MARRIAGE_FIELDS: FieldDefinition[] = [
   ['HYDJY', '婚姻登记员'], ['ZZMC', '证照名称'], ['BZ', '备注'], ['ZP', '照片'],
 ].map(([columnName, name, role]) => ({
   columnName: columnName!, name: name!, valueType: columnName === 'ZP' ? 'picture' as const : 'string' as const,
-  required: role !== undefined && role !== 'validTo', sensitive: columnName === 'CYRSFZJHM' || columnName === 'POSFZJH',
+  required: role === 'holderName' || role === 'holderCode' || role === 'number', sensitive: columnName === 'CYRSFZJHM' || columnName === 'POSFZJH',
   ...(role ? { role: role as FieldRole } : {}),
 }));
 

@@ -35,7 +35,7 @@ export interface WriteContext {
 
 export type IssuingProblem =
   | 'no-type' | 'type-not-issuable' | 'no-item' | 'item-name' | 'item-not-allowed' | 'invalid-fields'
-  | 'not-found' | 'wrong-type' | 'number-mismatch' | 'not-draft' | 'not-issued' | 'duplicate';
+  | 'not-found' | 'wrong-type' | 'number-mismatch' | 'not-draft' | 'not-issued' | 'duplicate' | 'batch-size';
 
 /** Why a lifecycle write was refused, in the core's words; each dialect words it its own way. */
 export class IssuingError extends Error {
@@ -73,6 +73,14 @@ export class IssuingService {
       await this.event(tx, draft.id, 'create', ctx);
       return { id: draft.id, checkCode: checkCode(this.keys, draft.id) };
     });
+  }
+
+  /** A draft made inside a caller's transaction, after check(): the step a batch create repeats. */
+  async createInTransaction(tx: Queryable, type: CertificateType, item: ServiceItem, fields: unknown, ctx: WriteContext, opts: DraftOptions = {}): Promise<Issued> {
+    const draft = this.draftFrom(type, item, fields, ctx, opts, 1);
+    await this.insertNew(draft, tx);
+    await this.event(tx, draft.id, 'create', ctx);
+    return { id: draft.id, checkCode: checkCode(this.keys, draft.id) };
   }
 
   /** Replaces a draft's data; the identifier stays. */

@@ -21,6 +21,7 @@ import { OperatorRepo } from '../store/operators.js';
 import { ServiceItemRepo } from '../store/service-items.js';
 import { ServiceItemService } from './service-items.js';
 import { IssuingService } from './issuing.js';
+import { BatchService } from './batches.js';
 import { UsingService } from './using.js';
 import { UsageCodes } from './usage-codes.js';
 
@@ -35,6 +36,7 @@ export interface Services {
   sessions: SessionService;
   items: ServiceItemService;
   issuing: IssuingService;
+  batches: BatchService;
   using: UsingService;
   certs: CertificateRepo;
   accounts: AccountService;
@@ -64,6 +66,7 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
   const tickets = new FileTickets(keys, cfg.fileUrlTtlSeconds);
   const itemRepo = new ServiceItemRepo(db);
   const files = new LayoutFiles(join(cfg.dataDir, 'files'));
+  const issuing = new IssuingService(db, keys, certs, types, itemRepo, nodeKeys, files);
   return {
     cfg, db, keys, nodeKeys, types, certs, usage, tickets,
     catalog: new CatalogService(types),
@@ -74,7 +77,8 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
     sharing: new SharingService(certs, types, usage, tickets),
     files,
     items: new ServiceItemService(itemRepo, types),
-    issuing: new IssuingService(db, keys, certs, types, itemRepo, nodeKeys, files),
+    issuing,
+    batches: new BatchService(db, issuing, certs),
     using: new UsingService(certs, types, itemRepo, usage, new UsageCodes(keys, cfg.usageCodeTtlSeconds, cfg.accessTokenTtlSeconds), files),
     importer() {
       const signer = workerSigner(nodeKeys);

@@ -48,6 +48,7 @@ export function dialectError(err: unknown): [number, BeijingError] | undefined {
       case 'not-draft': return [409, BeijingErrors.notDraft()];
       case 'not-issued': return [409, BeijingErrors.notIssued(err.detail)];
       case 'duplicate': return [409, BeijingErrors.duplicate(err.detail)];
+      case 'batch-size': return [400, BeijingErrors.invalidArgument(`批量条数应为 1-10000（${err.detail}）`)];
     }
   }
   if (err instanceof UsingError) {

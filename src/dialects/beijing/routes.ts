@@ -5,6 +5,7 @@ import { installErrorEnvelope } from '../errors.js';
 import { BeijingErrors, failure, success } from './envelope.js';
 import { ArgumentError, correlation, dialectError, intParam, refuse, withSession, type Query } from './handler.js';
 import { usageRoutes } from './usage-routes.js';
+import { batchRoutes } from './batch-routes.js';
 import { lifecycleRoutes } from './lifecycle-routes.js';
 
 /** `{API_ROOT}` of seed 002. */
@@ -69,6 +70,7 @@ export async function beijingDialect(app: FastifyInstance, s: Services): Promise
 
   await lifecycleRoutes(app, s);
   await usageRoutes(app, s);
+  await batchRoutes(app, s);
 }
 
 
