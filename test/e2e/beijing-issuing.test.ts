@@ -157,6 +157,14 @@ for (const name of BACKENDS) {
         assert.equal(r.json.errors[0].code, 'LICENSE_NOT_DRAFT', verb);
       }
 
+      // D.2 as printed: its parameter names carry a stray leading space (" service_item_code").
+      const d2 = await create('J110103-2020-000012');
+      const asPrinted = await post(`/license/${TYPE}/update`, {
+        data: { license_code: d2.license_code, ' service_item_code': ITEM.code, ' service_item_name': ITEM.name, ' biz_num': '业务流水号', operator: { ...OPERATOR, account: 'bj_mzj ' } },
+        data_fields: f1Fields('J110103-2020-000012', { BZ: 'D.2' }),
+      });
+      assert.equal(asPrinted.json.ack_code, 'SUCCESS', JSON.stringify(asPrinted.json));
+
       const gone = await create('J110103-2020-000011');
       const del = await post(`/license/${TYPE}/delete`, { data: { license_code: gone.license_code, id_code: 'J110103-2020-000011', ...common } });
       assert.equal(del.json.ack_code, 'SUCCESS', JSON.stringify(del.json));
