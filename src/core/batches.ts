@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db, Queryable } from '../store/db.js';
 import type { CertificateRepo } from '../store/certificates.js';
 import { IssuingError, type IssuingService, type WriteContext } from './issuing.js';
+import type { Signer } from './signer.js';
 
 export type BatchKind = 'create' | 'sign';
 export interface BatchProgress { id: string; kind: BatchKind; typeCode: string; total: number; done: number; state: 'running' | 'finished' | 'failed' }
@@ -31,6 +32,8 @@ export class BatchService {
     private readonly db: Db,
     private readonly issuing: IssuingService,
     private readonly certs: CertificateRepo,
+    /** A signer: on worker threads for big batches, on this thread otherwise. */
+    private readonly makeSigner: (threads: boolean) => Signer,
     private readonly chunkSize = 250,
   ) {}
 
@@ -55,6 +58,18 @@ export class BatchService {
     const job = await this.job(jobId);
     if (!job) throw new Error(`no batch ${jobId}`);
     const checked = await this.issuing.check(job.type_code, job.request.ctx);
+    // SM2 signing is the costly step of a big batch sign: it runs on worker threads then.
+    const signer = job.kind === 'sign' && job.total - job.done > 2 * this.chunkSize ? this.makeSigner(true) : this.makeSigner(false);
+    try {
+      await this.work(jobId, job, checked, signer);
+    } finally {
+      await signer.close();
+    }
+    await this.db.query(`update batch_jobs set state = 'finished', finished_at = now() where id = $1 and state = 'running'`, [jobId]);
+    return this.results(jobId);
+  }
+
+  private async work(jobId: string, job: JobRow, checked: Awaited<ReturnType<IssuingService['check']>>, signer: Signer): Promise<void> {
     for (;;) {
       const worked = await this.db.transaction(async (tx) => {
         const rows = await tx.query<{ seq: number; license_code: string | null; input: CreateItem | null }>(
@@ -62,7 +77,15 @@ export class BatchService {
            order by seq limit $2 for update skip locked`, [jobId, this.chunkSize]);
         if (rows.length === 0) return 0;
         const out: BatchItemResult[] = [];
-        for (const r of rows) out.push(await this.step(tx, job, checked, r));
+        if (job.kind === 'sign') {
+          const outcome = await this.issuing.signInTransaction(tx, checked.type, rows.map((r) => r.license_code!), job.request.ctx, signer);
+          rows.forEach((r, i) => {
+            const o = outcome[i]!;
+            out.push(o === r.license_code ? { seq: r.seq, id: o, ok: true } : { seq: r.seq, id: r.license_code!, ok: false, problem: o });
+          });
+        } else {
+          for (const r of rows) out.push(await this.step(tx, job, checked, r));
+        }
         await tx.query(
           `update batch_job_items b set license_code = u.code, result_code = u.result, message = u.message, input = null
            from unnest($2::int[], $3::text[], $4::text[], $5::text[]) as u(seq, code, result, message)
@@ -76,8 +99,6 @@ export class BatchService {
       const p = await this.progress(jobId);
       if (p) this.onProgress?.(p);
     }
-    await this.db.query(`update batch_jobs set state = 'finished', finished_at = now() where id = $1 and state = 'running'`, [jobId]);
-    return this.results(jobId);
   }
 
   /** Jobs a crash left running, resumed one after another (on start). */
@@ -103,12 +124,9 @@ export class BatchService {
     };
   }
 
+  /** One item of a batch create. */
   private async step(tx: Queryable, job: JobRow, { type, item }: Awaited<ReturnType<IssuingService['check']>>, r: { seq: number; license_code: string | null; input: CreateItem | null }): Promise<BatchItemResult> {
     const ctx = job.request.ctx;
-    if (job.kind === 'sign') {
-      const signed = await this.issuing.signInTransaction(tx, type, r.license_code!, ctx);
-      return typeof signed === 'string' ? { seq: r.seq, id: r.license_code!, ok: false, problem: signed } : { seq: r.seq, id: signed.id, ok: true };
-    }
     try {
       const made = await this.issuing.createInTransaction(tx, type, item, r.input?.fields, ctx, { sealCode: job.request.sealCode, licenseGroup: r.input?.licenseGroup });
       return { seq: r.seq, id: made.id, ok: true };

@@ -7,7 +7,8 @@ import { cstDate } from '../domain/dates.js';
 import type { CertificateRepo } from '../store/certificates.js';
 import type { CertificateTypeRepo } from '../store/certificate-types.js';
 import type { ServiceItem, ServiceItemRepo } from '../store/service-items.js';
-import { recordEvent, type LifecycleAction } from '../store/certificate-events.js';
+import { recordEvent, recordEvents, type CertificateEvent, type LifecycleAction } from '../store/certificate-events.js';
+import type { Signer } from './signer.js';
 import type { NodeKeys } from './node-keys.js';
 import type { LayoutFiles } from './layout-files.js';
 import { checkCode, newCertificateId } from './identifiers.js';
@@ -124,14 +125,22 @@ export class IssuingService {
   }
 
   /**
-   * Signs drafts one by one inside a caller's transaction, skipping any that is no longer a draft:
-   * the step a batch repeats, safe to run again after a crash.
+   * Signs drafts inside a caller's transaction, skipping any that is no longer a draft: the step a
+   * batch repeats, safe to run again after a crash. Answers, per id, the id or why it was not signed.
    */
-  async signInTransaction(tx: Queryable, type: CertificateType, id: string, ctx: WriteContext): Promise<Certificate | IssuingProblem> {
-    const current = await this.certs.getForUpdate(id, tx);
-    if (!current || current.typeCode !== type.code) return 'not-found';
-    if (current.status !== 'draft') return 'not-draft';
-    return this.signLocked(tx, type, current, ctx);
+  async signInTransaction(tx: Queryable, type: CertificateType, ids: string[], ctx: WriteContext, signer: Signer): Promise<(string | IssuingProblem)[]> {
+    // One read, one signing pass (worker threads for big chunks), one update and one event insert per chunk.
+    const found = new Map((await this.certs.getManyForUpdate(ids, tx)).map((c) => [c.id, c]));
+    const outcome: (string | IssuingProblem)[] = ids.map((id) => {
+      const c = found.get(id);
+      if (!c || c.typeCode !== type.code) return 'not-found';
+      return c.status === 'draft' ? id : 'not-draft';
+    });
+    const drafts = [...new Set(outcome.filter((o): o is string => found.has(o)))].map((id) => this.issuedForm(type, found.get(id)!));
+    const signatures = await signer.signMany(drafts.map((d) => signedBytes(d)));
+    const marked = new Set(await this.certs.markIssuedMany(drafts.map((d, i) => ({ id: d.id, issueDate: d.issueDate, digitalSign: signatures[i]!.signature, signKeyId: signatures[i]!.kid })), tx));
+    await recordEvents(tx, [...marked].map((id) => this.eventOf(id, 'sign', ctx)));
+    return outcome.map((o) => (found.has(o) && !marked.has(o) ? 'not-draft' : o));
   }
 
   /**
@@ -211,10 +220,15 @@ export class IssuingService {
     return current;
   }
 
-  private async signLocked(tx: Queryable, type: CertificateType, draft: Certificate, ctx: WriteContext, action: LifecycleAction = 'sign'): Promise<Certificate> {
-    // A type whose fields carry no issue date is issued on the day it is signed.
+  /** What a draft becomes when issued: a type whose fields carry no issue date is issued on the day it is signed. */
+  private issuedForm(type: CertificateType, draft: Certificate): Certificate {
     const issueDate = type.fields.some((f) => f.role === 'issueDate') ? draft.issueDate : cstDate(new Date());
-    const issued: Certificate = { ...draft, issueDate, status: 'issued' };
+    return { ...draft, issueDate, status: 'issued' };
+  }
+
+  private async signLocked(tx: Queryable, type: CertificateType, draft: Certificate, ctx: WriteContext, action: LifecycleAction = 'sign'): Promise<Certificate> {
+    const issued = this.issuedForm(type, draft);
+    const issueDate = issued.issueDate;
     const { signature, kid } = this.nodeKeys.sign(signedBytes(issued));
     if (!(await this.certs.markIssued(draft.id, issueDate, signature, kid, tx))) throw new IssuingError('not-draft', draft.id);
     await this.event(tx, draft.id, action, ctx, action === 'change' ? { relatedId: draft.predecessorId } : {});
@@ -222,10 +236,14 @@ export class IssuingService {
   }
 
   private event(tx: Queryable, id: string, action: LifecycleAction, ctx: WriteContext, extra: { reason?: string; relatedId?: string } = {}) {
-    return recordEvent(tx, {
+    return recordEvent(tx, this.eventOf(id, action, ctx, extra));
+  }
+
+  private eventOf(id: string, action: LifecycleAction, ctx: WriteContext, extra: { reason?: string; relatedId?: string } = {}): CertificateEvent {
+    return {
       certificateId: id, action, sessionAccount: ctx.sessionAccount, operator: operatorRecord(ctx.operator), itemCode: ctx.itemCode,
       itemName: ctx.itemName, bizNum: ctx.bizNum, ...extra,
-    });
+    };
   }
 }
 

@@ -14,7 +14,7 @@ import { FileTickets } from './file-tickets.js';
 import { SharingService } from './sharing.js';
 import { LayoutFiles } from './layout-files.js';
 import { Importer } from './importer.js';
-import { workerSigner } from './signer.js';
+import { inlineSigner, workerSigner } from './signer.js';
 import { CatalogService } from './catalog.js';
 import { SessionService } from './sessions.js';
 import { OperatorRepo } from '../store/operators.js';
@@ -78,7 +78,7 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
     files,
     items: new ServiceItemService(itemRepo, types),
     issuing,
-    batches: new BatchService(db, issuing, certs),
+    batches: new BatchService(db, issuing, certs, (threads) => (threads ? workerSigner(nodeKeys) : inlineSigner(nodeKeys))),
     using: new UsingService(certs, types, itemRepo, usage, new UsageCodes(keys, cfg.usageCodeTtlSeconds, cfg.accessTokenTtlSeconds), files),
     importer() {
       const signer = workerSigner(nodeKeys);

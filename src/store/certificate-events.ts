@@ -38,3 +38,18 @@ export async function eventsOf(q: Queryable, certificateId: string): Promise<Cer
     relatedId: r.related_id ?? undefined, at: new Date(r.at),
   }));
 }
+
+/** Many events in one statement: the batch path. */
+export async function recordEvents(q: Queryable, events: CertificateEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await q.query(
+    `insert into certificate_events (certificate_id, action, session_account, operator, item_code, item_name, biz_num, reason, related_id)
+     select u.id, u.action, u.session_account, u.operator::jsonb, u.item_code, u.item_name, u.biz_num, u.reason, u.related_id
+     from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+       with ordinality as u(id, action, session_account, operator, item_code, item_name, biz_num, reason, related_id, n)
+     order by u.n`,
+    [events.map((e) => e.certificateId), events.map((e) => e.action), events.map((e) => e.sessionAccount ?? null), events.map((e) => JSON.stringify(e.operator)),
+      events.map((e) => e.itemCode), events.map((e) => e.itemName), events.map((e) => e.bizNum ?? null), events.map((e) => e.reason ?? null),
+      events.map((e) => e.relatedId ?? null)],
+  );
+}

@@ -108,6 +108,28 @@ export class CertificateRepo {
     return rows[0] && this.toFull(rows[0]);
   }
 
+  /** Many rows locked at once (a batch chunk); missing ids are simply absent. */
+  async getManyForUpdate(ids: string[], q: Queryable): Promise<Certificate[]> {
+    const rows = await q.query<FullRow>(
+      `select ${SUMMARY_COLUMNS}, c.content_enc from certificates c join certificate_types t on t.code = c.type_code
+       where c.id = any($1::text[]) order by c.id for update of c`,
+      [ids],
+    );
+    return rows.map((r) => this.toFull(r));
+  }
+
+  /** Drafts → issued in one statement; returns the ids that were drafts (and are now issued). */
+  async markIssuedMany(list: { id: string; issueDate: string; digitalSign: string; signKeyId: string }[], q: Queryable): Promise<string[]> {
+    if (list.length === 0) return [];
+    const rows = await q.query<{ id: string }>(
+      `update certificates c set status = 'issued', issue_date = u.issue_date::date, digital_sign = u.sig, sign_key_id = u.kid, updated_at = now()
+       from unnest($1::text[], $2::text[], $3::text[], $4::text[]) as u(id, issue_date, sig, kid)
+       where c.id = u.id and c.status = 'draft' returning c.id`,
+      [list.map((x) => x.id), list.map((x) => x.issueDate), list.map((x) => x.digitalSign), list.map((x) => x.signKeyId)],
+    );
+    return rows.map((r) => r.id);
+  }
+
   /** Rewrites a draft's data; an issued certificate is never edited in place. */
   async updateDraft(c: Certificate, q: Queryable): Promise<boolean> {
     const holder: SealedHolder = { holderName: c.holder.name, holderCode: c.holder.code, number: c.number };
