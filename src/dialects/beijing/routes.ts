@@ -87,6 +87,7 @@ function licenseItem(t: CertificateType) {
     validity_range: t.validityRange ?? '',
     status: STATUS_NAMES[t.status],
     is_open: t.isOpen,
-    fields: t.fields.map((f) => ({ column_name: f.columnName, name: f.name, value_type: f.valueType, required: f.required, sensitive: f.sensitive })),
+    // role: what issuing reads from the field (holderName, holderCode, number, …); empty for plain surface fields.
+    fields: t.fields.map((f) => ({ column_name: f.columnName, name: f.name, value_type: f.valueType, required: f.required, sensitive: f.sensitive, role: f.role ?? '' })),
   };
 }
