@@ -1,0 +1,127 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { sm3Hex } from '../crypto/sm3.js';
+import type { Certificate } from '../domain/model.js';
+import { formatChineseDate } from '../domain/dates.js';
+import { annotationText, cstIso } from '../domain/annotation.js';
+import type { FileSigner, LayoutAnnotation, LayoutInput, LayoutSeal } from '../files/layout-input.js';
+import type { CopyTerms, FileFormat } from './file-tickets.js';
+
+/** Draws and signs one format. */
+export type LayoutRenderer = (input: LayoutInput, signer: FileSigner) => Promise<Buffer>;
+export type Renderers = Record<FileFormat, LayoutRenderer>;
+
+export interface SealSource {
+  /** The seal of an issuing organisation, by its unified social credit code. */
+  sealFor(orgCode: string): Promise<LayoutSeal | undefined>;
+}
+
+/** National appendix A and Zaozhuang 4.3.2: a copy's reason is at most 200 characters. */
+export const MAX_COPY_REASON = 200;
+
+export class CopyError extends Error {
+  constructor(readonly problem: 'expiry-past' | 'reason-missing' | 'reason-too-long') {
+    super(problem === 'expiry-past' ? 'the copy would already be expired' : problem === 'reason-missing' ? 'a copy needs a reason' : `a copy's reason is at most ${MAX_COPY_REASON} characters`);
+  }
+}
+
+export interface CertificateFilesOptions {
+  dir: string;
+  /** Loaded on first use: the renderers bring a CJK font a node answering only data calls never needs. */
+  renderers: () => Promise<Renderers>;
+  seals: SealSource;
+  signer: () => FileSigner;
+  /** Where the QR code on a file leads: the node's verification page for the certificate. */
+  verifyUrl: (certificateId: string) => string;
+  now?: () => number;
+}
+
+/**
+ * A certificate's files (GB/T 36905): the original (电子证照原件), made once per format when it is
+ * first needed and kept on disk; and annotated copies (电子证照加注件), made for each request that
+ * names a purpose, with the statement and its metadata, signed again by the node. File names are
+ * hashes, so a directory listing reveals no certificate.
+ */
+export class CertificateFiles {
+  private readonly inflight = new Map<string, Promise<Buffer>>();
+  private renderers?: Promise<Renderers>;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: CertificateFilesOptions) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** The original file of a signed certificate. */
+  async original(c: Certificate, format: FileFormat = 'pdf'): Promise<Buffer> {
+    const path = join(this.opts.dir, `${sm3Hex(`${c.id}#${c.version}`).slice(0, 40)}.${format}`);
+    try {
+      return await readFile(path);
+    } catch {
+      // not made yet
+    }
+    let job = this.inflight.get(path);
+    if (!job) {
+      job = this.make(c, format, path).finally(() => this.inflight.delete(path));
+      this.inflight.set(path, job);
+    }
+    return job;
+  }
+
+  /** Makes the originals of freshly signed certificates, in both formats. */
+  async produce(c: Certificate): Promise<void> {
+    await Promise.all([this.original(c, 'pdf'), this.original(c, 'ofd')]);
+  }
+
+  /** Checks a copy request before a link to it is handed out: the same rules apply again at download. */
+  checkCopy(terms: CopyTerms): void {
+    const reason = terms.reason.trim();
+    if (!reason) throw new CopyError('reason-missing');
+    if ([...reason].length > MAX_COPY_REASON) throw new CopyError('reason-too-long');
+    if (terms.expiresAt <= this.now()) throw new CopyError('expiry-past');
+  }
+
+  /** An annotated copy: the original's content plus the statement of purpose and expiry, signed now. */
+  async copy(c: Certificate, format: FileFormat, terms: CopyTerms): Promise<Buffer> {
+    this.checkCopy(terms);
+    const annotation: LayoutAnnotation = {
+      text: annotationText(terms.reason, terms.expiresAt),
+      madeAt: cstIso(this.now()),
+      maker: terms.maker,
+      reason: terms.reason.trim(),
+      expiresAt: cstIso(terms.expiresAt),
+    };
+    return this.render(c, format, annotation);
+  }
+
+  /** What the renderers draw for a certificate. */
+  async layoutInput(c: Certificate, annotation?: LayoutAnnotation): Promise<LayoutInput> {
+    const seal = await this.opts.seals.sealFor(c.issuer.code);
+    return {
+      title: c.typeName,
+      fields: c.surface.map((s) => ({ name: s.name, value: s.value, valueType: s.valueType })),
+      footer: [c.issuer.name, formatChineseDate(c.issueDate)],
+      metadata: {
+        certificateId: c.id, typeName: c.typeName, typeCode: c.typeCode, holderCode: c.holder.code,
+        holderName: c.holder.name, issuer: c.issuer.name, issuerCode: c.issuer.code, issueDate: c.issueDate,
+      },
+      qrText: this.opts.verifyUrl(c.id),
+      ...(seal ? { seal } : {}),
+      ...(annotation ? { annotation } : {}),
+    };
+  }
+
+  private async render(c: Certificate, format: FileFormat, annotation?: LayoutAnnotation): Promise<Buffer> {
+    this.renderers ??= this.opts.renderers();
+    const renderers = await this.renderers;
+    return renderers[format](await this.layoutInput(c, annotation), this.opts.signer());
+  }
+
+  private async make(c: Certificate, format: FileFormat, path: string): Promise<Buffer> {
+    const bytes = await this.render(c, format);
+    await mkdir(this.opts.dir, { recursive: true });
+    const tmp = `${path}.${process.pid}.tmp`;
+    await writeFile(tmp, bytes);
+    await rename(tmp, path);
+    return bytes;
+  }
+}

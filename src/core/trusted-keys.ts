@@ -1,0 +1,49 @@
+import type { NodeKeys } from './node-keys.js';
+
+interface TrustedKey { publicKeyHex: string; validFrom: number; validTo?: number }
+
+/** How long the node's own key list is taken as current before an unknown key makes it look again. */
+const REFRESH_MS = 30_000;
+
+/**
+ * The keys whose signatures on layout files this node accepts: its own, current and retired (a
+ * rotated key stays valid for what it signed while it was current), and those of other nodes added
+ * by the federation. A key counts only for files signed inside its validity.
+ */
+export class TrustedKeys {
+  private own: TrustedKey[] = [];
+  private loadedAt = 0;
+  private readonly others = new Map<string, TrustedKey>();
+
+  constructor(private readonly nodeKeys: NodeKeys, private readonly now: () => number = Date.now) {}
+
+  /** A peer node's key, e.g. from its /.well-known/zhengzhao/keys. */
+  add(publicKeyHex: string, validFrom = 0, validTo?: number): void {
+    this.others.set(publicKeyHex.toLowerCase(), { publicKeyHex: publicKeyHex.toLowerCase(), validFrom, validTo });
+  }
+
+  async trusts(publicKeyHex: string, signedAt?: string): Promise<boolean> {
+    const hex = publicKeyHex.toLowerCase();
+    let key = this.find(hex);
+    if (!key && this.now() - this.loadedAt > REFRESH_MS) {
+      await this.reload();
+      key = this.find(hex);
+    }
+    if (!key) return false;
+    if (signedAt === undefined) return key.validTo === undefined;
+    const at = Date.parse(signedAt);
+    if (!Number.isFinite(at)) return false;
+    return at >= key.validFrom - 60_000 && (key.validTo === undefined || at <= key.validTo);
+  }
+
+  private find(hex: string): TrustedKey | undefined {
+    return this.own.find((k) => k.publicKeyHex === hex) ?? this.others.get(hex);
+  }
+
+  private async reload(): Promise<void> {
+    this.own = (await this.nodeKeys.published()).map((k) => ({
+      publicKeyHex: k.publicKeyHex.toLowerCase(), validFrom: Date.parse(k.validFrom), ...(k.validTo ? { validTo: Date.parse(k.validTo) } : {}),
+    }));
+    this.loadedAt = this.now();
+  }
+}
