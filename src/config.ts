@@ -19,6 +19,8 @@ export interface Config {
   bodyLimitBytes: number;
   /** Largest body of a batch call (10,000 certificates' data). */
   batchBodyLimitBytes: number;
+  /** Largest body of a file verification call (a base64 PDF or OFD). */
+  fileBodyLimitBytes: number;
   /** Idle time after which an issuing-side session ends (Beijing 5.4.4 c). */
   sessionIdleSeconds: number;
   /** Wrong passwords in a row that lock an operator, and for how long. */
@@ -27,6 +29,8 @@ export interface Config {
   /** Lifetime of a usage code (Beijing auth_code) and of a certificate access token. */
   usageCodeTtlSeconds: number;
   accessTokenTtlSeconds: number;
+  /** How long an annotated copy handed out by a download stays valid. */
+  copyValidDays: number;
   logLevel: string;
 }
 
@@ -55,11 +59,13 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     tokenSkewSeconds: num(env.ZHENGZHAO_TOKEN_SKEW, 300),
     bodyLimitBytes: num(env.ZHENGZHAO_BODY_LIMIT, 1024 * 1024),
     batchBodyLimitBytes: num(env.ZHENGZHAO_BATCH_BODY_LIMIT, 64 * 1024 * 1024),
+    fileBodyLimitBytes: num(env.ZHENGZHAO_FILE_BODY_LIMIT, 32 * 1024 * 1024),
     sessionIdleSeconds: num(env.ZHENGZHAO_SESSION_IDLE, 1800),
     lockAfterFailures: num(env.ZHENGZHAO_LOCK_AFTER, 5),
     lockSeconds: num(env.ZHENGZHAO_LOCK_SECONDS, 900),
     usageCodeTtlSeconds: num(env.ZHENGZHAO_USAGE_CODE_TTL, 1800),
     accessTokenTtlSeconds: num(env.ZHENGZHAO_ACCESS_TOKEN_TTL, 600),
+    copyValidDays: num(env.ZHENGZHAO_COPY_VALID_DAYS, 30),
     logLevel: env.LOG_LEVEL ?? 'warn',
   };
 }

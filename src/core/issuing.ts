@@ -10,7 +10,7 @@ import type { ServiceItem, ServiceItemRepo } from '../store/service-items.js';
 import { recordEvent, recordEvents, type CertificateEvent, type LifecycleAction } from '../store/certificate-events.js';
 import type { Signer } from './signer.js';
 import type { NodeKeys } from './node-keys.js';
-import type { LayoutFiles } from './layout-files.js';
+import type { CertificateFiles } from './certificate-files.js';
 import { checkCode, newCertificateId } from './identifiers.js';
 
 /** The person making a lifecycle write (Beijing UserInfo), in the core's words. */
@@ -62,7 +62,7 @@ export class IssuingService {
     private readonly types: CertificateTypeRepo,
     private readonly items: ServiceItemRepo,
     private readonly nodeKeys: NodeKeys,
-    private readonly files: LayoutFiles,
+    private readonly files: CertificateFiles,
   ) {}
 
   /** A new draft from submitted data fields. */
@@ -120,7 +120,7 @@ export class IssuingService {
       if (current.status !== 'draft') throw new IssuingError('not-draft', current.status);
       return this.signLocked(tx, type, current, ctx);
     });
-    await this.files.pdf(signed);
+    await this.files.produce(signed);
     return signed;
   }
 
@@ -160,7 +160,7 @@ export class IssuingService {
       await this.event(tx, id, 'abolish', ctx, { reason: '变更', relatedId: draft.id });
       return issued;
     });
-    await this.files.pdf(successor);
+    await this.files.produce(successor);
     return { id: successor.id, checkCode: checkCode(this.keys, successor.id) };
   }
 

@@ -12,7 +12,12 @@ import { NodeKeys } from './node-keys.js';
 import { UsageRecorder } from './usage.js';
 import { FileTickets } from './file-tickets.js';
 import { SharingService } from './sharing.js';
-import { LayoutFiles } from './layout-files.js';
+import { CertificateFiles, type SealSource } from './certificate-files.js';
+import { nodeFileSigner } from './file-signer.js';
+import { FileVerification } from './file-verification.js';
+import { TrustedKeys } from './trusted-keys.js';
+import { loadRenderers } from '../files/renderers.js';
+import { loadInspectors } from '../files/inspectors.js';
 import { Importer } from './importer.js';
 import { inlineSigner, workerSigner } from './signer.js';
 import { CatalogService } from './catalog.js';
@@ -43,7 +48,9 @@ export interface Services {
   usage: UsageRecorder;
   tickets: FileTickets;
   sharing: SharingService;
-  files: LayoutFiles;
+  files: CertificateFiles;
+  trustedKeys: TrustedKeys;
+  fileVerification: FileVerification;
   /** An importer with a worker pool for signing; close it after use. */
   importer(): { importer: Importer; close(): Promise<void> };
   close(): Promise<void>;
@@ -65,7 +72,16 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
   const usage = new UsageRecorder(db, keys);
   const tickets = new FileTickets(keys, cfg.fileUrlTtlSeconds);
   const itemRepo = new ServiceItemRepo(db);
-  const files = new LayoutFiles(join(cfg.dataDir, 'files'));
+  let signer: ReturnType<typeof nodeFileSigner> | undefined;
+  const seals: SealSource = { sealFor: async () => undefined };
+  const files = new CertificateFiles({
+    dir: join(cfg.dataDir, 'files'),
+    renderers: loadRenderers,
+    seals,
+    signer: () => (signer ??= nodeFileSigner(nodeKeys)),
+    verifyUrl: (id) => `${publicBase(cfg)}/verify/${encodeURIComponent(id)}`,
+  });
+  const trustedKeys = new TrustedKeys(nodeKeys);
   const issuing = new IssuingService(db, keys, certs, types, itemRepo, nodeKeys, files);
   return {
     cfg, db, keys, nodeKeys, types, certs, usage, tickets,
@@ -74,8 +90,10 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
       ttlSeconds: 86_400, idleSeconds: cfg.sessionIdleSeconds, lockAfter: cfg.lockAfterFailures, lockSeconds: cfg.lockSeconds,
     }),
     accounts: new AccountService(new AccountRepo(db, keys), cfg.tokenSkewSeconds),
-    sharing: new SharingService(certs, types, usage, tickets),
+    sharing: new SharingService(certs, types, usage, tickets, cfg.copyValidDays),
     files,
+    trustedKeys,
+    fileVerification: new FileVerification(certs, trustedKeys, usage, loadInspectors),
     items: new ServiceItemService(itemRepo, types),
     issuing,
     batches: new BatchService(db, issuing, certs, (threads) => (threads ? workerSigner(nodeKeys) : inlineSigner(nodeKeys))),
@@ -86,4 +104,9 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
     },
     close: () => db.close(),
   };
+}
+
+/** The base URL printed on files (QR codes) and in download links when no request tells a better one. */
+export function publicBase(cfg: Config): string {
+  return (cfg.publicUrl ?? `http://${cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host}:${cfg.port}`).replace(/\/+$/, '');
 }

@@ -7,7 +7,7 @@ import { cstDate, parseDate, isLongTerm } from '../domain/dates.js';
 import type { CertificateRepo } from '../store/certificates.js';
 import type { CertificateTypeRepo } from '../store/certificate-types.js';
 import type { CallContext, UsageRecorder } from './usage.js';
-import type { FileTickets, FileFormat } from './file-tickets.js';
+import type { FileTickets, FileFormat, FileTicket, CopyTerms } from './file-tickets.js';
 
 export type { CallContext };
 
@@ -51,7 +51,10 @@ export class SharingService {
     private readonly types: CertificateTypeRepo,
     private readonly usage: UsageRecorder,
     private readonly tickets: FileTickets,
+    /** How long an annotated copy handed out by a download stays valid. */
+    private readonly copyValidDays: number = 30,
     private readonly today: () => string = () => cstDate(new Date()),
+    private readonly now: () => number = Date.now,
   ) {}
 
   retrieve(ctx: CallContext, sel: HolderSelector): Promise<CertificateSummary[]> {
@@ -81,21 +84,25 @@ export class SharingService {
     });
   }
 
-  filesByHolder(ctx: CallContext, sel: HolderSelector): Promise<FileLink[]> {
+  /**
+   * Download links. A call that states its purpose (every national download does) gets an annotated
+   * copy (加注件) bearing that purpose, the caller and an expiry; the original is what issuing keeps.
+   */
+  filesByHolder(ctx: CallContext, sel: HolderSelector, format: FileFormat = 'pdf'): Promise<FileLink[]> {
     return this.recorded(ctx, sel.holderCode, async () => {
       this.checkReason(ctx, true);
       const list = this.usableOrThrow((await this.byHolder(sel, true, false)) as CertificateSummary[]);
-      const links = list.map((c) => this.link(c));
+      const links = list.map((c) => this.link(c, format, ctx));
       return { result: links, ids: list.map((c) => c.id) };
     });
   }
 
-  fileById(ctx: CallContext, id: string): Promise<FileLink> {
+  fileById(ctx: CallContext, id: string, format: FileFormat = 'pdf'): Promise<FileLink> {
     return this.recorded(ctx, undefined, async (seen) => {
       this.checkReason(ctx, true);
       const c = await this.byId(id, seen);
       this.assertUsable(c);
-      return { result: this.link(c), ids: [c.id], holderCode: c.holder.code };
+      return { result: this.link(c, format, ctx), ids: [c.id], holderCode: c.holder.code };
     });
   }
 
@@ -125,7 +132,7 @@ export class SharingService {
   }
 
   /** Opens a download ticket and returns the certificate it grants, if it still may be used. */
-  async redeemTicket(ctx: CallContext, token: string): Promise<Certificate> {
+  async redeemTicket(ctx: CallContext, token: string): Promise<{ certificate: Certificate; ticket: FileTicket }> {
     const check = this.tickets.check(token);
     if (!check.ok) {
       await this.usage.record({ ...ctx, certificateIds: [], resultCode: check.reason === 'expired' ? 'expired-link' : 'invalid-link' });
@@ -134,7 +141,7 @@ export class SharingService {
     return this.recorded(ctx, undefined, async (seen) => {
       const c = await this.byId(check.ticket.certificateId, seen);
       this.assertUsable(c);
-      return { result: c, ids: [c.id], holderCode: c.holder.code };
+      return { result: { certificate: c, ticket: check.ticket }, ids: [c.id], holderCode: c.holder.code };
     });
   }
 
@@ -221,10 +228,14 @@ export class SharingService {
     throw new ServiceError(ReturnCode.NotFound);
   }
 
-  private link(c: CertificateSummary): FileLink {
-    const token = this.tickets.issue(c.id, 'pdf');
-    const check = this.tickets.check(token);
-    return { certificate: c, format: 'pdf', token, expires: check.ok ? check.ticket.expires : 0 };
+  private link(c: CertificateSummary, format: FileFormat, ctx: CallContext): FileLink {
+    const now = this.now();
+    const copy: CopyTerms | undefined = ctx.reason?.trim()
+      ? { reason: ctx.reason.trim(), maker: ctx.operator ?? ctx.accountId ?? ctx.dialect, expiresAt: now + this.copyValidDays * 86_400_000 }
+      : undefined;
+    const token = this.tickets.issue(c.id, format, now, copy);
+    const check = this.tickets.check(token, now);
+    return { certificate: c, format, token, expires: check.ok ? check.ticket.expires : 0 };
   }
 
   /** Runs a use case and records the use (committed) before returning or rethrowing. */

@@ -8,7 +8,8 @@ import type { CertificateTypeRepo } from '../store/certificate-types.js';
 import type { ServiceItem, ServiceItemRepo } from '../store/service-items.js';
 import type { CallContext, UsageRecorder } from './usage.js';
 import type { AccessGrant, UsageCode, UsageCodes } from './usage-codes.js';
-import type { LayoutFiles } from './layout-files.js';
+import type { CertificateFiles } from './certificate-files.js';
+import type { FileFormat } from './file-tickets.js';
 
 export type UsingProblem =
   | 'no-item' | 'item-name' | 'item-not-allowed' | 'bad-identity' | 'bad-code' | 'expired-code' | 'not-yours'
@@ -44,7 +45,7 @@ export class UsingService {
     private readonly items: ServiceItemRepo,
     private readonly usage: UsageRecorder,
     private readonly codes: UsageCodes,
-    private readonly files: LayoutFiles,
+    private readonly files: CertificateFiles,
     private readonly today: () => string = () => cstDate(new Date()),
   ) {}
 
@@ -87,10 +88,10 @@ export class UsingService {
   }
 
   /** The layout file behind a usage code, for the case file (archive_qr). */
-  archive(ctx: CallContext, viewer: Viewer, code: string, itemName: string): Promise<{ fileName: string; pdf: Buffer }> {
+  archive(ctx: CallContext, viewer: Viewer, code: string, itemName: string, format: FileFormat = 'pdf'): Promise<{ fileName: string; bytes: Buffer }> {
     return this.recorded(ctx, undefined, async (seen) => {
       const { certificate } = await this.redeem(ctx, viewer, code, itemName, seen);
-      return { result: { fileName: `${certificate.id}.pdf`, pdf: await this.files.pdf(certificate) }, ids: [certificate.id] };
+      return { result: { fileName: `${certificate.id}.${format}`, bytes: await this.files.original(certificate, format) }, ids: [certificate.id] };
     });
   }
 

@@ -6,6 +6,7 @@ import { beijingDialect, BEIJING_API_ROOT } from '../dialects/beijing/routes.js'
 import { beijingViews, BEIJING_WEB_ROOT } from '../dialects/beijing/views.js';
 import { wellKnownRoutes } from './well-known.js';
 import { fileRoutes } from './files.js';
+import { verifyRoutes } from './verify.js';
 import { adminRoutes } from './admin.js';
 
 export interface AppOptions {
@@ -27,6 +28,7 @@ export async function buildApp(s: Services, opts: AppOptions = {}): Promise<Fast
   await app.register(formbody, { bodyLimit: s.cfg.bodyLimitBytes });
   await app.register(wellKnownRoutes, { services: s });
   await app.register(fileRoutes, { services: s });
+  await app.register(verifyRoutes, { services: s });
   await app.register(async (scope) => nationalDialect(scope, s), { prefix: NATIONAL_ROOT });
   await app.register(async (scope) => beijingDialect(scope, s), { prefix: BEIJING_API_ROOT });
   await app.register(async (scope) => beijingViews(scope, s), { prefix: BEIJING_WEB_ROOT });

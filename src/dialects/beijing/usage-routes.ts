@@ -83,8 +83,9 @@ export async function usageRoutes(app: FastifyInstance, s: Services): Promise<vo
     const ctx = context(req, session, 'archive_qr', p, true);
     const org = text(p, 'service_item_org', true);
     const fileType = (text(p, 'file_type', false, 8) ?? 'PDF').toUpperCase();
-    if (fileType !== 'PDF') throw new ArgumentError(`file_type 暂只支持 PDF（收到 ${fileType}）`);
-    const file = await s.using.archive({ ...ctx, reason: `归档：${org}` }, viewer(session), text(p, 'auth_code_qr', true, 4096), ctx.itemName!);
-    return { data: { file_name: file.fileName, file_data: file.pdf.toString('base64') } };
+    if (fileType !== 'PDF' && fileType !== 'OFD') throw new ArgumentError(`file_type 只能是 PDF 或 OFD（收到 ${fileType}）`);
+    const format = fileType === 'OFD' ? 'ofd' : 'pdf';
+    const file = await s.using.archive({ ...ctx, reason: `归档：${org}` }, viewer(session), text(p, 'auth_code_qr', true, 4096), ctx.itemName!, format);
+    return { data: { file_name: file.fileName, file_data: file.bytes.toString('base64') } };
   }));
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Services } from '../../core/services.js';
+import type { FileFormat } from '../../core/file-tickets.js';
 import type { CallContext, HolderSelector, VerifyClaim } from '../../core/sharing.js';
 import { wasRecorded } from '../../core/sharing.js';
 import { ReturnCode, ServiceError } from '../../domain/return-codes.js';
@@ -66,9 +67,9 @@ export async function nationalDialect(app: FastifyInstance, s: Services): Promis
   const routes: Record<string, Handler> = {
     Retrieval: async (p, ctx) => list((await s.sharing.retrieve(ctx, holderOf(p))).map(retrievalItem)),
     GetCertificateFileByHolder: async (p, ctx, req) =>
-      list((await s.sharing.filesByHolder(ctx, holderOf(p))).map((l) => fileItem(l.certificate, l.format, fileUrl(req, l.token)))),
+      list((await s.sharing.filesByHolder(ctx, holderOf(p), formatOf(p, 'FileFormat'))).map((l) => fileItem(l.certificate, l.format, fileUrl(req, l.token)))),
     GetCertificateFileByCertificateID: async (p, ctx, req) => {
-      const l = await s.sharing.fileById(ctx, p.text('CertificateID') ?? '');
+      const l = await s.sharing.fileById(ctx, p.text('CertificateID') ?? '', formatOf(p, 'FileFormat'));
       return list([fileItem(l.certificate, l.format, fileUrl(req, l.token))]);
     },
     GetCertificateDataByHolder: async (p, ctx) => list((await s.sharing.dataByHolder(ctx, holderOf(p))).map(dataItem)),
@@ -109,7 +110,7 @@ export async function nationalDialect(app: FastifyInstance, s: Services): Promis
     query: async (p, ctx) =>
       (await s.sharing.retrieve(ctx, holder36906(p))).map((c) => ({ certificateIdentifier: c.id, certificateName: c.typeName, ...retrievalItem(c) })),
     downloadfile: async (p, ctx, req) => {
-      const l = await s.sharing.fileById(ctx, p.text('certificateIdentifier') ?? '');
+      const l = await s.sharing.fileById(ctx, p.text('certificateIdentifier') ?? '', formatOf(p, 'fileFormat'));
       return { certificateIdentifier: l.certificate.id, contentType: 'url', fileFormat: l.format, content: fileUrl(req, l.token) };
     },
     queryinfo: async (p, ctx) => ({ certificateData: dataItem(await s.sharing.dataById(ctx, p.text('certificateIdentifier') ?? '')) }),
@@ -140,6 +141,17 @@ const NESTED_NAMES: FieldNames = {
   'claim.holderName': 'data.certificateData.certificateHolder', 'claim.holderCode': 'data.certificateData.certificateHolderCode',
   'claim.issuerName': 'data.certificateData.issueDept', 'claim.issueDate': 'data.certificateData.issueDate',
 };
+
+/**
+ * The file format a download asks for. The standard names no such input (6.2.2: the platform carries
+ * several formats); PDF unless the caller asks for OFD with this optional parameter.
+ */
+function formatOf(p: Params, name: string): FileFormat {
+  const v = (p.text(name) ?? '').trim().toLowerCase();
+  if (v === '' || v === 'pdf') return 'pdf';
+  if (v === 'ofd') return 'ofd';
+  throw new ServiceError(ReturnCode.Unparseable, `${name} must be pdf or ofd`, [name]);
+}
 
 /** Appendix G.1 CertificateData, holder code and type from the call if the data leaves them out. */
 function claimOf(data: Record<string, unknown>, holderCode: string | undefined, holderType: string | undefined): VerifyClaim {
