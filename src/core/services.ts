@@ -14,6 +14,7 @@ import { FileTickets } from './file-tickets.js';
 import { SharingService } from './sharing.js';
 import { CertificateFiles, type SealSource } from './certificate-files.js';
 import { nodeFileSigner } from './file-signer.js';
+import type { FileSigner } from '../files/layout-input.js';
 import { FileVerification } from './file-verification.js';
 import { TrustedKeys } from './trusted-keys.js';
 import { loadRenderers } from '../files/renderers.js';
@@ -50,6 +51,8 @@ export interface Services {
   sharing: SharingService;
   files: CertificateFiles;
   trustedKeys: TrustedKeys;
+  /** The node key as a signer of layout files. */
+  fileSigner(): Promise<FileSigner>;
   fileVerification: FileVerification;
   /** An importer with a worker pool for signing; close it after use. */
   importer(): { importer: Importer; close(): Promise<void> };
@@ -73,12 +76,13 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
   const tickets = new FileTickets(keys, cfg.fileUrlTtlSeconds);
   const itemRepo = new ServiceItemRepo(db);
   let signer: ReturnType<typeof nodeFileSigner> | undefined;
+  const fileSigner = () => (signer ??= nodeFileSigner(nodeKeys));
   const seals: SealSource = { sealFor: async () => undefined };
   const files = new CertificateFiles({
     dir: join(cfg.dataDir, 'files'),
     renderers: loadRenderers,
     seals,
-    signer: () => (signer ??= nodeFileSigner(nodeKeys)),
+    signer: () => fileSigner(),
     verifyUrl: (id) => `${publicBase(cfg)}/verify/${encodeURIComponent(id)}`,
   });
   const trustedKeys = new TrustedKeys(nodeKeys);
@@ -93,6 +97,7 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
     sharing: new SharingService(certs, types, usage, tickets, cfg.copyValidDays),
     files,
     trustedKeys,
+    fileSigner,
     fileVerification: new FileVerification(certs, trustedKeys, usage, loadInspectors),
     items: new ServiceItemService(itemRepo, types),
     issuing,
