@@ -13,7 +13,7 @@ const require = createRequire(import.meta.url);
 
 const fallback = (why) => {
   rmSync(addon, { force: true });
-  console.log(`zhengzhao: SM2 addon not built (${why}); SM2 falls back to JavaScript (about half as fast)`);
+  console.log(`zhengzhao: SM2 addon not built (${why}); SM2 falls back to JavaScript (slower)`);
   process.exit(0);
 };
 
