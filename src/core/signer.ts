@@ -32,8 +32,9 @@ function startWorker(workerData: { privateKey: string }): Worker {
 }
 
 /**
- * Signs batches on worker threads: SM2 signing in JavaScript is the slowest step of a bulk import,
- * and it spreads over every core while the main thread parses and writes.
+ * Signs batches on worker threads: SM2 signing is the slowest step of a bulk import (even through
+ * OpenSSL, twice as slow in the JavaScript fallback), and it spreads over every core while the main
+ * thread parses and writes.
  */
 export function workerSigner(keys: NodeKeys, threads = Math.max(1, availableParallelism())): Signer {
   const { kid, privateKey } = keys.signingMaterial();
