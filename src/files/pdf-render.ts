@@ -1,40 +1,48 @@
 import PDFDocument from 'pdfkit';
 import { cjkFontBytes } from './cjk-font.js';
+import type { LayoutAnnotation, LayoutInput } from './layout-input.js';
+import { drawQrCode } from './pdf-qr.js';
 
-export interface PdfField {
-  name: string;
-  value: string;
-  /** picture: base64 PNG or JPEG */
-  valueType: 'string' | 'picture';
-}
+/** The renderer's input is the shared layout input; the alias keeps older imports working. */
+export type PdfRenderInput = LayoutInput;
+export type PdfField = LayoutInput['fields'][number];
 
-export interface PdfRenderInput {
-  title: string;
-  fields: PdfField[];
-  /** Lines at the bottom right: issuer, date. */
-  footer?: string[];
-  metadata: {
-    certificateId: string; typeName: string; typeCode: string; holderCode: string; holderName: string;
-    issuer: string; issuerCode: string; issueDate: string;
-  };
+export interface PdfRenderHooks {
+  /**
+   * Called with the finished page just before the document is closed: the signer adds its
+   * signature field here, so the signature sits in the one and only revision of the file.
+   */
+  beforeEnd?: (doc: PDFKit.PDFDocument) => void;
 }
 
 const A4: [number, number] = [595.28, 841.89];
 const MARGIN = 48;
 const RED = '#a61b1b';
+const ANNOTATION_RED = '#d40000';
 const CJK = 'cjk';
 const LATIN = 'Helvetica';
+
+/**
+ * The bottom band, shared by the QR code (left), the issuer lines (right) and the seal stamped over
+ * them. Fields stop above it, so nothing there can cover a field. Sizes in points: the seal about
+ * 39 mm, the QR code about 32 mm, which phones scan from paper and screen alike.
+ */
+const SEAL = 110;
+const QR = 90;
+const BAND_TOP = A4[1] - MARGIN - 160;
 
 type Run = { font: string; text: string; width: number };
 type Line = Run[];
 
 /**
  * Renders a certificate's surface data as a one-page A4 PDF (电子证照版式文件): title, a two-column
- * table of fields, pictures, issuer and date, and the certificate's metadata in the document
- * information dictionary. The CJK font is embedded and subsetted; Latin runs use Helvetica because
- * the embedded CJK cut has no Latin glyphs.
+ * table of fields, pictures, the issuer and date with the seal over them, the verification QR code,
+ * and the certificate's metadata in the document information dictionary. An annotated copy
+ * (加注件) also carries its annotation as a red line at the top, a diagonal watermark, and metadata.
+ * The CJK font is embedded and subsetted; Latin runs use Helvetica because the embedded CJK cut has
+ * no Latin glyphs.
  */
-export async function renderCertificatePdf(input: PdfRenderInput): Promise<Uint8Array> {
+export async function renderCertificatePdf(input: LayoutInput, hooks: PdfRenderHooks = {}): Promise<Uint8Array> {
   const m = input.metadata;
   const doc = new PDFDocument({
     size: A4,
@@ -49,7 +57,12 @@ export async function renderCertificatePdf(input: PdfRenderInput): Promise<Uint8
     },
   });
   // GB/T 36903 metadata names, readable by any PDF tool from the information dictionary.
-  Object.assign(doc.info, { ZZBS: m.certificateId, ZZLXDM: m.typeCode, ZZMC: m.typeName, CZZTDM: m.holderCode, ZZBFJGDM: m.issuerCode, ZZBFRQ: m.issueDate });
+  Object.assign(doc.info, {
+    ZZBS: m.certificateId, ZZLXDM: m.typeCode, ZZMC: m.typeName, CZZT: m.holderName, CZZTDM: m.holderCode,
+    ZZBFJG: m.issuer, ZZBFJGDM: m.issuerCode, ZZBFRQ: m.issueDate,
+  });
+  if (input.seal) Object.assign(doc.info, { ZZQZMC: input.seal.name });
+  if (input.annotation) Object.assign(doc.info, annotationInfo(input.annotation));
   doc.registerFont(CJK, cjkFontBytes());
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
@@ -73,10 +86,10 @@ export async function renderCertificatePdf(input: PdfRenderInput): Promise<Uint8
   const valueX = nameX + nameW + 10;
   const valueW = w - MARGIN - 10 - valueX;
   const size = 12;
-  const bottom = h - MARGIN - 90;
+  const rowLimit = BAND_TOP - 10;
   doc.strokeColor('#999999').lineWidth(0.5);
   for (const f of input.fields) {
-    if (y > bottom) break; // one page: what does not fit stays in the structured data
+    if (y > rowLimit - 2 * size) break; // one page: what does not fit stays in the structured data
     const nameLines = layout(doc, f.name, size, nameW);
     let rowH: number;
     let picture: Buffer | undefined;
@@ -86,8 +99,9 @@ export async function renderCertificatePdf(input: PdfRenderInput): Promise<Uint8
     } else {
       rowH = Math.max(nameLines.length, layout(doc, f.value, size, valueW).length) * size * 1.5 + 10;
     }
-    rowH = Math.min(rowH, bottom - y + 40);
-    nameLines.forEach((line, i) => drawLine(doc, line, nameX, y + 6 + i * size * 1.5, size, '#555555'));
+    rowH = Math.min(rowH, rowLimit - y);
+    const rowLines = Math.max(1, Math.floor((rowH - 6) / (size * 1.5)));
+    nameLines.slice(0, rowLines).forEach((line, i) => drawLine(doc, line, nameX, y + 6 + i * size * 1.5, size, '#555555'));
     if (picture) {
       try {
         doc.image(picture, valueX, y + 5, { fit: [valueW, rowH - 10] });
@@ -95,23 +109,79 @@ export async function renderCertificatePdf(input: PdfRenderInput): Promise<Uint8
         drawLine(doc, layout(doc, '（图片无法显示）', size, valueW)[0]!, valueX, y + 6, size, '#999999');
       }
     } else {
-      layout(doc, f.value, size, valueW).forEach((line, i) => drawLine(doc, line, valueX, y + 6 + i * size * 1.5, size, '#000000'));
+      layout(doc, f.value, size, valueW).slice(0, rowLines).forEach((line, i) => drawLine(doc, line, valueX, y + 6 + i * size * 1.5, size, '#000000'));
     }
     y += rowH;
     doc.moveTo(nameX, y).lineTo(w - MARGIN - 10, y).stroke();
   }
 
-  let fy = h - MARGIN - 70;
-  for (const text of input.footer ?? []) {
-    const line = layout(doc, text, 13, w / 2)[0];
-    if (line) drawLine(doc, line, w - MARGIN - 20 - lineWidth(line), fy, 13, '#000000');
-    fy += 22;
-  }
-  drawLine(doc, layout(doc, m.certificateId, 7, w - 2 * MARGIN)[0]!, MARGIN, h - MARGIN - 8, 7, '#777777');
+  drawFooter(doc, input);
+  if (input.qrText) drawQrCode(doc, input.qrText, MARGIN, h - MARGIN - 10 - QR, QR);
+  drawLine(doc, layout(doc, m.certificateId, 7, w - 2 * MARGIN - QR - 10)[0]!, MARGIN + QR + 10, h - MARGIN - 8, 7, '#777777');
+  if (input.annotation) drawAnnotation(doc, input.annotation.text);
 
+  hooks.beforeEnd?.(doc);
   doc.end();
   await done;
   return Buffer.concat(chunks);
+}
+
+/** GB/T 36903 names of an annotated copy's metadata. */
+function annotationInfo(a: LayoutAnnotation): Record<string, string> {
+  return { JZJZZSJ: a.madeAt, JZJZZZ: a.maker, JZJZZSY: a.reason, JZJYXQJZSJ: a.expiresAt };
+}
+
+/**
+ * Issuer and date at the bottom right, vertically centred in the seal's square, and the seal stamped
+ * over them as on paper; its transparent parts let the text show through.
+ */
+function drawFooter(doc: PDFKit.PDFDocument, input: LayoutInput): void {
+  const [w] = A4;
+  const size = 13;
+  const step = 22;
+  const right = w - MARGIN - 20;
+  const lines = (input.footer ?? []).map((t) => layout(doc, t, size, w / 2 - MARGIN)[0]).filter((l): l is Line => !!l && l.length > 0);
+  const sealY = BAND_TOP + 10;
+  const blockH = lines.length ? (lines.length - 1) * step + size : 0;
+  let fy = sealY + (SEAL - blockH) / 2;
+  const widest = Math.max(0, ...lines.map(lineWidth));
+  for (const line of lines) {
+    drawLine(doc, line, right - lineWidth(line), fy, size, '#000000');
+    fy += step;
+  }
+  if (!input.seal) return;
+  const centreX = lines.length ? right - widest / 2 : right - SEAL / 2;
+  const sealX = Math.min(centreX - SEAL / 2, w - MARGIN + 10 - SEAL); // inside the inner border
+  try {
+    doc.image(input.seal.picturePng, sealX, sealY, { fit: [SEAL, SEAL], align: 'center', valign: 'center' });
+  } catch {
+    // A broken seal picture must not stop the file; the signature, not the picture, is the proof.
+  }
+}
+
+/**
+ * The annotation twice: a red line in the top margin, readable and extractable as text, and a pale
+ * diagonal watermark across the fields, so a crop or screenshot of them still shows the copy's
+ * purpose. The watermark stays above the bottom band, where it would cross the QR code and seal.
+ */
+function drawAnnotation(doc: PDFKit.PDFDocument, text: string): void {
+  const [w] = A4;
+  const size = 10;
+  const top = layout(doc, text, size, w - 2 * MARGIN)[0];
+  if (top) drawLine(doc, top, (w - lineWidth(top)) / 2, MARGIN - 9, size, ANNOTATION_RED);
+
+  const boxW = w - 2 * MARGIN;
+  const boxH = BAND_TOP - 20 - MARGIN;
+  const diagonal = Math.hypot(boxW, boxH);
+  const natural = lineWidth(layout(doc, text, 10, Infinity)[0] ?? []);
+  const wmSize = Math.max(12, Math.min(44, (diagonal * 0.8 * 10) / Math.max(natural, 1)));
+  const line = layout(doc, text, wmSize, diagonal * 0.9)[0];
+  if (!line) return;
+  const [cx, cy] = [w / 2, MARGIN + boxH / 2];
+  doc.save();
+  doc.rotate((-Math.atan2(boxH, boxW) * 180) / Math.PI, { origin: [cx, cy] });
+  drawLine(doc, line, cx - lineWidth(line) / 2, cy - wmSize / 2, wmSize, ANNOTATION_RED, 0.18);
+  doc.restore();
 }
 
 /** Splits text into font runs and wraps it to the width; returns lines of runs. */
@@ -136,10 +206,12 @@ function lineWidth(line: Line): number {
 }
 
 /** Draws runs on one shared baseline (y is the top of the line): the two fonts' ascents differ. */
-function drawLine(doc: PDFKit.PDFDocument, line: Line, x: number, y: number, size: number, color: string): void {
+function drawLine(doc: PDFKit.PDFDocument, line: Line, x: number, y: number, size: number, color: string, opacity = 1): void {
   let cx = x;
   for (const run of line) {
-    doc.font(run.font).fontSize(size).fillColor(color).text(run.text, cx, y + size * 0.88, { lineBreak: false, baseline: 'alphabetic' });
+    doc.font(run.font).fontSize(size);
+    if (opacity === 1) doc.fillColor(color); else doc.fillColor(color, opacity);
+    doc.text(run.text, cx, y + size * 0.88, { lineBreak: false, baseline: 'alphabetic' });
     cx += run.width;
   }
 }
