@@ -24,6 +24,8 @@ import { IssuingService } from './issuing.js';
 import { BatchService } from './batches.js';
 import { UsingService } from './using.js';
 import { UsageCodes } from './usage-codes.js';
+import { SealService } from './seals.js';
+import { SealRepo } from '../store/seals.js';
 
 /** The composition root of the core: one instance per process, shared by every dialect. */
 export interface Services {
@@ -44,6 +46,8 @@ export interface Services {
   tickets: FileTickets;
   sharing: SharingService;
   files: LayoutFiles;
+  /** Electronic seals of issuing organisations (GB/T 38540). */
+  seals: SealService;
   /** An importer with a worker pool for signing; close it after use. */
   importer(): { importer: Importer; close(): Promise<void> };
   close(): Promise<void>;
@@ -76,6 +80,7 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
     accounts: new AccountService(new AccountRepo(db, keys), cfg.tokenSkewSeconds),
     sharing: new SharingService(certs, types, usage, tickets),
     files,
+    seals: new SealService(new SealRepo(db), nodeKeys),
     items: new ServiceItemService(itemRepo, types),
     issuing,
     batches: new BatchService(db, issuing, certs, (threads) => (threads ? workerSigner(nodeKeys) : inlineSigner(nodeKeys))),
