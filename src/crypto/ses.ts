@@ -267,24 +267,26 @@ export function checkSeal(seal: ParsedSeal): string[] {
 }
 
 /**
- * Problems with a stamp: its signature over TBS_Sign with the public key of its certificate, the
- * seal inside it, the signing time within the seal's validity, and (when given) the hash of the
- * signed data. Empty when all hold.
+ * Problems with a stamp, in two kinds. `signature`: its signature over TBS_Sign with the public key
+ * of its certificate, and (when given) the hash of the signed data. `seal`: the seal's own signature,
+ * the signing time within the seal's validity, and the signer among those the seal lists. Both empty
+ * when all hold.
  */
-export function checkSesSignature(sig: ParsedSesSignature, expectedDataHash?: Uint8Array): string[] {
-  const problems: string[] = [];
-  if (sig.signatureAlgId !== SES_OID.sm2WithSm3) problems.push(`stamp signed with ${sig.signatureAlgId}, not SM2-with-SM3`);
+export function checkSesSignature(sig: ParsedSesSignature, expectedDataHash?: Uint8Array): { signature: string[]; seal: string[] } {
+  const signature: string[] = [];
+  if (sig.signatureAlgId !== SES_OID.sm2WithSm3) signature.push(`stamp signed with ${sig.signatureAlgId}, not SM2-with-SM3`);
   const signer = readSm2Certificate(sig.signerCertificateDer);
-  if (!signer) problems.push("the signer's certificate is not an SM2 certificate");
-  else if (!sm2Verify(sig.tbsDer, sig.signature, signer.publicKeyHex)) problems.push("the stamp's signature does not verify with the signer's certificate");
-  if (expectedDataHash && !Buffer.from(expectedDataHash).equals(sig.dataHash)) problems.push('dataHash does not match the signed data');
-  problems.push(...checkSeal(sig.seal).map((p) => `seal: ${p}`));
-  // GB/T 38540 7.2: whoever stamps must be among the certificates the seal lists (certListType 1).
-  const listed = sig.seal.info.signerCertificates;
-  if (listed.length > 0 && !listed.some((c) => c.equals(sig.signerCertificateDer))) problems.push("the signer's certificate is not in the seal's certificate list");
+  if (!signer) signature.push("the signer's certificate is not an SM2 certificate");
+  else if (!sm2Verify(sig.tbsDer, sig.signature, signer.publicKeyHex)) signature.push("the stamp's signature does not verify with the signer's certificate");
+  if (expectedDataHash && !Buffer.from(expectedDataHash).equals(sig.dataHash)) signature.push('dataHash does not match the signed data');
+
+  const seal = checkSeal(sig.seal).map((p) => `seal: ${p}`);
   const { validStart, validEnd } = sig.seal.info;
   if (sig.timeInfo < validStart || sig.timeInfo > validEnd) {
-    problems.push(`signed at ${sig.timeInfo.toISOString()}, outside the seal's validity ${validStart.toISOString()} – ${validEnd.toISOString()}`);
+    seal.push(`signed at ${sig.timeInfo.toISOString()}, outside the seal's validity ${validStart.toISOString()} – ${validEnd.toISOString()}`);
   }
-  return problems;
+  // GB/T 38540 7.2: whoever stamps must be among the certificates the seal lists (certListType 1).
+  const listed = sig.seal.info.signerCertificates;
+  if (listed.length > 0 && !listed.some((c) => c.equals(sig.signerCertificateDer))) seal.push("the signer's certificate is not in the seal's certificate list");
+  return { signature, seal };
 }
