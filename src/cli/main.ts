@@ -11,6 +11,7 @@ import { parseFieldSpec, type NewType } from '../core/catalog.js';
 import type { CertificateType, TypeStatus } from '../domain/model.js';
 import type { Operator } from '../store/operators.js';
 import type { ServiceItem } from '../store/service-items.js';
+import type { NewSeal, SealSummary } from '../core/seals.js';
 
 interface Common extends ConfigFlags { json?: boolean }
 
@@ -112,6 +113,23 @@ withData(items.command('list').description('list service items'))
   .action(async (flags: Common) => {
     const list = await onData(flags, (s) => s.items.list(), (h) => adminCall<ServiceItem[]>(h, 'GET', '/items'));
     out(flags, list, () => list.map((i) => `${i.code}\t${i.name}\t${i.orgName}\t${i.typeCodes.join(',')}`).join('\n') || '(none)');
+  });
+
+const seals = program.command('seals').description('electronic seals of issuing organisations (电子印章, GB/T 38540)');
+const sealLine = (x: SealSummary) => `${x.esId}\t${x.orgCode}\t${x.orgName}\t${x.validFrom.slice(0, 10)} – ${x.validTo.slice(0, 10)}`;
+withData(seals.command('add').description("make a seal for an organisation, signed by the node key; it supersedes the organisation's older seal"))
+  .requiredOption('--org-code <code>', "the organisation's unified social credit code")
+  .requiredOption('--org-name <name>', 'the name on the seal, e.g. 北京市朝阳区民政局')
+  .option('--valid-years <n>', 'validity in years', '5')
+  .action(async (flags: Common & { orgCode: string; orgName: string; validYears: string }) => {
+    const input: NewSeal = { orgCode: flags.orgCode, orgName: flags.orgName, validYears: Number(flags.validYears) };
+    const seal = await onData(flags, (s) => s.seals.add(input), (h) => adminCall<SealSummary>(h, 'POST', '/seals', input));
+    out(flags, seal, () => `created seal ${seal.esId} for ${seal.orgName} (${seal.orgCode}), valid ${seal.validFrom} to ${seal.validTo}, made by node key ${seal.makerKid}`);
+  });
+withData(seals.command('list').description('list seals, newest first per organisation'))
+  .action(async (flags: Common) => {
+    const list = await onData(flags, (s) => s.seals.list(), (h) => adminCall<SealSummary[]>(h, 'GET', '/seals'));
+    out(flags, list, () => list.map(sealLine).join('\n') || '(none)');
   });
 
 const types = program.command('types').description('the certificate type catalog (证照目录)');

@@ -30,7 +30,7 @@ export interface CertificateFilesOptions {
   /** Loaded on first use: the renderers bring a CJK font a node answering only data calls never needs. */
   renderers: () => Promise<Renderers>;
   seals: SealSource;
-  signer: () => Promise<FileSigner>;
+  signer: () => FileSigner;
   /** Where the QR code on a file leads: the node's verification page for the certificate. */
   verifyUrl: (certificateId: string) => string;
   now?: () => number;
@@ -113,7 +113,7 @@ export class CertificateFiles {
   private async render(c: Certificate, format: FileFormat, annotation?: LayoutAnnotation): Promise<Buffer> {
     this.renderers ??= this.opts.renderers();
     const renderers = await this.renderers;
-    return renderers[format](await this.layoutInput(c, annotation), await this.opts.signer());
+    return renderers[format](await this.layoutInput(c, annotation), this.opts.signer());
   }
 
   private async make(c: Certificate, format: FileFormat, path: string): Promise<Buffer> {

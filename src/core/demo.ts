@@ -63,6 +63,12 @@ export async function seedDemo(s: Services, baseUrl: string, log: (m: string) =>
     }, bjApp.password);
   }
   if (!(await s.items.get(DEMO_ITEM.code))) await s.items.add(DEMO_ITEM);
+  // Every issuing organisation of the demo gets its seal, so its layout files can be stamped.
+  const issuers = new Map<string, string>([[DEMO_ITEM.orgCode, DEMO_ITEM.orgName]]);
+  for (const r of records) issuers.set(String(r.issueDeptCode), String(r.issueDept));
+  let made = 0;
+  for (const [orgCode, orgName] of issuers) if (await s.seals.ensure({ orgCode, orgName })) made++;
+  if (made) log(`demo seals: ${made} issuing organisations`);
   const ids = (await s.db.query<{ id: string }>(`select id from certificates where status = 'issued' order by id limit 5`)).map((r) => r.id);
   const creds: DemoCredentials = {
     national: {

@@ -4,6 +4,7 @@ import type { Keyring } from '../crypto/keyring.js';
 import { generateSm2KeyPair, sm2PublicKeyPem, sm2Sign, sm2Verify, SM2_DEFAULT_USER_ID } from '../crypto/sm2.js';
 import { sm3, sm3Hex } from '../crypto/sm3.js';
 import { selfSignedCertificate } from '../crypto/x509.js';
+import type { FileSigner } from '../files/layout-input.js';
 
 export interface PublishedKey {
   kid: string;
@@ -28,7 +29,7 @@ const CERTIFICATE_YEARS = 10;
  * still be checked.
  */
 export class NodeKeys {
-  private current?: { kid: string; privateKey: string; publicKey: string };
+  private current?: { kid: string; privateKey: string; publicKey: string; certificatePem?: string };
   private readonly publicKeys = new Map<string, string>();
 
   constructor(private readonly db: Queryable, private readonly keys: Keyring) {}
@@ -49,6 +50,7 @@ export class NodeKeys {
       kid: row.kid,
       publicKey: row.public_key,
       privateKey: this.keys.open(asBuffer(row.private_enc), `node-key:${row.kid}`).toString('utf8'),
+      certificatePem: row.certificate ?? undefined,
     };
     // Keys made before certificates existed get theirs on the next start.
     if (!row.certificate) {
@@ -61,6 +63,9 @@ export class NodeKeys {
         keyId: sm3(Buffer.from(row.public_key, 'hex')).subarray(0, 20),
       });
       await this.db.query('update node_keys set certificate = $2 where kid = $1 and certificate is null', [row.kid, cert.pem]);
+      // Another process may have stored its own certificate first: use whichever the database kept.
+      const kept = await this.db.query<{ certificate: string }>('select certificate from node_keys where kid = $1', [row.kid]);
+      this.current.certificatePem = kept[0]?.certificate ?? cert.pem;
     }
   }
 
@@ -96,6 +101,17 @@ export class NodeKeys {
       validFrom: iso(r.created_at),
       ...(r.retired_at ? { validTo: iso(r.retired_at) } : {}),
     }));
+  }
+
+  /**
+   * The current key as a file signer (layout files, seals): it signs with the default SM2 user ID and
+   * carries the key's self-issued certificate, which OFD signatures and seals embed.
+   */
+  fileSigner(): FileSigner {
+    const k = this.need();
+    if (!k.certificatePem) throw new Error('node key has no certificate');
+    const certificateDer = Buffer.from(k.certificatePem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+    return { sign: (data) => sm2Sign(data, k.privateKey, SM2_DEFAULT_USER_ID), certificateDer, publicKeyHex: k.publicKey };
   }
 
   /** Key material for worker threads that sign in parallel (import). */

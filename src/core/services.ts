@@ -12,8 +12,7 @@ import { NodeKeys } from './node-keys.js';
 import { UsageRecorder } from './usage.js';
 import { FileTickets } from './file-tickets.js';
 import { SharingService } from './sharing.js';
-import { CertificateFiles, type SealSource } from './certificate-files.js';
-import { nodeFileSigner } from './file-signer.js';
+import { CertificateFiles } from './certificate-files.js';
 import type { FileSigner } from '../files/layout-input.js';
 import { FileVerification } from './file-verification.js';
 import { TrustedKeys } from './trusted-keys.js';
@@ -30,6 +29,8 @@ import { IssuingService } from './issuing.js';
 import { BatchService } from './batches.js';
 import { UsingService } from './using.js';
 import { UsageCodes } from './usage-codes.js';
+import { SealService } from './seals.js';
+import { SealRepo } from '../store/seals.js';
 
 /** The composition root of the core: one instance per process, shared by every dialect. */
 export interface Services {
@@ -52,8 +53,10 @@ export interface Services {
   files: CertificateFiles;
   trustedKeys: TrustedKeys;
   /** The node key as a signer of layout files. */
-  fileSigner(): Promise<FileSigner>;
+  fileSigner(): FileSigner;
   fileVerification: FileVerification;
+  /** Electronic seals of issuing organisations (GB/T 38540). */
+  seals: SealService;
   /** An importer with a worker pool for signing; close it after use. */
   importer(): { importer: Importer; close(): Promise<void> };
   close(): Promise<void>;
@@ -75,9 +78,8 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
   const usage = new UsageRecorder(db, keys);
   const tickets = new FileTickets(keys, cfg.fileUrlTtlSeconds);
   const itemRepo = new ServiceItemRepo(db);
-  let signer: ReturnType<typeof nodeFileSigner> | undefined;
-  const fileSigner = () => (signer ??= nodeFileSigner(nodeKeys));
-  const seals: SealSource = { sealFor: async () => undefined };
+  const fileSigner = () => nodeKeys.fileSigner();
+  const seals = new SealService(new SealRepo(db), nodeKeys);
   const files = new CertificateFiles({
     dir: join(cfg.dataDir, 'files'),
     renderers: loadRenderers,
@@ -99,6 +101,7 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
     trustedKeys,
     fileSigner,
     fileVerification: new FileVerification(certs, trustedKeys, usage, loadInspectors),
+    seals,
     items: new ServiceItemService(itemRepo, types),
     issuing,
     batches: new BatchService(db, issuing, certs, (threads) => (threads ? workerSigner(nodeKeys) : inlineSigner(nodeKeys))),

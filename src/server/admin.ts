@@ -8,6 +8,7 @@ import type { NewType } from '../core/catalog.js';
 import type { TypeStatus } from '../domain/model.js';
 import type { Operator } from '../store/operators.js';
 import type { ServiceItem } from '../store/service-items.js';
+import type { NewSeal } from '../core/seals.js';
 
 type NewOperator = Omit<Operator, 'createdAt' | 'modifiedAt'> & { password: string };
 
@@ -49,6 +50,9 @@ export async function adminRoutes(app: FastifyInstance, opts: { services: Servic
 
   app.get('/items', async () => s.items.list());
   app.post<{ Body: ServiceItem }>('/items', async (req) => s.items.add(req.body));
+
+  app.get('/seals', async () => s.seals.list());
+  app.post<{ Body: NewSeal }>('/seals', async (req) => s.seals.add(req.body ?? {}));
 
   app.get<{ Querystring: { holder?: string; since?: string; limit?: string } }>('/usage', async (req) => {
     const q = req.query;

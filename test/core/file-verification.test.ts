@@ -81,7 +81,7 @@ for (const name of BACKENDS) {
         });
         const foreign = new CertificateFiles({
           dir: `${b.dataDir}/foreign`, renderers: loadRenderers, seals: { sealFor: async (code) => (await s.seals.sealFor(code)) },
-          signer: async () => ({ sign: (d) => sm2Sign(d, pair.privateKey), certificateDer: cert.der, publicKeyHex: pair.publicKey }),
+          signer: () => ({ sign: (d) => sm2Sign(d, pair.privateKey), certificateDer: cert.der, publicKeyHex: pair.publicKey }),
           verifyUrl: (id) => `http://elsewhere/verify/${id}`,
         });
         const v = await s.fileVerification.verify(ctx, await foreign.original(byStatus.get('usable')!, format));
@@ -100,7 +100,7 @@ for (const name of BACKENDS) {
         const past = Date.now() - 10 * 86_400_000;
         const then = new CertificateFiles({
           dir: `${b.dataDir}/then`, renderers: loadRenderers, seals: { sealFor: (code) => s.seals.sealFor(code) },
-          signer: async () => s.fileSigner(), verifyUrl: (id) => id, now: () => past,
+          signer: () => s.fileSigner(), verifyUrl: (id) => id, now: () => past,
         });
         const copy = await then.copy(byStatus.get('usable')!, format, { reason: '过期测试', maker: 'test', expiresAt: past + 86_400_000 });
         assert.equal((await s.fileVerification.verify(ctx, copy)).outcome, 'copy-expired');

@@ -7,6 +7,7 @@ import { BACKENDS, makeBackend, postgresSkip, type Backend } from '../support/ba
 import { cli } from '../support/node-process.js';
 import { fixtureLines, FIXTURE } from './national-fixture.js';
 import { sm3Hex } from '../../src/crypto/sm3.js';
+import type { SealSummary } from '../../src/core/seals.js';
 
 // Probed once, before any suite runs: a suite's synchronous child processes would stall the probe.
 const pgSkip = await postgresSkip();
@@ -58,6 +59,25 @@ for (const name of BACKENDS) {
       const dup = cli(b, ['types', 'add', '--code', '111000000000131433001', '--name', '结婚证']);
       assert.match(dup.stderr, /already exists/);
       assert.match(cli(b, ['types', 'publish', '111000000000131433001']).stdout, /published/);
+    });
+
+    test('seals add makes a verifiable GB/T 38540 seal; list shows it; bad input is refused', { skip }, () => {
+      const added = cli(b, ['seals', 'add', '--org-code', '1111010500000101X6', '--org-name', '北京市朝阳区民政局', '--valid-years', '3']);
+      assert.equal(added.status, 0, added.stderr);
+      assert.match(added.stdout, /^created seal 1111010500000101X60001 for 北京市朝阳区民政局 \(1111010500000101X6\), valid \S+ to \S+, made by node key sm2-/);
+      const list = JSON.parse(cli(b, ['seals', 'list', '--json']).stdout) as SealSummary[];
+      assert.equal(list.length, 1);
+      assert.equal(list[0]!.esId, '1111010500000101X60001');
+      assert.equal(new Date(list[0]!.validTo).getUTCFullYear() - new Date(list[0]!.validFrom).getUTCFullYear(), 3);
+      assert.match(cli(b, ['seals', 'list']).stdout, /1111010500000101X60001\t1111010500000101X6\t北京市朝阳区民政局\t\d{4}-\d\d-\d\d – \d{4}-\d\d-\d\d/);
+      const second = cli(b, ['seals', 'add', '--org-code', '1111010500000101X6', '--org-name', '北京市朝阳区民政局', '--json']);
+      assert.equal(JSON.parse(second.stdout).esId, '1111010500000101X60002', 'a new seal supersedes the old one');
+      const bad = cli(b, ['seals', 'add', '--org-code', '1111010500000101X7', '--org-name', 'x']);
+      assert.equal(bad.status, 1);
+      assert.match(bad.stderr, /unified social credit code/);
+      const long = cli(b, ['seals', 'add', '--org-code', '1111010500000101X6', '--org-name', 'x', '--valid-years', '30']);
+      assert.equal(long.status, 1);
+      assert.match(long.stderr, /outlive the node certificate/);
     });
 
     test('token computes the appendix C token exactly', { skip }, () => {

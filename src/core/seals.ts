@@ -1,0 +1,84 @@
+import { buildSeal } from '../crypto/ses.js';
+import { readSm2Certificate } from '../crypto/x509-read.js';
+import { isValidCreditCode } from '../domain/holder-code.js';
+import type { LayoutSeal } from '../files/layout-input.js';
+import type { SealRecord, SealRepo } from '../store/seals.js';
+import type { NodeKeys } from './node-keys.js';
+
+/** What callers see of a seal (never its bytes). */
+export interface SealSummary {
+  esId: string;
+  orgCode: string;
+  orgName: string;
+  /** ISO 8601 */
+  validFrom: string;
+  validTo: string;
+  makerKid: string;
+  createdAt: string;
+}
+
+export interface NewSeal {
+  orgCode: string;
+  orgName: string;
+  /** Default 5. */
+  validYears?: number;
+}
+
+/** SES_Header.Vid of seals this platform makes. */
+const VENDOR_ID = 'zhengzhao';
+
+const summary = (r: Omit<SealRecord, 'sealDer' | 'picturePng'>): SealSummary => ({
+  esId: r.esId, orgCode: r.orgCode, orgName: r.orgName, validFrom: r.validFrom.toISOString(), validTo: r.validTo.toISOString(),
+  makerKid: r.makerKid, createdAt: r.createdAt.toISOString(),
+});
+
+/**
+ * Electronic seals of issuing organisations (GB/T 38540). The node key makes them (it signs the
+ * SESeal as the maker) and is the one key listed as allowed to stamp with them, since the node signs
+ * every layout file. A new seal for an organisation supersedes the older one from then on.
+ */
+export class SealService {
+  constructor(private readonly repo: SealRepo, private readonly nodeKeys: NodeKeys) {}
+
+  async add(input: NewSeal, now = new Date()): Promise<SealSummary> {
+    const orgName = input.orgName.trim();
+    if (!isValidCreditCode(input.orgCode)) throw new Error('organisation code: a valid unified social credit code (GB 32100)');
+    if (!orgName || orgName.length > 64) throw new Error('organisation name: 1-64 characters');
+    const years = input.validYears ?? 5;
+    if (!Number.isInteger(years) || years < 1 || years > 30) throw new Error('valid years: a whole number from 1 to 30');
+    const signer = this.nodeKeys.fileSigner();
+    const cert = readSm2Certificate(signer.certificateDer);
+    if (!cert) throw new Error("the node certificate is unreadable");
+    const validFrom = new Date(Math.floor(now.getTime() / 1000) * 1000);
+    const validTo = new Date(validFrom);
+    validTo.setUTCFullYear(validTo.getUTCFullYear() + years);
+    // A seal cannot outlive the certificate of the key that stamps it: no signature could then be checked.
+    if (validTo > cert.notAfter) throw new Error(`a seal valid ${years} years would outlive the node certificate (valid until ${cert.notAfter.toISOString()})`);
+    const esId = `${input.orgCode}${String((await this.repo.count(input.orgCode)) + 1).padStart(4, '0')}`;
+    // Loaded on first use: the picture brings a font and a rasteriser that data-only nodes never need.
+    const { sealPicturePng, SEAL_SIZE_MM } = await import('../files/seal-picture.js');
+    const picturePng = sealPicturePng(orgName);
+    const sealDer = buildSeal({
+      vendorId: VENDOR_ID, esId, type: 1, name: orgName, signerCertificates: [signer.certificateDer],
+      createDate: validFrom, validStart: validFrom, validEnd: validTo,
+      picture: { type: 'png', data: picturePng, widthMm: SEAL_SIZE_MM, heightMm: SEAL_SIZE_MM },
+    }, signer);
+    return summary(await this.repo.insert({ esId, orgCode: input.orgCode, orgName, sealDer, picturePng, validFrom, validTo, makerKid: this.nodeKeys.kid }));
+  }
+
+  /** Makes a seal for the organisation unless one is in use (the demo, imports). */
+  async ensure(input: NewSeal): Promise<SealSummary | undefined> {
+    if (await this.repo.current(input.orgCode, new Date())) return undefined;
+    return this.add(input);
+  }
+
+  async list(): Promise<SealSummary[]> {
+    return (await this.repo.list()).map(summary);
+  }
+
+  /** The seal to stamp an organisation's layout files with now, if it has one. */
+  async sealFor(orgCode: string, at = new Date()): Promise<LayoutSeal | undefined> {
+    const r = await this.repo.current(orgCode, at);
+    return r && { name: r.orgName, picturePng: r.picturePng, sesealDer: r.sealDer };
+  }
+}
