@@ -8,6 +8,7 @@ import { CertificateFiles } from '../../src/core/certificate-files.js';
 import { loadRenderers } from '../../src/files/renderers.js';
 import { generateSm2KeyPair, sm2Sign } from '../../src/crypto/sm2.js';
 import { selfSignedCertificate } from '../../src/crypto/x509.js';
+import { buildSeal } from '../../src/crypto/ses.js';
 import { sm3 } from '../../src/crypto/sm3.js';
 import type { FileFormat } from '../../src/core/file-tickets.js';
 import type { Certificate } from '../../src/domain/model.js';
@@ -79,9 +80,20 @@ for (const name of BACKENDS) {
           commonName: 'someone else', organization: 'elsewhere', publicKeyHex: pair.publicKey, privateKeyHex: pair.privateKey,
           notBefore: now, notAfter: new Date(now.getTime() + 86_400_000), keyId: sm3(Buffer.from(pair.publicKey, 'hex')).subarray(0, 20),
         });
+        const signer = { sign: (d: Uint8Array) => sm2Sign(d, pair.privateKey), certificateDer: cert.der, publicKeyHex: pair.publicKey };
+        // Someone else's node, with a seal of its own making: everything about the file is sound but the key.
+        const sealFor = async (code: string) => {
+          const own = (await s.seals.sealFor(code))!;
+          const sesealDer = buildSeal({
+            vendorId: 'elsewhere', esId: `${code}9999`, type: 1, name: own.name, signerCertificates: [cert.der],
+            createDate: now, validStart: now, validEnd: new Date(now.getTime() + 86_400_000),
+            picture: { type: 'png', data: own.picturePng, widthMm: 42, heightMm: 42 },
+          }, signer);
+          return { ...own, sesealDer };
+        };
         const foreign = new CertificateFiles({
-          dir: `${b.dataDir}/foreign`, renderers: loadRenderers, seals: { sealFor: async (code) => (await s.seals.sealFor(code)) },
-          signer: () => ({ sign: (d) => sm2Sign(d, pair.privateKey), certificateDer: cert.der, publicKeyHex: pair.publicKey }),
+          dir: `${b.dataDir}/foreign`, renderers: loadRenderers, seals: { sealFor },
+          signer: () => signer,
           verifyUrl: (id) => `http://elsewhere/verify/${id}`,
         });
         const v = await s.fileVerification.verify(ctx, await foreign.original(byStatus.get('usable')!, format));
