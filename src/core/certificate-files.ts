@@ -12,12 +12,19 @@ export type LayoutRenderer = (input: LayoutInput, signer: FileSigner) => Promise
 export type Renderers = Record<FileFormat, LayoutRenderer>;
 
 export interface SealSource {
-  /** The seal of an issuing organisation, by its unified social credit code. */
-  sealFor(orgCode: string): Promise<LayoutSeal | undefined>;
+  /** The seal of an issuing organisation, by its unified social credit code (made if it has none). */
+  sealFor(orgCode: string, orgName: string): Promise<LayoutSeal | undefined>;
 }
 
 /** National appendix A and Zaozhuang 4.3.2: a copy's reason is at most 200 characters. */
 export const MAX_COPY_REASON = 200;
+
+/** OFD signatures are seal stamps (GB/T 38540): without a seal there is no OFD to make. */
+export class NoSealError extends Error {
+  constructor(readonly issuerCode: string) {
+    super(`the issuer ${issuerCode} has no electronic seal, so no OFD file can be signed; make one with \`zhengzhao seals add\``);
+  }
+}
 
 export class CopyError extends Error {
   constructor(readonly problem: 'expiry-past' | 'reason-missing' | 'reason-too-long') {
@@ -95,7 +102,7 @@ export class CertificateFiles {
 
   /** What the renderers draw for a certificate. */
   async layoutInput(c: Certificate, annotation?: LayoutAnnotation): Promise<LayoutInput> {
-    const seal = await this.opts.seals.sealFor(c.issuer.code);
+    const seal = await this.opts.seals.sealFor(c.issuer.code, c.issuer.name);
     return {
       title: c.typeName,
       fields: c.surface.map((s) => ({ name: s.name, value: s.value, valueType: s.valueType })),
@@ -113,7 +120,9 @@ export class CertificateFiles {
   private async render(c: Certificate, format: FileFormat, annotation?: LayoutAnnotation): Promise<Buffer> {
     this.renderers ??= this.opts.renderers();
     const renderers = await this.renderers;
-    return renderers[format](await this.layoutInput(c, annotation), this.opts.signer());
+    const input = await this.layoutInput(c, annotation);
+    if (format === 'ofd' && !input.seal) throw new NoSealError(c.issuer.code);
+    return renderers[format](input, this.opts.signer());
   }
 
   private async make(c: Certificate, format: FileFormat, path: string): Promise<Buffer> {

@@ -81,4 +81,23 @@ export class SealService {
     const r = await this.repo.current(orgCode, at);
     return r && { name: r.orgName, picturePng: r.picturePng, sesealDer: r.sealDer };
   }
+
+  /**
+   * The seal to stamp with, made on first need for an issuer that has none yet (an imported
+   * certificate's issuer, a service item's organisation), so every signed file carries its issuer's
+   * seal. Undefined only when the issuer's code is not a valid credit code.
+   */
+  async sealOrMake(orgCode: string, orgName: string): Promise<LayoutSeal | undefined> {
+    const found = await this.sealFor(orgCode);
+    if (found || !isValidCreditCode(orgCode) || !orgName.trim()) return found;
+    let made: Promise<unknown> | undefined = this.making.get(orgCode);
+    if (!made) {
+      made = this.ensure({ orgCode, orgName: orgName.trim().slice(0, 64) }).finally(() => this.making.delete(orgCode));
+      this.making.set(orgCode, made);
+    }
+    await made;
+    return this.sealFor(orgCode);
+  }
+
+  private readonly making = new Map<string, Promise<unknown>>();
 }

@@ -83,7 +83,7 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
   const files = new CertificateFiles({
     dir: join(cfg.dataDir, 'files'),
     renderers: loadRenderers,
-    seals,
+    seals: { sealFor: (code, name) => seals.sealOrMake(code, name) },
     signer: () => fileSigner(),
     verifyUrl: (id) => `${publicBase(cfg)}/verify/${encodeURIComponent(id)}`,
   });

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../core/services.js';
 import { TicketError } from '../core/sharing.js';
-import { CopyError } from '../core/certificate-files.js';
+import { CopyError, NoSealError } from '../core/certificate-files.js';
 import { ServiceError, returnMessage } from '../domain/return-codes.js';
 
 const CONTENT_TYPES = { pdf: 'application/pdf', ofd: 'application/ofd' } as const;
@@ -29,6 +29,7 @@ export async function fileRoutes(app: FastifyInstance, opts: { services: Service
         return reply.code(err.reason === 'expired' ? 410 : 403).send({ error: err.reason === 'expired' ? 'download link expired' : 'download link invalid or altered' });
       }
       if (err instanceof CopyError) return reply.code(410).send({ error: err.message });
+      if (err instanceof NoSealError) return reply.code(409).send({ error: err.message });
       if (err instanceof ServiceError) return reply.code(404).send({ error: returnMessage(err.code), code: err.code });
       req.log.error({ err }, 'file download failed');
       return reply.code(500).send({ error: 'internal error' });

@@ -1,3 +1,4 @@
+import { NoSealError } from '../../core/certificate-files.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../core/services.js';
 import { SessionError, type Session } from '../../core/sessions.js';
@@ -67,6 +68,7 @@ export function dialectError(err: unknown): [number, BeijingError] | undefined {
       case 'suspended': return [409, BeijingErrors.licenseState('SUSPENDED', '电子证照已受限使用')];
     }
   }
+  if (err instanceof NoSealError) return [409, BeijingErrors.noSeal(err.issuerCode)];
   return undefined;
 }
 
