@@ -313,7 +313,16 @@ for (const name of BACKENDS) {
       assert.equal(archived.json.data.file_name, `${d.license_code}.pdf`);
       assert.equal(Buffer.from(archived.json.data.file_data, 'base64').subarray(0, 5).toString(), '%PDF-');
       const ofd = await post('/license/archive_qr', { data: { ...qrBody.data, service_item_org: ITEM.org, file_type: 'OFD' } });
-      assert.equal(ofd.json.errors[0].code, 'INVALID_ARGUMENT');
+      assert.equal(ofd.json.ack_code, 'SUCCESS', JSON.stringify(ofd.json));
+      assert.equal(ofd.json.data.file_name, `${d.license_code}.ofd`);
+      // Both originals check out as genuine files of this certificate, stamped with the item organisation's seal.
+      for (const file of [archived.json.data.file_data, ofd.json.data.file_data]) {
+        const v = (await (await fetch(`${node.baseUrl}/verify/file`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fileEntity: file }) })).json()) as any;
+        assert.equal(v.outcome, 'genuine', JSON.stringify(v));
+        assert.equal(v.certificate.id, d.license_code);
+      }
+      const docx = await post('/license/archive_qr', { data: { ...qrBody.data, service_item_org: ITEM.org, file_type: 'DOCX' } });
+      assert.equal(docx.json.errors[0].code, 'INVALID_ARGUMENT');
 
       // Every use is in the usage log with operator, item and case number.
       const usage = JSON.parse(cli(b, ['usage', '--json', '--limit', '50']).stdout) as any[];
