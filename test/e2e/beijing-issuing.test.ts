@@ -203,10 +203,25 @@ for (const name of BACKENDS) {
       const d = await create('J110103-2020-000030');
       await post(`/license/${TYPE}/sign`, { data: { license_code: d.license_code, ...common } });
       assert.equal((await national('VerifyCertificate', { CertificateID: d.license_code, CertificateData: '{}' })).head.status !== '21', true);
+      // Annotated copies fetched through the national interface before the abolition, in both formats.
+      const verifyFile = async (bytes: Buffer) =>
+        (await (await fetch(`${node.baseUrl}/verify/file`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: bytes })).json()) as any;
+      const copies: Buffer[] = [];
+      for (const FileFormat of ['pdf', 'ofd']) {
+        const link = await national('GetCertificateFileByCertificateID', { CertificateID: d.license_code, FileFormat });
+        assert.equal(link.data.dataList[0].fileFormat, FileFormat);
+        const file = Buffer.from(await (await fetch(link.data.dataList[0].fileUrl)).arrayBuffer());
+        const v = await verifyFile(file);
+        assert.equal(v.outcome, 'genuine', JSON.stringify(v));
+        assert.equal(v.copy.reason, '核验');
+        assert.equal(v.copy.maker, 'prov');
+        copies.push(file);
+      }
       const r = await post(`/license/${TYPE}/abolish`, { data: { license_code: d.license_code, ...common, reason: '当事人申请注销' } });
       assert.equal(r.json.ack_code, 'SUCCESS', JSON.stringify(r.json));
       assert.equal((await national('GetCertificateDataByCertificateID', { CertificateID: d.license_code })).head.status, '21');
       assert.equal((await national('GetCertificateFileByCertificateID', { CertificateID: d.license_code })).head.status, '21');
+      for (const file of copies) assert.equal((await verifyFile(file)).outcome, 'abolished');
       const again = await post(`/license/${TYPE}/abolish`, { data: { license_code: d.license_code, ...common } });
       assert.equal(again.json.errors[0].code, 'LICENSE_NOT_ISSUED');
     });
