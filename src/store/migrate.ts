@@ -4,6 +4,7 @@ import { sql as nodeCertificates } from './migrations/002-node-certificates.js';
 import { sql as sessions } from './migrations/003-sessions.js';
 import { sql as issuing } from './migrations/004-issuing.js';
 import { sql as using } from './migrations/005-using.js';
+import { sql as sichuan } from './migrations/007-sichuan.js';
 
 /** Versioned migrations, applied in order on start; each runs in its own transaction. */
 export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
@@ -12,6 +13,9 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
   { version: 3, name: 'sessions', sql: sessions },
   { version: 4, name: 'issuing', sql: issuing },
   { version: 5, name: 'using', sql: using },
+  // 006 belongs to a change made beside this one. Each version missing from schema_migrations is applied, so a
+  // database that got 007 first still gets 006 when it lands (the two touch different tables).
+  { version: 7, name: 'sichuan', sql: sichuan },
 ];
 
 export async function migrate(db: Db): Promise<number[]> {
