@@ -50,9 +50,11 @@ export class EncryptedIds {
   check(encryptedId: string, now = Date.now()): EncryptedIdCheck {
     const text = typeof encryptedId === 'string' ? encryptedId.trim().toUpperCase() : '';
     if (!SHAPE.test(text)) return { ok: false, reason: 'invalid' };
+    const sealed = unbase32(text);
+    if (!sealed) return { ok: false, reason: 'invalid' };
     let plain: Buffer;
     try {
-      plain = this.keys.open(unbase32(text), CONTEXT);
+      plain = this.keys.open(sealed, CONTEXT);
     } catch {
       return { ok: false, reason: 'invalid' };
     }
@@ -84,7 +86,8 @@ function base32(bytes: Buffer): string {
   return out;
 }
 
-function unbase32(text: string): Buffer {
+/** Only the canonical spelling: trailing bits must be zero, so no two strings open to the same value. */
+function unbase32(text: string): Buffer | undefined {
   const out: number[] = [];
   let acc = 0;
   let bits = 0;
@@ -97,5 +100,6 @@ function unbase32(text: string): Buffer {
     }
     acc &= (1 << bits) - 1;
   }
+  if (bits >= 5 || acc !== 0) return undefined;
   return Buffer.from(out);
 }

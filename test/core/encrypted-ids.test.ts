@@ -59,6 +59,14 @@ test('expired, altered, truncated, foreign, future-dated and malformed IDs are r
     assert.deepEqual(ids.check(altered, T0), { ok: false, reason: 'invalid' }, `character ${i}`);
   }
   assert.deepEqual(ids.check(encryptedId.slice(0, -8), T0), { ok: false, reason: 'invalid' });
+  // The last character carries unused bits: only the spelling with them zero is accepted, so every
+  // change to the string is refused, not only those that change the sealed bytes.
+  const last = alphabet.indexOf(encryptedId.at(-1)!);
+  for (let v = 0; v < 32; v++) {
+    if (v === last) continue;
+    assert.deepEqual(ids.check(encryptedId.slice(0, -1) + alphabet[v], T0), { ok: false, reason: 'invalid' }, `last character ${alphabet[v]}`);
+  }
+  assert.deepEqual(ids.check(encryptedId + 'A', T0), { ok: false, reason: 'invalid' }, 'one character more');
   const foreign = new EncryptedIds(new Keyring(new Map([['k1', Buffer.alloc(16, 9)]]), 'k1', Buffer.alloc(32, 2)), 600);
   assert.deepEqual(foreign.check(encryptedId, T0), { ok: false, reason: 'invalid' });
   assert.deepEqual(ids.check(ids.issue(ID, T0 + 3_600_000).encryptedId, T0), { ok: false, reason: 'invalid' }, 'stamped an hour ahead');

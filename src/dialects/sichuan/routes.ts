@@ -294,7 +294,8 @@ function queryText(req: FastifyRequest, name: string): string | undefined {
 /** Standard base64 (line breaks allowed, padding optional); undefined when it is not, or decodes to nothing. */
 function decodeBase64(text: string): Buffer | undefined {
   const compact = text.replace(/\s+/g, '');
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(compact) || compact.replace(/=+$/, '').length % 4 === 1) return undefined;
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) return undefined;
+  if (compact.endsWith('=') ? compact.length % 4 !== 0 : compact.length % 4 === 1) return undefined;
   const bytes = Buffer.from(compact, 'base64');
   return bytes.length > 0 ? bytes : undefined;
 }
