@@ -83,7 +83,7 @@ test('after key rotation IDs made under the old key still open; without it they 
   assert.deepEqual(new EncryptedIds(dropped, 600).check(encryptedId, T0), { ok: false, reason: 'invalid' });
 });
 
-test('the QR code of an encrypted ID reads back with zbarimg; Grid Matrix is refused', { skip: spawnSync('sh', ['-c', 'command -v zbarimg']).status !== 0 && 'zbarimg (zbar-tools) is not installed' }, async () => {
+test('the QR code of an encrypted ID reads back with zbarimg; Grid Matrix is refused', { skip: !process.env.CI && spawnSync('sh', ['-c', 'command -v zbarimg']).status !== 0 && 'zbarimg (zbar-tools) is not installed' }, async () => {
   const { encryptedId } = new EncryptedIds(keys, 600).issue(ID, T0);
   const png = await codeImage(encryptedId, 'qr');
   assert.equal(png.subarray(1, 4).toString(), 'PNG');
