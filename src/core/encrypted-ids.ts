@@ -18,6 +18,8 @@ const FLAG_ROOTED = 1;
 /** RFC 4648 base32: upper-case letters and digits only, which a QR code packs in alphanumeric mode. */
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const SHAPE = /^[A-Z2-7]{40,400}$/;
+const VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < ALPHABET.length; i++) VALUE[ALPHABET.charCodeAt(i)] = i;
 
 /**
  * Encrypted certificate IDs (加密电子证照标识, DB51/T 2942 6.4.3): "证照标识+时间戳", sealed with SM4 and
@@ -88,18 +90,19 @@ function base32(bytes: Buffer): string {
 
 /** Only the canonical spelling: trailing bits must be zero, so no two strings open to the same value. */
 function unbase32(text: string): Buffer | undefined {
-  const out: number[] = [];
+  const out = Buffer.allocUnsafe(Math.floor((text.length * 5) / 8));
+  let n = 0;
   let acc = 0;
   let bits = 0;
-  for (const ch of text) {
-    acc = (acc << 5) | ALPHABET.indexOf(ch);
+  for (let i = 0; i < text.length; i++) {
+    acc = (acc << 5) | VALUE[text.charCodeAt(i)]!;
     bits += 5;
     if (bits >= 8) {
-      out.push((acc >>> (bits - 8)) & 0xff);
+      out[n++] = (acc >>> (bits - 8)) & 0xff;
       bits -= 8;
     }
     acc &= (1 << bits) - 1;
   }
   if (bits >= 5 || acc !== 0) return undefined;
-  return Buffer.from(out);
+  return out;
 }

@@ -317,6 +317,17 @@ for (const backendName of BACKENDS) {
       const { digitalSign, Surface, ...rest } = item;
       const signed = Buffer.from(canonicalJson({ ...rest, surface: Surface }), 'utf8');
       assert.ok(sm2Verify(signed, Buffer.from(digitalSign, 'base64'), keyList.keys[0].publicKeyHex), 'the national signature checks once Surface is spelt surface');
+      if (has('jq') && has('openssl')) {
+        // The README's recipe for a Sichuan record.
+        const dir = mkdtempSync(join(tmpdir(), 'zz-sc-sig-'));
+        writeFileSync(join(dir, 'item.json'), JSON.stringify(item, null, 2));
+        writeFileSync(join(dir, 'key.pem'), keyList.keys[0].publicKeyPem);
+        writeFileSync(join(dir, 'sig.der'), Buffer.from(digitalSign, 'base64'));
+        const sh = (c: string) => spawnSync('sh', ['-c', c], { cwd: dir, encoding: 'utf8' });
+        assert.equal(sh(`jq -cjS '.surface = .Surface | del(.Surface, .digitalSign)' item.json > signed.bin`).status, 0);
+        const v = sh('openssl pkeyutl -verify -pubin -inkey key.pem -rawin -in signed.bin -sigfile sig.der -digest sm3 -pkeyopt distid:1234567812345678');
+        assert.match(v.stdout + v.stderr, /Signature Verified Successfully/);
+      }
 
       const byId = await head('GetCertificateDataByCertificateID', { certificateID: item.certificateID, useFor: '99' });
       assert.deepEqual(byId.head, { status: '0', message: '接口调用成功' });
