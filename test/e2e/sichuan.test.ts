@@ -549,6 +549,31 @@ for (const backendName of BACKENDS) {
         { head: { status: '24', message: '申请下载的证照数据无法解析: malformed request: unsupported charset big5: send UTF-8 or GB18030 (GBK, GB2312)' } });
     });
 
+    test('every interface answers bad JSON, a missing head, an unknown charset and an oversized body in its own shape', { skip }, async () => {
+      const shapes: Record<string, 'head' | 'ifResult'> = {
+        Register: 'head', Retrieval: 'head', GetCertificateFileByHolder: 'head', GetCertificateFileByCertificateID: 'head', GetCertificateFileByEncryptedID: 'head',
+        GetCertificateDataByHolder: 'head', GetCertificateDataByCertificateID: 'head', GetEncryptedCertificateID: 'ifResult',
+        GetEncryptedCertificateIDQRCode: 'head', VerifyCertificate: 'ifResult', VerifyCertificateFile: 'head', VerifyEncryptedCertificateID: 'ifResult',
+      };
+      const codeOf = (json: any, shape: string) => (shape === 'head' ? [json.head.status, json.head.message] : [json.ifResult, json.ifResultInfo]);
+      for (const [name, shape] of Object.entries(shapes)) {
+        const bad = await send(name, '{"head": [');
+        assert.equal(bad.status, 400, name);
+        assert.equal(codeOf(bad.json, shape)[0], '24', name);
+        assert.match(codeOf(bad.json, shape)[1], /^申请下载的证照数据无法解析: malformed request: /, name);
+        const anonymous = await call(name, { data: {} });
+        assert.deepEqual(codeOf(anonymous.json, shape), name === 'Register'
+          ? ['12', '必填参数为空: systemName, systemIp, deptCode, deptName']
+          : ['11', '身份验证失败: head.accountId and head.accessToken are required'], name);
+        const charset = await send(name, '{}', { 'content-type': 'application/json; charset=latin1' });
+        assert.deepEqual(codeOf(charset.json, shape), ['24', '申请下载的证照数据无法解析: malformed request: unsupported charset latin1: send UTF-8 or GB18030 (GBK, GB2312)'], name);
+        const limit = name === 'VerifyCertificateFile' ? FILE_BODY_LIMIT : BODY_LIMIT;
+        const huge = await call(name, as({ padding: 'x'.repeat(limit) }));
+        assert.equal(huge.status, 413, name);
+        assert.deepEqual(codeOf(huge.json, shape), ['99', '其他异常: request body too large'], name);
+      }
+    });
+
     test('unreadable requests answer in the dialect: bad JSON, wrong shapes, forms, unknown interfaces; never a 500', { skip }, async () => {
       const badJson = await send('Retrieval', '{"head": {"accountId": ');
       assert.equal(badJson.status, 400);
