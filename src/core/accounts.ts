@@ -74,16 +74,18 @@ export class AccountService {
   async check(accountId: string, accessToken: string, clientIp: string, now = new Date()): Promise<AuthResult> {
     const account = await this.cached(accountId, now.getTime());
     if (!account) return (await this.registered?.authenticate(accountId, accessToken, clientIp, now.getTime())) ?? { ok: false, problem: 'bad-token' };
-    if (account.disabled) return { ok: false, problem: 'disabled' };
-    if (account.allowedIps.length > 0 && !ipAllowed(account.allowedIps, clientIp)) return { ok: false, problem: 'address' };
+    // The token first, so only its holder learns why a genuine token was refused.
     const skew = this.skewSeconds * 1000;
     const days = new Set([cstCompactDate(now), cstCompactDate(new Date(now.getTime() - skew)), cstCompactDate(new Date(now.getTime() + skew))]);
     const given = Buffer.from(accessToken.toLowerCase(), 'utf8');
-    for (const day of days) {
+    const genuine = [...days].some((day) => {
       const want = Buffer.from(AccountService.expectedToken(account, day), 'utf8');
-      if (want.length === given.length && timingSafeEqual(want, given)) return { ok: true, caller: { id: account.id, name: account.name } };
-    }
-    return { ok: false, problem: 'bad-token' };
+      return want.length === given.length && timingSafeEqual(want, given);
+    });
+    if (!genuine) return { ok: false, problem: 'bad-token' };
+    if (account.disabled) return { ok: false, problem: 'disabled' };
+    if (account.allowedIps.length > 0 && !ipAllowed(account.allowedIps, clientIp)) return { ok: false, problem: 'address' };
+    return { ok: true, caller: { id: account.id, name: account.name } };
   }
 
   /** Accounts change rarely and are read on every call: keep them for a few seconds. */
