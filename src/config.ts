@@ -31,6 +31,10 @@ export interface Config {
   accessTokenTtlSeconds: number;
   /** How long an annotated copy handed out by a download stays valid. */
   copyValidDays: number;
+  /** Lifetime of an encrypted certificate ID (DB51/T 2942 6.4.3) and so of its QR code. */
+  encryptedIdTtlSeconds: number;
+  /** Lifetime of the access token a registered system gets (DB51/T 2942 6.6); it registers again for a new one. */
+  registrationTokenTtlSeconds: number;
   logLevel: string;
 }
 
@@ -66,6 +70,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     usageCodeTtlSeconds: num(env.ZHENGZHAO_USAGE_CODE_TTL, 1800),
     accessTokenTtlSeconds: num(env.ZHENGZHAO_ACCESS_TOKEN_TTL, 600),
     copyValidDays: num(env.ZHENGZHAO_COPY_VALID_DAYS, 30),
+    encryptedIdTtlSeconds: num(env.ZHENGZHAO_ENCRYPTED_ID_TTL, 600),
+    registrationTokenTtlSeconds: num(env.ZHENGZHAO_REGISTRATION_TOKEN_TTL, 86_400),
     logLevel: env.LOG_LEVEL ?? 'warn',
   };
 }

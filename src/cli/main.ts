@@ -12,6 +12,7 @@ import type { CertificateType, TypeStatus } from '../domain/model.js';
 import type { Operator } from '../store/operators.js';
 import type { ServiceItem } from '../store/service-items.js';
 import type { NewSeal, SealSummary } from '../core/seals.js';
+import type { Registration, RegistrationStatus } from '../store/registrations.js';
 
 interface Common extends ConfigFlags { json?: boolean }
 
@@ -72,6 +73,25 @@ withData(accounts.command('list').description('list calling systems'))
     const list = await onData(flags, (s) => s.accounts.list(), (h) => adminCall<Awaited<ReturnType<Services['accounts']['list']>>>(h, 'GET', '/accounts'));
     out(flags, list, () => list.map((a) => `${a.id}\t${a.scheme}\t${a.name}\t${a.allowedIps.join(',')}`).join('\n') || '(none)');
   });
+
+const registrations = program.command('registrations').description('systems that registered themselves (DB51/T 2942 6.6); each waits for approval');
+const showRegistration = (r: Registration) => [r.accountId, r.status, r.systemName, r.systemIp, `${r.deptCode} ${r.deptName}`, r.registeredAt].join('\t');
+withData(registrations.command('list').description('list registrations, oldest first'))
+  .addOption(new Option('--status <status>', 'only registrations with this status').choices(['pending', 'approved', 'rejected']))
+  .action(async (flags: Common & { status?: RegistrationStatus }) => {
+    const list = await onData(flags, (s) => s.registrations.list(flags.status),
+      (h) => adminCall<Registration[]>(h, 'GET', `/registrations${flags.status ? `?status=${flags.status}` : ''}`));
+    out(flags, list, () => list.map(showRegistration).join('\n') || '(none)');
+  });
+for (const [verb, status] of [['approve', 'approved'], ['reject', 'rejected']] as const) {
+  withData(registrations.command(`${verb} <accountId>`).description(status === 'approved'
+    ? 'approve a registration: its token works from its registered address'
+    : 'reject a registration (also revokes an approved one): its calls answer 11'))
+    .action(async (id: string, flags: Common) => {
+      const r = await onData(flags, (s) => s.registrations.decide(id, status), (h) => adminCall<Registration>(h, 'POST', `/registrations/${encodeURIComponent(id)}/${verb}`));
+      out(flags, r, () => showRegistration(r));
+    });
+}
 
 withData(program.command('apps').description('applications of the issuing-side interfaces').command('add').description('create an app; prints app_key and app_secret once'))
   .requiredOption('--name <name>', 'name of the application')

@@ -52,6 +52,7 @@ zhengzhao node listening on ${baseUrl}
   national interface (ZWFW C 0124): ${creds.national.baseUrl}/{Retrieval, GetCertificateDataByHolder, ...}
   Beijing issuing side (seed 002):  ${creds.beijing?.apiRoot}/{security/login, license_item/list, license/{item}/create, ...}
   Beijing H5 views:                 ${creds.beijing?.webRoot}/license/{view_license, view_mobile}
+  Sichuan interface (DB51/T 2942):  ${creds.sichuan?.apiRoot}/{Register, Retrieval, GetEncryptedCertificateID, ...}
   signing keys:                     ${creds.keysUrl}
   demo credentials:                 ${cfg.dataDir}/demo-credentials.json
   account ${creds.national.accountId}, secret ${creds.national.secret} (AccessToken = HMAC-SM3(secret, AccountId + yyyyMMdd))
@@ -63,7 +64,11 @@ Try (today's token; 'npx zhengzhao token --id ${creds.national.accountId} --secr
     --data-urlencode CertificateHolderCode=${holder.code} \\
     --data-urlencode CertificateHolderType=${holder.codeType} \\
     --data-urlencode UseFor=办理演示业务
-${creds.beijing ? `
+${creds.sichuan ? `
+Sichuan: system ${creds.sichuan.accountId} (${creds.sichuan.systemName}, calls from ${creds.sichuan.systemIp}) is registered and approved; try:
+  curl -s ${creds.sichuan.apiRoot}/Retrieval -H 'content-type: application/json' \\
+    -d '{"head":{"accountId":"${creds.sichuan.accountId}","accessToken":"${creds.sichuan.accessToken}"},"data":{"certificateHolderCode":"${holder.code}","useFor":"01"}}'
+` : ''}${creds.beijing ? `
 Beijing: log in as ${creds.beijing.account} / ${creds.beijing.password} with app_key ${creds.beijing.appKey} and app_secret ${creds.beijing.appSecret};
   service item ${creds.beijing.serviceItem?.code} ${creds.beijing.serviceItem?.name} issues 结婚证 (license item ${creds.beijing.serviceItem?.licenseItemCode}); see the README.
 ` : ''}`);

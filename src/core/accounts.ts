@@ -6,6 +6,22 @@ import type { Account, AccountRepo, AccountScheme } from '../store/accounts.js';
 
 export interface NewAccount { id: string; name: string; scheme: AccountScheme; allowedIps: string[] }
 
+/** Who called, once authenticated. */
+export interface Caller { id: string; name: string }
+
+/**
+ * Why a caller was not let in. Every one is an authentication failure to the outside (national and
+ * Sichuan code 11); the reason lets a dialect say more to a caller whose token was genuine.
+ */
+export type AuthProblem = 'bad-token' | 'expired' | 'address' | 'pending' | 'rejected' | 'disabled';
+export type AuthResult = { ok: true; caller: Caller } | { ok: false; problem: AuthProblem };
+
+/** Registered systems (DB51/T 2942 6.6) are authenticated here too, so every interface admits them alike. */
+export interface RegisteredCallers {
+  authenticate(accountId: string, token: string, clientIp: string, now?: number): Promise<AuthResult | undefined>;
+  get(accountId: string): Promise<unknown>;
+}
+
 /**
  * Calling systems and the national AccessToken scheme (ZWFW C 0124 7.1, appendix C).
  *
@@ -17,7 +33,7 @@ export interface NewAccount { id: string; name: string; scheme: AccountScheme; a
 export class AccountService {
   private readonly cache = new Map<string, { account: Account | undefined; until: number }>();
 
-  constructor(private readonly repo: AccountRepo, private readonly skewSeconds: number) {}
+  constructor(private readonly repo: AccountRepo, private readonly skewSeconds: number, private readonly registered?: RegisteredCallers) {}
 
   async create(a: NewAccount): Promise<{ id: string; name: string; scheme: AccountScheme; secret?: string; allowedIps: string[] }> {
     if (!/^[A-Za-z0-9_.-]{1,64}$/.test(a.id)) throw new Error('account id: 1-64 letters, digits, _ . -');
@@ -25,6 +41,7 @@ export class AccountService {
     if (a.scheme === 'appendix-c' && a.allowedIps.length === 0) {
       throw new Error('an appendix-c account must list the addresses it calls from (--ip CIDR)');
     }
+    if (this.registered && (await this.registered.get(a.id))) throw new Error(`account ${a.id} already exists (a registered system)`);
     const secret = a.scheme === 'hmac-sm3' ? randomBytes(24).toString('base64url') : undefined;
     const created = await this.repo.insert({ ...a, secret, disabled: false });
     if (!created) throw new Error(`account ${a.id} already exists`);
@@ -43,19 +60,32 @@ export class AccountService {
       : hmacSm3(Buffer.from(account.secret ?? '', 'utf8'), account.id + day).toString('hex');
   }
 
-  /** Returns the account when the token is right for today (or a neighbouring day within the skew) and the address is allowed. */
-  async authenticate(accountId: string, accessToken: string, clientIp: string, now = new Date()): Promise<Account | undefined> {
+  /** The caller when the credentials are good (see check), else undefined. */
+  async authenticate(accountId: string, accessToken: string, clientIp: string, now = new Date()): Promise<Caller | undefined> {
+    const r = await this.check(accountId, accessToken, clientIp, now);
+    return r.ok ? r.caller : undefined;
+  }
+
+  /**
+   * A national account: the token must be right for today (or a neighbouring day within the skew)
+   * and the address allowed. Otherwise a registered system: its sealed token, its address, and an
+   * administrator's approval.
+   */
+  async check(accountId: string, accessToken: string, clientIp: string, now = new Date()): Promise<AuthResult> {
     const account = await this.cached(accountId, now.getTime());
-    if (!account || account.disabled) return undefined;
-    if (account.allowedIps.length > 0 && !ipAllowed(account.allowedIps, clientIp)) return undefined;
+    if (!account) return (await this.registered?.authenticate(accountId, accessToken, clientIp, now.getTime())) ?? { ok: false, problem: 'bad-token' };
+    // The token first, so only its holder learns why a genuine token was refused.
     const skew = this.skewSeconds * 1000;
     const days = new Set([cstCompactDate(now), cstCompactDate(new Date(now.getTime() - skew)), cstCompactDate(new Date(now.getTime() + skew))]);
     const given = Buffer.from(accessToken.toLowerCase(), 'utf8');
-    for (const day of days) {
+    const genuine = [...days].some((day) => {
       const want = Buffer.from(AccountService.expectedToken(account, day), 'utf8');
-      if (want.length === given.length && timingSafeEqual(want, given)) return account;
-    }
-    return undefined;
+      return want.length === given.length && timingSafeEqual(want, given);
+    });
+    if (!genuine) return { ok: false, problem: 'bad-token' };
+    if (account.disabled) return { ok: false, problem: 'disabled' };
+    if (account.allowedIps.length > 0 && !ipAllowed(account.allowedIps, clientIp)) return { ok: false, problem: 'address' };
+    return { ok: true, caller: { id: account.id, name: account.name } };
   }
 
   /** Accounts change rarely and are read on every call: keep them for a few seconds. */

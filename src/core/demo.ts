@@ -4,9 +4,12 @@ import { tmpdir } from 'node:os';
 import type { Services } from './services.js';
 import { demoRecords, DEMO_ITEM, DEMO_TYPES, DEMO_TYPE_DETAILS, MARRIAGE_FIELDS, type DemoHolder } from './demo-data.js';
 import { cstDate } from '../domain/dates.js';
+import { makeCreditCode } from '../domain/holder-code.js';
 
 export interface DemoCredentials {
   beijing?: { apiRoot: string; webRoot?: string; appKey: string; appSecret: string; account: string; password: string; serviceItem?: { code: string; name: string; licenseItemCode: string } };
+  /** A registered and approved system of the Sichuan interface; its token is renewed on every start. */
+  sichuan?: { apiRoot: string; accountId: string; accessToken: string; expires: number; systemName: string; systemIp: string };
   national: { baseUrl: string; accountId: string; secret: string; scheme: 'hmac-sm3'; appendixC: { accountId: string; scheme: 'appendix-c'; allowedIps: string[] } };
   keysUrl: string;
   holders: DemoHolder[];
@@ -25,6 +28,7 @@ export async function seedDemo(s: Services, baseUrl: string, log: (m: string) =>
     const creds = {
       ...existing, national: { ...existing.national, baseUrl: `${baseUrl}/elssp/v1` }, keysUrl: `${baseUrl}/.well-known/zhengzhao/keys`,
       ...(existing.beijing ? { beijing: { ...existing.beijing, apiRoot: `${baseUrl}/beijing/api`, webRoot: `${baseUrl}/beijing/web` } } : {}),
+      sichuan: await demoRegistration(s, baseUrl, existing.sichuan?.accountId),
     };
     writeFileSync(path, JSON.stringify(creds, null, 2) + '\n', { mode: 0o600 });
     return creds;
@@ -79,10 +83,34 @@ export async function seedDemo(s: Services, baseUrl: string, log: (m: string) =>
       apiRoot: `${baseUrl}/beijing/api`, webRoot: `${baseUrl}/beijing/web`, appKey: bjApp.appKey, appSecret: bjApp.appSecret, account: bjApp.account, password: bjApp.password,
       serviceItem: { code: DEMO_ITEM.code, name: DEMO_ITEM.name, licenseItemCode: DEMO_TYPES.marriage.code },
     },
+    sichuan: await demoRegistration(s, baseUrl, existing?.sichuan?.accountId),
     keysUrl: `${baseUrl}/.well-known/zhengzhao/keys`,
     holders: holders.slice(0, 8).concat(holders.filter((h) => h.codeType === '001').slice(0, 4)),
     certificateIds: ids,
   };
   writeFileSync(path, JSON.stringify(creds, null, 2) + '\n', { mode: 0o600 });
   return creds;
+}
+
+const DEMO_SYSTEM = {
+  name: '演示业务系统（四川）', address: '127.0.0.1',
+  deptCode: makeCreditCode('1', '1', '510000', 'MB1952364'), deptName: '四川省大数据中心',
+};
+
+/**
+ * The demo's Sichuan caller: registered from loopback as DB51/T 2942 6.6 has a system do it, and
+ * approved as an administrator would (`zhengzhao registrations approve`). On a later start the same
+ * registration gets a fresh token, since tokens expire.
+ */
+async function demoRegistration(s: Services, baseUrl: string, accountId: string | undefined): Promise<NonNullable<DemoCredentials['sichuan']>> {
+  const known = accountId ? await s.registrations.get(accountId) : undefined;
+  let id: string;
+  if (known) {
+    id = known.accountId;
+  } else {
+    id = (await s.registrations.register(DEMO_SYSTEM, DEMO_SYSTEM.address)).registration.accountId;
+  }
+  if ((await s.registrations.get(id))?.status !== 'approved') await s.registrations.decide(id, 'approved');
+  const { token, expires } = s.registrations.issueToken(id);
+  return { apiRoot: `${baseUrl}/sichuan/v1`, accountId: id, accessToken: token, expires, systemName: DEMO_SYSTEM.name, systemIp: DEMO_SYSTEM.address };
 }

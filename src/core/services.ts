@@ -31,6 +31,9 @@ import { UsingService } from './using.js';
 import { UsageCodes } from './usage-codes.js';
 import { SealService } from './seals.js';
 import { SealRepo } from '../store/seals.js';
+import { EncryptedIds } from './encrypted-ids.js';
+import { RegistrationService } from './registrations.js';
+import { RegistrationRepo } from '../store/registrations.js';
 
 /** The composition root of the core: one instance per process, shared by every dialect. */
 export interface Services {
@@ -47,8 +50,10 @@ export interface Services {
   using: UsingService;
   certs: CertificateRepo;
   accounts: AccountService;
+  registrations: RegistrationService;
   usage: UsageRecorder;
   tickets: FileTickets;
+  encryptedIds: EncryptedIds;
   sharing: SharingService;
   files: CertificateFiles;
   trustedKeys: TrustedKeys;
@@ -77,6 +82,8 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
   const certs = new CertificateRepo(db, keys);
   const usage = new UsageRecorder(db, keys);
   const tickets = new FileTickets(keys, cfg.fileUrlTtlSeconds);
+  const encryptedIds = new EncryptedIds(keys, cfg.encryptedIdTtlSeconds);
+  const registrations = new RegistrationService(new RegistrationRepo(db), keys, cfg.registrationTokenTtlSeconds);
   const itemRepo = new ServiceItemRepo(db);
   const fileSigner = () => nodeKeys.fileSigner();
   const seals = new SealService(new SealRepo(db), nodeKeys);
@@ -90,13 +97,13 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
   const trustedKeys = new TrustedKeys(nodeKeys);
   const issuing = new IssuingService(db, keys, certs, types, itemRepo, nodeKeys, files);
   return {
-    cfg, db, keys, nodeKeys, types, certs, usage, tickets,
+    cfg, db, keys, nodeKeys, types, certs, usage, tickets, encryptedIds, registrations,
     catalog: new CatalogService(types),
     sessions: new SessionService(new OperatorRepo(db), {
       ttlSeconds: 86_400, idleSeconds: cfg.sessionIdleSeconds, lockAfter: cfg.lockAfterFailures, lockSeconds: cfg.lockSeconds,
     }),
-    accounts: new AccountService(new AccountRepo(db, keys), cfg.tokenSkewSeconds),
-    sharing: new SharingService(certs, types, usage, tickets, cfg.copyValidDays),
+    accounts: new AccountService(new AccountRepo(db, keys), cfg.tokenSkewSeconds, registrations),
+    sharing: new SharingService(certs, types, usage, tickets, encryptedIds, cfg.copyValidDays),
     files,
     trustedKeys,
     fileSigner,

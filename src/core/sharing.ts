@@ -8,6 +8,8 @@ import type { CertificateRepo } from '../store/certificates.js';
 import type { CertificateTypeRepo } from '../store/certificate-types.js';
 import type { CallContext, UsageRecorder } from './usage.js';
 import type { FileTickets, FileFormat, FileTicket, CopyTerms } from './file-tickets.js';
+import type { EncryptedIds } from './encrypted-ids.js';
+import { codeImage, type Symbology } from './qr-images.js';
 
 export type { CallContext };
 
@@ -22,6 +24,16 @@ export interface HolderSelector {
 }
 
 export interface FileLink { certificate: CertificateSummary; format: FileFormat; token: string; expires: number }
+
+/** An encrypted certificate ID handed out for one certificate; times in epoch seconds. */
+export interface EncryptedIdLink { certificate: CertificateSummary; encryptedId: string; issuedAt: number; expires: number }
+
+/** Whether an encrypted ID stands: genuine, unexpired, naming a certificate that may be used today. */
+export interface EncryptedIdVerdict {
+  valid: boolean;
+  /** Why not, when not. */
+  problem?: 'invalid' | 'expired' | 'not-found' | 'abolished' | 'certificate-expired' | 'suspended';
+}
 
 /** Certificate data compared by verification (national appendix G). Dates in any accepted form. */
 export interface VerifyClaim {
@@ -51,6 +63,7 @@ export class SharingService {
     private readonly types: CertificateTypeRepo,
     private readonly usage: UsageRecorder,
     private readonly tickets: FileTickets,
+    private readonly encryptedIds: EncryptedIds,
     /** How long an annotated copy handed out by a download stays valid. */
     private readonly copyValidDays: number = 30,
     private readonly today: () => string = () => cstDate(new Date()),
@@ -107,20 +120,84 @@ export class SharingService {
   }
 
   /**
+   * Encrypted IDs for a holder's usable certificates, optionally of one type or number: each names
+   * one certificate for a short while, for a holder to show (亮证) or a clerk to pass on.
+   */
+  encryptedIdsByHolder(ctx: CallContext, sel: HolderSelector): Promise<EncryptedIdLink[]> {
+    return this.recorded(ctx, sel.holderCode, async () => {
+      this.checkReason(ctx, false);
+      const list = this.usableOrThrow((await this.byHolder(sel, false, false)) as CertificateSummary[]);
+      const now = this.now();
+      const links = list.map((c) => {
+        const { encryptedId, grant } = this.encryptedIds.issue(c.id, now);
+        return { certificate: c, encryptedId, issuedAt: grant.issuedAt, expires: grant.expires };
+      });
+      return { result: links, ids: list.map((c) => c.id) };
+    });
+  }
+
+  /** The download link of the certificate an encrypted ID names (an annotated copy when the call states its purpose). */
+  fileByEncryptedId(ctx: CallContext, encryptedId: string, format: FileFormat = 'pdf'): Promise<FileLink> {
+    return this.recorded(ctx, undefined, async (seen) => {
+      this.checkReason(ctx, true);
+      const c = await this.byEncryptedId(encryptedId, seen);
+      this.assertUsable(c);
+      return { result: this.link(c, format, ctx), ids: [c.id], holderCode: c.holder.code };
+    });
+  }
+
+  /** Checks an encrypted ID; a forged, altered or expired one, or one of an unusable certificate, is not valid. */
+  verifyEncryptedId(ctx: CallContext, encryptedId: string): Promise<EncryptedIdVerdict> {
+    return this.recorded<EncryptedIdVerdict>(ctx, undefined, async (seen) => {
+      this.checkReason(ctx, false);
+      if (!encryptedId?.trim()) throw new ServiceError(ReturnCode.RequiredMissing, undefined, ['encryptedId']);
+      const check = this.encryptedIds.check(encryptedId, this.now());
+      if (!check.ok) return { result: { valid: false, problem: check.reason }, ids: [] };
+      const c = await this.certs.get(check.grant.certificateId);
+      if (!c || c.status === 'draft') return { result: { valid: false, problem: 'not-found' as const }, ids: [] };
+      seen.holderCode = c.holder.code;
+      const state = usability(c, this.today());
+      const problem = state === 'usable' ? undefined : state === 'expired' ? 'certificate-expired' as const : state === 'draft' ? 'not-found' as const : state;
+      return { result: problem ? { valid: false, problem } : { valid: true }, ids: [c.id], holderCode: c.holder.code };
+    });
+  }
+
+  /**
+   * An encrypted ID drawn as a two-dimensional code, once it is known to be genuine and unexpired
+   * (a code of a forged or stale ID would only mislead whoever scans it). QR only: Grid Matrix has
+   * no encoder here and is refused as a service this node does not provide.
+   */
+  encryptedIdImage(ctx: CallContext, encryptedId: string, symbology: Symbology): Promise<Buffer> {
+    return this.recorded(ctx, undefined, async (seen) => {
+      this.checkReason(ctx, false);
+      if (symbology !== 'qr') {
+        throw new ServiceError(ReturnCode.ServiceNotProvided, 'Grid Matrix (GM, GB/T 27766) codes are not supported; ask for QR', ['symbology']);
+      }
+      const c = await this.byEncryptedId(encryptedId, seen);
+      return { result: await codeImage(encryptedId.trim().toUpperCase(), symbology), ids: [c.id], holderCode: c.holder.code };
+    });
+  }
+
+  /**
    * Finds the certificate the claim names (holder, type, number) and compares every field given.
    * Returns whether they all match; a certificate that cannot be used answers 21/22/23 instead.
    */
-  verify(ctx: CallContext, claim: VerifyClaim): Promise<boolean> {
+  verify(ctx: CallContext, claim: VerifyClaim, required: readonly ClaimField[] = NATIONAL_REQUIRED_CLAIM): Promise<boolean> {
     return this.recorded(ctx, claim.holderCode, async () => {
       this.checkReason(ctx, false);
-      requireClaimFields(claim);
+      requireClaimFields(claim, required);
       const candidates = (await this.byHolder(
-        { holderCode: claim.holderCode, holderType: claim.holderType, typeName: claim.typeName, number: claim.number }, true, false,
+        { holderCode: claim.holderCode, holderType: claim.holderType, typeName: claim.typeName || undefined, number: claim.number || undefined },
+        required.includes('typeName'), false,
       )) as CertificateSummary[];
-      const c = candidates[0];
+      // Where the claim leaves the type or number out, the holder may have several candidates: the
+      // claim stands if one of them (a usable one first) matches every field given.
+      const today = this.today();
+      const matching = candidates.filter((c) => matches(c, claim));
+      const c = matching.find((m) => usability(m, today) === 'usable') ?? matching[0] ?? candidates[0];
       if (!c) throw new ServiceError(ReturnCode.NotFound);
       this.assertUsable(c);
-      return { result: matches(c, claim), ids: [c.id] };
+      return { result: matching.includes(c), ids: [c.id] };
     });
   }
 
@@ -209,6 +286,15 @@ export class SharingService {
     return c;
   }
 
+  private async byEncryptedId(encryptedId: string, seen: Seen): Promise<Certificate> {
+    if (!encryptedId?.trim()) throw new ServiceError(ReturnCode.RequiredMissing, undefined, ['encryptedId']);
+    const check = this.encryptedIds.check(encryptedId, this.now());
+    if (!check.ok) {
+      throw new ServiceError(ReturnCode.Unparseable, check.reason === 'expired' ? 'has expired' : 'is not genuine (forged, altered or truncated)', ['encryptedId']);
+    }
+    return this.byId(check.grant.certificateId, seen);
+  }
+
   private assertUsable(c: Pick<Certificate, 'status' | 'validTo'>): void {
     switch (usability(c, this.today())) {
       case 'abolished': throw new ServiceError(ReturnCode.Abolished);
@@ -279,15 +365,16 @@ export class TicketError extends Error {
 }
 
 
-/** Appendix G.1 marks these as required (必填). */
-function requireClaimFields(claim: VerifyClaim): void {
-  const required: [string, string | undefined][] = [
-    ['claim.typeName', claim.typeName], ['claim.number', claim.number], ['claim.holderName', claim.holderName],
-    ['claim.holderCode', claim.holderCode], ['claim.issuerName', claim.issuerName], ['claim.issueDate', claim.issueDate],
-  ];
-  const missing = required.filter(([, v]) => v === undefined || v.trim() === '').map(([k]) => k);
+export type ClaimField = keyof VerifyClaim;
+
+/** Appendix G.1 marks these as required (必填); other interfaces may require fewer (DB51/T 2942 table 11: the holder code only). */
+export const NATIONAL_REQUIRED_CLAIM: readonly ClaimField[] = ['typeName', 'number', 'holderName', 'holderCode', 'issuerName', 'issueDate'];
+
+function requireClaimFields(claim: VerifyClaim, required: readonly ClaimField[]): void {
+  const missing = required.filter((k) => (claim[k] ?? '').trim() === '').map((k) => `claim.${k}`);
   if (missing.length > 0) throw new ServiceError(ReturnCode.RequiredMissing, undefined, missing);
-  if (parseDate(claim.issueDate) === undefined) throw new ServiceError(ReturnCode.Unparseable, `not a date: ${claim.issueDate}`, ['claim.issueDate']);
+  const issued = claim.issueDate?.trim();
+  if (issued && parseDate(issued) === undefined) throw new ServiceError(ReturnCode.Unparseable, `not a date: ${issued}`, ['claim.issueDate']);
 }
 
 /** Field-by-field comparison; dates compare as calendar dates whatever their written form. */

@@ -8,7 +8,7 @@ export type TransportFailure = 'too-large' | 'unsupported-media' | 'malformed' |
  * dialect's own envelope, never with a stack trace. Registered inside each dialect's encapsulated
  * context, so each dialect speaks its own language.
  */
-export function installErrorEnvelope(app: FastifyInstance, render: (kind: TransportFailure, detail: string) => unknown): void {
+export function installErrorEnvelope(app: FastifyInstance, render: (kind: TransportFailure, detail: string) => unknown, opts: { notFound?: boolean } = {}): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const status = err.statusCode ?? 500;
     if (status >= 500) req.log.error({ err }, 'unhandled error');
@@ -21,6 +21,8 @@ export function installErrorEnvelope(app: FastifyInstance, render: (kind: Transp
     if (status >= 400 && status < 500) return reply.code(400).send(render('malformed', `malformed request: ${err.message}`));
     return reply.code(500).send(render('internal', 'internal error'));
   });
+  // A scope nested under a prefix that has its not-found handler already (one per prefix) leaves it out.
+  if (opts.notFound === false) return;
   app.setNotFoundHandler((req, reply) => {
     reply.code(404).send(render('not-found', `${req.method} ${req.url.split('?')[0]}`));
   });

@@ -9,6 +9,7 @@ import type { TypeStatus } from '../domain/model.js';
 import type { Operator } from '../store/operators.js';
 import type { ServiceItem } from '../store/service-items.js';
 import type { NewSeal } from '../core/seals.js';
+import type { RegistrationStatus } from '../store/registrations.js';
 
 type NewOperator = Omit<Operator, 'createdAt' | 'modifiedAt'> & { password: string };
 
@@ -37,6 +38,13 @@ export async function adminRoutes(app: FastifyInstance, opts: { services: Servic
   });
 
   app.get('/accounts', async () => s.accounts.list());
+
+  app.get<{ Querystring: { status?: RegistrationStatus } }>('/registrations', async (req) => s.registrations.list(req.query.status));
+  app.post<{ Params: { id: string; decision: string } }>('/registrations/:id/:decision', async (req) => {
+    const status = ({ approve: 'approved', reject: 'rejected' } as const)[req.params.decision as 'approve' | 'reject'];
+    if (!status) throw Object.assign(new Error('approve or reject'), { statusCode: 404 });
+    return s.registrations.decide(req.params.id, status);
+  });
 
   app.post<{ Body: { name?: string } }>('/apps', async (req) => {
     if (!req.body?.name) throw Object.assign(new Error('name is required'), { statusCode: 400 });

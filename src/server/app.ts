@@ -4,6 +4,7 @@ import type { Services } from '../core/services.js';
 import { nationalDialect, NATIONAL_ROOT } from '../dialects/national/routes.js';
 import { beijingDialect, BEIJING_API_ROOT } from '../dialects/beijing/routes.js';
 import { beijingViews, BEIJING_WEB_ROOT } from '../dialects/beijing/views.js';
+import { sichuanDialect, SICHUAN_ROOT } from '../dialects/sichuan/routes.js';
 import { wellKnownRoutes } from './well-known.js';
 import { fileRoutes } from './files.js';
 import { verifyRoutes } from './verify.js';
@@ -30,6 +31,7 @@ export async function buildApp(s: Services, opts: AppOptions = {}): Promise<Fast
   await app.register(fileRoutes, { services: s });
   await app.register(verifyRoutes, { services: s });
   await app.register(async (scope) => nationalDialect(scope, s), { prefix: NATIONAL_ROOT });
+  await app.register(async (scope) => sichuanDialect(scope, s), { prefix: SICHUAN_ROOT });
   await app.register(async (scope) => beijingDialect(scope, s), { prefix: BEIJING_API_ROOT });
   await app.register(async (scope) => beijingViews(scope, s), { prefix: BEIJING_WEB_ROOT });
   if (opts.adminToken) await app.register(adminRoutes, { services: s, token: opts.adminToken, prefix: '/admin' });

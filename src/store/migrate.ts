@@ -5,6 +5,7 @@ import { sql as sessions } from './migrations/003-sessions.js';
 import { sql as issuing } from './migrations/004-issuing.js';
 import { sql as using } from './migrations/005-using.js';
 import { sql as seals } from './migrations/006-seals.js';
+import { sql as sichuan } from './migrations/007-sichuan.js';
 
 /** Versioned migrations, applied in order on start; each runs in its own transaction. */
 export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
@@ -14,6 +15,7 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
   { version: 4, name: 'issuing', sql: issuing },
   { version: 5, name: 'using', sql: using },
   { version: 6, name: 'seals', sql: seals },
+  { version: 7, name: 'sichuan', sql: sichuan },
 ];
 
 export async function migrate(db: Db): Promise<number[]> {

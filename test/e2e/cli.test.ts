@@ -80,6 +80,19 @@ for (const name of BACKENDS) {
       assert.match(long.stderr, /outlive the node certificate/);
     });
 
+    test('registrations list, approve and reject: nothing to decide until a system registers', { skip }, () => {
+      const list = cli(b, ['registrations', 'list', '--json']);
+      assert.equal(list.status, 0, list.stderr);
+      assert.deepEqual(JSON.parse(list.stdout), []);
+      assert.equal(cli(b, ['registrations', 'list']).stdout.trim(), '(none)');
+      const approve = cli(b, ['registrations', 'approve', 'REG0123456789ABCDEF']);
+      assert.equal(approve.status, 1);
+      assert.match(approve.stderr, /no registration REG0123456789ABCDEF/);
+      const bad = cli(b, ['registrations', 'list', '--status', 'maybe']);
+      assert.equal(bad.status, 1);
+      assert.match(bad.stderr, /Allowed choices are pending, approved, rejected/);
+    });
+
     test('token computes the appendix C token exactly', { skip }, () => {
       const r = cli(undefined, ['token', '--id', 'ZJ1001', '--date', '20181009']);
       assert.equal(r.stdout.trim(), sm3Hex('ZJ100120181009'));

@@ -33,6 +33,15 @@ test('serve --demo seeds an empty data directory and writes working credentials'
   const r = await post('Retrieval', { CertificateHolderCode: creds.holders[0].code, UseFor: '演示' });
   assert.equal(r.head.status, '0');
   assert.ok(r.data.total >= 1);
+  // The Sichuan interface: a registration made from loopback and approved, its token in the credentials.
+  assert.equal(creds.sichuan.apiRoot, `${node.baseUrl}/sichuan/v1`);
+  assert.equal(creds.sichuan.systemIp, '127.0.0.1');
+  const sichuan = (await (await fetch(`${creds.sichuan.apiRoot}/Retrieval`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ head: { accountId: creds.sichuan.accountId, accessToken: creds.sichuan.accessToken }, data: { certificateHolderCode: creds.holders[0].code, useFor: '01' } }),
+  })).json()) as any;
+  assert.deepEqual(sichuan.head, { status: '0', message: '接口调用成功' });
+  assert.equal(sichuan.data.total, r.data.total);
   const types = await post('GetCertificateType', {});
   assert.deepEqual(types.data.dataList.map((t: any) => t.certificateType).sort(),
     ['机动车驾驶证', '营业执照', '社会团体法人登记证书', '结婚证', '居民身份证', '离婚证'].sort());
