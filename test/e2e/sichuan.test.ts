@@ -267,7 +267,22 @@ for (const backendName of BACKENDS) {
       assert.deepEqual(byId.head, { status: '0', message: '接口调用成功' });
       assert.equal(byId.data.total, 1);
       assert.equal(byId.data.dataList[0].certificateNumber, '330320542338');
-      assert.equal((await fetch(byId.data.dataList[0].fileUrl)).status, 200);
+      const copy = Buffer.from(await (await fetch(byId.data.dataList[0].fileUrl)).arrayBuffer());
+      // 6.5.2 on a genuine copy, then on the same copy with one byte changed.
+      const verifyFile = async (bytes: Buffer, fileFormat = 'pdf') =>
+        (await call('VerifyCertificateFile', as({ fileFormat, fileEntity: bytes.toString('base64') }))).json.data;
+      const genuine = await verifyFile(copy);
+      assert.equal(genuine.result, '1', JSON.stringify(genuine));
+      assert.equal(genuine.signVerify, '签章验证通过');
+      assert.equal(genuine.message, `${byId.data.dataList[0].certificateType}（330320542338），验证通过`);
+      assert.equal(JSON.parse(genuine.dataVerify).copy.reason, '亮证应用');
+      const changed = Buffer.from(copy);
+      const mid = Math.floor(changed.length / 2);
+      changed[mid] = changed[mid]! ^ 1;
+      const bad = await verifyFile(changed);
+      assert.equal(bad.result, '0');
+      assert.notEqual(bad.signVerify, '签章验证通过');
+      assert.equal((await verifyFile(copy, 'ofd')).result, '0', 'declared OFD, sent PDF');
       const ids = await FIXTURE.idsByStatus(node.baseUrl);
       const byIdCode = async (data: Record<string, unknown>) => (await head('GetCertificateFileByCertificateID', data)).head;
       assert.deepEqual(await byIdCode({ certificateID: ids.abolished, useFor: '01' }), { status: '21', message: '该电子证照已废止或注销' });
