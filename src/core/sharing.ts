@@ -1,9 +1,10 @@
-import type { Certificate, CertificateSummary, CertificateType } from '../domain/model.js';
+import type { Certificate, CertificateSummary, CertificateType, Usability } from '../domain/model.js';
 import { usability } from '../domain/model.js';
 import { ReturnCode, ServiceError } from '../domain/return-codes.js';
 import { checkHolderCode, holderCodeType, isValidCitizenId, isValidCreditCode } from '../domain/holder-code.js';
 import { parseCertificateId } from '../domain/identifier.js';
 import { cstDate, parseDate, isLongTerm } from '../domain/dates.js';
+import { copyProblem } from '../domain/annotation.js';
 import type { CertificateRepo } from '../store/certificates.js';
 import type { CertificateTypeRepo } from '../store/certificate-types.js';
 import type { CallContext, UsageRecorder } from './usage.js';
@@ -97,12 +98,20 @@ export class SharingService {
     });
   }
 
-  fileById(ctx: CallContext, id: string, format: FileFormat = 'pdf'): Promise<FileLink> {
+  /**
+   * The link to one certificate's file. `copyExpiresAt` (epoch ms) sets when the annotated copy stops
+   * being valid, where the caller chooses it (Zaozhuang expiryTime); otherwise the node's default.
+   * A copy that would already be expired is refused (24) before anything is looked up.
+   */
+  fileById(ctx: CallContext, id: string, format: FileFormat = 'pdf', copyExpiresAt?: number): Promise<FileLink> {
     return this.recorded(ctx, undefined, async (seen) => {
       this.checkReason(ctx, true);
+      if (copyExpiresAt !== undefined && copyProblem({ reason: ctx.reason ?? '', expiresAt: copyExpiresAt }, this.now()) === 'expiry-past') {
+        throw new ServiceError(ReturnCode.Unparseable, 'the copy would already be expired (加注件有效期截止时间已过)', ['copyExpiry']);
+      }
       const c = await this.byId(id, seen);
       this.assertUsable(c);
-      return { result: this.link(c, format, ctx), ids: [c.id], holderCode: c.holder.code };
+      return { result: this.link(c, format, ctx, copyExpiresAt), ids: [c.id], holderCode: c.holder.code };
     });
   }
 
@@ -228,10 +237,10 @@ export class SharingService {
     throw new ServiceError(ReturnCode.NotFound);
   }
 
-  private link(c: CertificateSummary, format: FileFormat, ctx: CallContext): FileLink {
+  private link(c: CertificateSummary, format: FileFormat, ctx: CallContext, copyExpiresAt?: number): FileLink {
     const now = this.now();
     const copy: CopyTerms | undefined = ctx.reason?.trim()
-      ? { reason: ctx.reason.trim(), maker: ctx.operator ?? ctx.accountId ?? ctx.dialect, expiresAt: now + this.copyValidDays * 86_400_000 }
+      ? { reason: ctx.reason.trim(), maker: ctx.operator ?? ctx.accountId ?? ctx.dialect, expiresAt: copyExpiresAt ?? now + this.copyValidDays * 86_400_000 }
       : undefined;
     const token = this.tickets.issue(c.id, format, now, copy);
     const check = this.tickets.check(token, now);
