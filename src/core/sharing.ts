@@ -39,6 +39,31 @@ export interface VerifyClaim {
   validTo?: string;
 }
 
+/**
+ * A verification by fields where the caller names only what it wants compared (Zaozhuang 4.3.4:
+ * the fields are agreed per calling unit). Holder and type find the candidates; only the
+ * attributes and surface values given are compared.
+ */
+export interface FieldsClaim {
+  holderCode: string;
+  holderType?: string;
+  typeCode?: string;
+  typeName?: string;
+  /** Canonical attributes the caller states; absent or empty ones are not compared. */
+  attributes: Partial<VerifyClaim>;
+  /** Surface values by the type's column names. */
+  surface: Readonly<Record<string, string>>;
+}
+
+/**
+ * What a verification by fields concludes. `incomplete`: nothing comparable was given, or some
+ * stated field is one the certificate does not carry (it can be neither confirmed nor denied).
+ */
+export type ClaimCheck =
+  | { outcome: 'incomplete'; uncheckable: string[] }
+  | { outcome: 'no-match' }
+  | { outcome: 'match'; certificate: CertificateSummary; usability: Usability };
+
 /** National appendix A: "UseFor … 不超过 200 字". */
 export const MAX_REASON_LENGTH = 200;
 
@@ -130,6 +155,58 @@ export class SharingService {
       if (!c) throw new ServiceError(ReturnCode.NotFound);
       this.assertUsable(c);
       return { result: matches(c, claim), ids: [c.id] };
+    });
+  }
+
+  /**
+   * Verification by the fields a caller chooses to state (Zaozhuang 4.3.4). Unknown type 13, bad
+   * holder code 14, unreadable dates 24; otherwise an outcome, never a refusal for the
+   * certificate's state: the caller asked what that state is.
+   */
+  checkClaim(ctx: CallContext, claim: FieldsClaim): Promise<ClaimCheck> {
+    return this.recorded<ClaimCheck>(ctx, claim.holderCode, async () => {
+      this.checkReason(ctx, false);
+      const a = claim.attributes;
+      for (const k of ['issueDate', 'validFrom', 'validTo'] as const) {
+        const v = a[k]?.trim();
+        if (v && parseDate(v) === undefined && !(k === 'validTo' && isLongTerm(v))) {
+          throw new ServiceError(ReturnCode.Unparseable, `not a date: ${v}`, [`claim.${k}`]);
+        }
+      }
+      const surfaceKeys = Object.keys(claim.surface).filter((k) => claim.surface[k]!.trim() !== '');
+      const candidates = (await this.byHolder(
+        { holderCode: claim.holderCode, holderType: claim.holderType, typeCode: claim.typeCode, typeName: claim.typeName, number: a.number?.trim() || undefined },
+        true, surfaceKeys.length > 0,
+      )) as Certificate[];
+      // Holder and type only say which certificate is meant: something about it must be stated too.
+      const stated = Object.entries(a).filter(([k, v]) => v !== undefined && v.trim() !== '' && !['holderCode', 'holderType', 'typeName'].includes(k));
+      if (stated.length === 0 && surfaceKeys.length === 0) return { result: { outcome: 'incomplete', uncheckable: [] }, ids: [] };
+      const today = this.today();
+      const full: VerifyClaim = {
+        typeName: a.typeName ?? '', name: a.name, number: a.number ?? '', holderName: a.holderName ?? '',
+        holderCode: a.holderCode ?? claim.holderCode, holderType: a.holderType, issuerName: a.issuerName ?? '', issuerCode: a.issuerCode,
+        issueDate: a.issueDate ?? '', validFrom: a.validFrom, validTo: a.validTo,
+      };
+      const uncheckable = new Set<string>();
+      const matching: CertificateSummary[] = [];
+      for (const c of candidates) {
+        if (!matches(c, full)) continue;
+        const surface = new Map((c.surface ?? []).map((v) => [v.columnName, v.value]));
+        const absent = surfaceKeys.filter((k) => !surface.has(k));
+        if (surfaceKeys.some((k) => surface.has(k) && surface.get(k)!.trim() !== claim.surface[k]!.trim())) continue;
+        if (absent.length > 0) { absent.forEach((k) => uncheckable.add(k)); continue; }
+        matching.push(c);
+      }
+      if (matching.length === 0) {
+        return uncheckable.size > 0
+          ? { result: { outcome: 'incomplete', uncheckable: [...uncheckable] }, ids: [] }
+          : { result: { outcome: 'no-match' }, ids: [] };
+      }
+      // Several certificates may fit what was stated; the most usable one answers.
+      const rank: Record<Usability, number> = { usable: 0, suspended: 1, draft: 2, expired: 3, abolished: 4 };
+      const best = matching.map((c) => ({ c, u: usability(c, today) })).sort((x, y) => rank[x.u] - rank[y.u])[0]!;
+      const { surface: _s, detail: _d, ...summary } = best.c as Certificate;
+      return { result: { outcome: 'match', certificate: summary, usability: best.u }, ids: [best.c.id], holderCode: best.c.holder.code };
     });
   }
 
