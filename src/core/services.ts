@@ -29,6 +29,9 @@ import { IssuingService } from './issuing.js';
 import { BatchService } from './batches.js';
 import { UsingService } from './using.js';
 import { UsageCodes } from './usage-codes.js';
+import { OAuthService } from './oauth.js';
+import { OAuthRepo } from '../store/oauth.js';
+import { QrValues } from './qr-values.js';
 
 /** The composition root of the core: one instance per process, shared by every dialect. */
 export interface Services {
@@ -51,6 +54,10 @@ export interface Services {
   files: CertificateFiles;
   trustedKeys: TrustedKeys;
   fileVerification: FileVerification;
+  /** OAuth2 clients, users with interface roles, and tokens (Zaozhuang 4.3.1). */
+  oauth: OAuthService;
+  /** What scanned QR values name. */
+  qr: QrValues;
   /** An importer with a worker pool for signing; close it after use. */
   importer(): { importer: Importer; close(): Promise<void> };
   close(): Promise<void>;
@@ -93,7 +100,12 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
     sharing: new SharingService(certs, types, usage, tickets, cfg.copyValidDays),
     files,
     trustedKeys,
-    fileVerification: new FileVerification(certs, trustedKeys, usage, loadInspectors),
+    fileVerification: new FileVerification(certs, trustedKeys, usage, loadInspectors, Date.now, types),
+    oauth: new OAuthService(new OAuthRepo(db), {
+      accessTtlSeconds: cfg.oauthTokenTtlSeconds, refreshTtlSeconds: cfg.oauthRefreshTtlSeconds,
+      lockAfter: cfg.lockAfterFailures, lockSeconds: cfg.lockSeconds,
+    }),
+    qr: new QrValues(),
     items: new ServiceItemService(itemRepo, types),
     issuing,
     batches: new BatchService(db, issuing, certs, (threads) => (threads ? workerSigner(nodeKeys) : inlineSigner(nodeKeys))),

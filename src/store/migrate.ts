@@ -4,6 +4,7 @@ import { sql as nodeCertificates } from './migrations/002-node-certificates.js';
 import { sql as sessions } from './migrations/003-sessions.js';
 import { sql as issuing } from './migrations/004-issuing.js';
 import { sql as using } from './migrations/005-using.js';
+import { sql as zaozhuang } from './migrations/008-zaozhuang.js';
 
 /** Versioned migrations, applied in order on start; each runs in its own transaction. */
 export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
@@ -12,6 +13,8 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
   { version: 3, name: 'sessions', sql: sessions },
   { version: 4, name: 'issuing', sql: issuing },
   { version: 5, name: 'using', sql: using },
+  // 6 and 7 are taken on other branches; versions are keys, not positions, so the gap is harmless.
+  { version: 8, name: 'zaozhuang', sql: zaozhuang },
 ];
 
 export async function migrate(db: Db): Promise<number[]> {
