@@ -236,6 +236,14 @@ export class SharingService {
     await this.usage.record({ ...ctx, certificateIds: [], resultCode: code });
   }
 
+  /**
+   * Records a call this node passed on to another node (`upstream` names it) and the answer it got:
+   * the use happened here too, on behalf of this node's caller.
+   */
+  async recordRelayed(ctx: CallContext, upstream: string, resultCode: string, certificateIds: string[] = [], holderCode?: string): Promise<void> {
+    await this.usage.record({ ...ctx, context: { ...ctx.context, relayedTo: upstream }, holderCode, certificateIds, resultCode });
+  }
+
   // ---- rules shared by every call ----
 
   private checkReason(ctx: CallContext, required: boolean): void {
