@@ -6,6 +6,8 @@ import { demoRecords, DEMO_ITEM, DEMO_TYPES, DEMO_TYPE_DETAILS, MARRIAGE_FIELDS,
 import { cstDate } from '../domain/dates.js';
 
 export interface DemoCredentials {
+  /** The Zaozhuang interface (DB3704/T 0042): OAuth2 client and an account holding every interface role. */
+  zaozhuang?: { apiRoot: string; tokenUrl: string; clientId: string; clientSecret: string; username: string; password: string; roles: string[]; level: string };
   beijing?: { apiRoot: string; webRoot?: string; appKey: string; appSecret: string; account: string; password: string; serviceItem?: { code: string; name: string; licenseItemCode: string } };
   national: { baseUrl: string; accountId: string; secret: string; scheme: 'hmac-sm3'; appendixC: { accountId: string; scheme: 'appendix-c'; allowedIps: string[] } };
   keysUrl: string;
@@ -25,6 +27,7 @@ export async function seedDemo(s: Services, baseUrl: string, log: (m: string) =>
     const creds = {
       ...existing, national: { ...existing.national, baseUrl: `${baseUrl}/elssp/v1` }, keysUrl: `${baseUrl}/.well-known/zhengzhao/keys`,
       ...(existing.beijing ? { beijing: { ...existing.beijing, apiRoot: `${baseUrl}/beijing/api`, webRoot: `${baseUrl}/beijing/web` } } : {}),
+      ...(existing.zaozhuang ? { zaozhuang: { ...existing.zaozhuang, ...zaozhuangUrls(baseUrl), level: s.cfg.zaozhuang.level } } : {}),
     };
     writeFileSync(path, JSON.stringify(creds, null, 2) + '\n', { mode: 0o600 });
     return creds;
@@ -63,12 +66,22 @@ export async function seedDemo(s: Services, baseUrl: string, log: (m: string) =>
     }, bjApp.password);
   }
   if (!(await s.items.get(DEMO_ITEM.code))) await s.items.add(DEMO_ITEM);
+  let zz = existing?.zaozhuang;
+  if (!zz) {
+    const client = await s.oauth.addClient({ clientId: 'demo-oauth', name: '演示接入系统' });
+    const user = await s.oauth.addUser({ username: 'zz_demo', name: '枣庄市演示部门', roles: ['retrieve', 'download', 'info', 'view'], deptName: '枣庄市大数据中心' });
+    zz = {
+      ...zaozhuangUrls(baseUrl), clientId: client.clientId, clientSecret: client.clientSecret!, username: user.username, password: user.password!,
+      roles: user.roles, level: s.cfg.zaozhuang.level,
+    };
+  }
   const ids = (await s.db.query<{ id: string }>(`select id from certificates where status = 'issued' order by id limit 5`)).map((r) => r.id);
   const creds: DemoCredentials = {
     national: {
       baseUrl: `${baseUrl}/elssp/v1`, accountId: account.id, secret: account.secret!, scheme: 'hmac-sm3',
       appendixC: { accountId: 'ZJ1001', scheme: 'appendix-c', allowedIps: ['127.0.0.1/32', '::1/128'] },
     },
+    zaozhuang: { ...zz, ...zaozhuangUrls(baseUrl), level: s.cfg.zaozhuang.level },
     beijing: {
       apiRoot: `${baseUrl}/beijing/api`, webRoot: `${baseUrl}/beijing/web`, appKey: bjApp.appKey, appSecret: bjApp.appSecret, account: bjApp.account, password: bjApp.password,
       serviceItem: { code: DEMO_ITEM.code, name: DEMO_ITEM.name, licenseItemCode: DEMO_TYPES.marriage.code },
@@ -79,4 +92,8 @@ export async function seedDemo(s: Services, baseUrl: string, log: (m: string) =>
   };
   writeFileSync(path, JSON.stringify(creds, null, 2) + '\n', { mode: 0o600 });
   return creds;
+}
+
+function zaozhuangUrls(baseUrl: string) {
+  return { apiRoot: `${baseUrl}/license-api-release`, tokenUrl: `${baseUrl}/license-api-release/oauth/token` };
 }

@@ -67,6 +67,15 @@ export type ClaimCheck =
 /** National appendix A: "UseFor … 不超过 200 字". */
 export const MAX_REASON_LENGTH = 200;
 
+/** The rule a stated reason obeys (12 when missing but required, or longer than 200 characters), for uses outside this service too. */
+export function checkReason(reason: string | undefined, required: boolean): void {
+  const r = reason?.trim() ?? '';
+  if (required && r === '') throw new ServiceError(ReturnCode.RequiredMissing, undefined, ['reason']);
+  if ([...r].length > MAX_REASON_LENGTH) {
+    throw new ServiceError(ReturnCode.RequiredMissing, `exceeds ${MAX_REASON_LENGTH} characters (申请事由不超过200字)`, ['reason']);
+  }
+}
+
 /**
  * The sharing use cases: retrieval, structured data, file links and verification. Every call is
  * recorded (and committed) before its result goes back to the adapter, whatever the outcome.
@@ -247,11 +256,7 @@ export class SharingService {
   // ---- rules shared by every call ----
 
   private checkReason(ctx: CallContext, required: boolean): void {
-    const reason = ctx.reason?.trim() ?? '';
-    if (required && reason === '') throw new ServiceError(ReturnCode.RequiredMissing, undefined, ['reason']);
-    if ([...reason].length > MAX_REASON_LENGTH) {
-      throw new ServiceError(ReturnCode.RequiredMissing, `exceeds ${MAX_REASON_LENGTH} characters (申请事由不超过200字)`, ['reason']);
-    }
+    checkReason(ctx.reason, required);
   }
 
   private async resolveTypes(sel: HolderSelector, required: boolean): Promise<string[] | undefined> {
