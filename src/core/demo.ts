@@ -27,7 +27,8 @@ export async function seedDemo(s: Services, baseUrl: string, log: (m: string) =>
     const creds = {
       ...existing, national: { ...existing.national, baseUrl: `${baseUrl}/elssp/v1` }, keysUrl: `${baseUrl}/.well-known/zhengzhao/keys`,
       ...(existing.beijing ? { beijing: { ...existing.beijing, apiRoot: `${baseUrl}/beijing/api`, webRoot: `${baseUrl}/beijing/web` } } : {}),
-      ...(existing.zaozhuang ? { zaozhuang: { ...existing.zaozhuang, ...zaozhuangUrls(baseUrl), level: s.cfg.zaozhuang.level } } : {}),
+      // A demo made before the Zaozhuang interface gets its client and account now.
+      zaozhuang: { ...(existing.zaozhuang ?? (await seedZaozhuang(s, baseUrl))), ...zaozhuangUrls(baseUrl), level: s.cfg.zaozhuang.level },
     };
     writeFileSync(path, JSON.stringify(creds, null, 2) + '\n', { mode: 0o600 });
     return creds;
@@ -66,15 +67,7 @@ export async function seedDemo(s: Services, baseUrl: string, log: (m: string) =>
     }, bjApp.password);
   }
   if (!(await s.items.get(DEMO_ITEM.code))) await s.items.add(DEMO_ITEM);
-  let zz = existing?.zaozhuang;
-  if (!zz) {
-    const client = await s.oauth.addClient({ clientId: 'demo-oauth', name: '演示接入系统' });
-    const user = await s.oauth.addUser({ username: 'zz_demo', name: '枣庄市演示部门', roles: ['retrieve', 'download', 'info', 'view'], deptName: '枣庄市大数据中心' });
-    zz = {
-      ...zaozhuangUrls(baseUrl), clientId: client.clientId, clientSecret: client.clientSecret!, username: user.username, password: user.password!,
-      roles: user.roles, level: s.cfg.zaozhuang.level,
-    };
-  }
+  const zz = existing?.zaozhuang ?? (await seedZaozhuang(s, baseUrl));
   const ids = (await s.db.query<{ id: string }>(`select id from certificates where status = 'issued' order by id limit 5`)).map((r) => r.id);
   const creds: DemoCredentials = {
     national: {
@@ -96,4 +89,14 @@ export async function seedDemo(s: Services, baseUrl: string, log: (m: string) =>
 
 function zaozhuangUrls(baseUrl: string) {
   return { apiRoot: `${baseUrl}/license-api-release`, tokenUrl: `${baseUrl}/license-api-release/oauth/token` };
+}
+
+/** The Zaozhuang demo client and an account holding every interface role. */
+async function seedZaozhuang(s: Services, baseUrl: string): Promise<NonNullable<DemoCredentials['zaozhuang']>> {
+  const client = await s.oauth.addClient({ clientId: 'demo-oauth', name: '演示接入系统' });
+  const user = await s.oauth.addUser({ username: 'zz_demo', name: '枣庄市演示部门', roles: ['retrieve', 'download', 'info', 'view'], deptName: '枣庄市大数据中心' });
+  return {
+    ...zaozhuangUrls(baseUrl), clientId: client.clientId, clientSecret: client.clientSecret!, username: user.username, password: user.password!,
+    roles: user.roles, level: s.cfg.zaozhuang.level,
+  };
 }
