@@ -113,7 +113,7 @@ export class OAuthService {
   /** Revokes every token of a user; returns how many were live. */
   async revokeUser(username: string): Promise<number> {
     if (!(await this.repo.user(username))) throw new Error(`no user ${username}`);
-    return this.repo.revokeUser(username);
+    return this.repo.revokeUser(username, new Date(this.now()));
   }
 
   /** RFC 6749 4.3: the resource owner password credentials grant. */

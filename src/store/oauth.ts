@@ -101,10 +101,12 @@ export class OAuthRepo {
     });
   }
 
-  async revokeUser(username: string): Promise<number> {
+  /** Revokes a user's live pairs (those whose refresh token has not expired: the rest are dead already); returns how many. */
+  async revokeUser(username: string, now: Date): Promise<number> {
     return (await this.db.query(
-      `update oauth_tokens set revoked_at = now(), revoked_reason = 'revoked' where username = $1 and revoked_at is null returning username`,
-      [username],
+      `update oauth_tokens set revoked_at = now(), revoked_reason = 'revoked'
+       where username = $1 and revoked_at is null and refresh_expires_at > $2 returning username`,
+      [username, now],
     )).length;
   }
 

@@ -32,7 +32,7 @@ export class ProvinceClient {
 
   constructor(private readonly cfg: ProvinceSettings, private readonly now: () => number = Date.now) {}
 
-  /** Sends a call to the province and returns its answer as the province wrote it (head.type 1 added if it left it out). */
+  /** Sends a call to the province and returns its answer as the province wrote it (a success's head.type 1 added if it left it out). */
   async call(name: string, params: Record<string, unknown>): Promise<ZaozhuangResponse> {
     for (let attempt = 0; ; attempt++) {
       const token = await this.currentToken(attempt > 0);
@@ -41,7 +41,8 @@ export class ProvinceClient {
       if (!head || (typeof head.status !== 'string' && typeof head.status !== 'number')) throw new UpstreamError('bad-answer', 'the province answered without head.status');
       if (String(head.status) === '11' && attempt === 0) continue;
       const r = answer as ZaozhuangResponse;
-      r.head.type ??= HEAD_TYPE.province;
+      // Whatever answers a province-level call is the province: a success says so even if its head leaves type out.
+      if (String(r.head.status) === '0') r.head.type ??= HEAD_TYPE.province;
       return r;
     }
   }
@@ -73,8 +74,12 @@ export class ProvinceClient {
       throw new UpstreamError('credentials-refused', `the province refused this node's credentials: ${String(answer.error_description ?? answer.error ?? 'no token')}`);
     }
     const ttl = typeof answer.expires_in === 'number' ? answer.expires_in : 0;
-    // Renewed a minute early, so a token does not expire between being chosen and being used.
-    return { access: answer.access_token, refresh: typeof answer.refresh_token === 'string' ? answer.refresh_token : undefined, until: this.now() + (ttl - 60) * 1000 };
+    // Renewed a little early (a minute, or a tenth of a short lifetime), so it does not expire between being chosen and being used.
+    const margin = Math.min(60, ttl / 10);
+    return {
+      access: answer.access_token, refresh: typeof answer.refresh_token === 'string' ? answer.refresh_token : undefined,
+      until: this.now() + Math.max(0, ttl - margin) * 1000,
+    };
   }
 
   private async post(url: string, body: string, contentType: string): Promise<unknown> {
