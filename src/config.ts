@@ -35,7 +35,23 @@ export interface Config {
   encryptedIdTtlSeconds: number;
   /** Lifetime of the access token a registered system gets (DB51/T 2942 6.6); it registers again for a new one. */
   registrationTokenTtlSeconds: number;
+  /** OAuth2 access and refresh token lifetimes (Zaozhuang 4.3.1: 12 hours for access tokens). */
+  oauthTokenTtlSeconds: number;
+  oauthRefreshTtlSeconds: number;
+  /** Where this node stands in the Zaozhuang interface's two levels (DB3704/T 0042 4.3). */
+  zaozhuang: ZaozhuangConfig;
   logLevel: string;
+}
+
+/**
+ * A province node answers province-level calls (interfaceType 0) from its own data. A city node
+ * answers city-level calls (interfaceType 1) and passes province-level ones to its province node,
+ * as a client of it with its own credentials there. Checked when the interface is mounted, so
+ * commands that do not serve still run with an incomplete setting.
+ */
+export interface ZaozhuangConfig {
+  level: string;
+  province?: { url?: string; clientId?: string; clientSecret?: string; username?: string; password?: string; timeoutMs: number };
 }
 
 export interface ConfigFlags {
@@ -72,6 +88,19 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     copyValidDays: num(env.ZHENGZHAO_COPY_VALID_DAYS, 30),
     encryptedIdTtlSeconds: num(env.ZHENGZHAO_ENCRYPTED_ID_TTL, 600),
     registrationTokenTtlSeconds: num(env.ZHENGZHAO_REGISTRATION_TOKEN_TTL, 86_400),
+    oauthTokenTtlSeconds: num(env.ZHENGZHAO_OAUTH_TOKEN_TTL, 12 * 3600),
+    oauthRefreshTtlSeconds: num(env.ZHENGZHAO_OAUTH_REFRESH_TTL, 30 * 86_400),
+    zaozhuang: {
+      level: env.ZHENGZHAO_ZAOZHUANG_LEVEL || 'province',
+      province: {
+        url: env.ZHENGZHAO_ZAOZHUANG_PROVINCE_URL || undefined,
+        clientId: env.ZHENGZHAO_ZAOZHUANG_PROVINCE_CLIENT_ID || undefined,
+        clientSecret: env.ZHENGZHAO_ZAOZHUANG_PROVINCE_CLIENT_SECRET || undefined,
+        username: env.ZHENGZHAO_ZAOZHUANG_PROVINCE_USERNAME || undefined,
+        password: env.ZHENGZHAO_ZAOZHUANG_PROVINCE_PASSWORD || undefined,
+        timeoutMs: num(env.ZHENGZHAO_ZAOZHUANG_PROVINCE_TIMEOUT, 10) * 1000,
+      },
+    },
     logLevel: env.LOG_LEVEL ?? 'warn',
   };
 }

@@ -13,6 +13,7 @@ import type { Operator } from '../store/operators.js';
 import type { ServiceItem } from '../store/service-items.js';
 import type { NewSeal, SealSummary } from '../core/seals.js';
 import type { Registration, RegistrationStatus } from '../store/registrations.js';
+import { INTERFACE_ROLES, INTERFACE_ROLE_NAMES, parseInterfaceRole } from '../domain/interface-roles.js';
 
 interface Common extends ConfigFlags { json?: boolean }
 
@@ -114,6 +115,52 @@ withData(program.command('users').description('operators who log in to the issui
     const o = { account: flags.account, name: flags.name, identityNum: flags.identityNum, role: flags.role, serviceOrg: flags.serviceOrg, division: flags.division, divisionCode: flags.divisionCode, sensitiveAccess: flags.sensitiveAccess === true, creator: 'cli' };
     const created = await onData(flags, (s) => s.sessions.addOperator(o, flags.password), (h) => adminCall<Operator>(h, 'POST', '/users', { ...o, password: flags.password }));
     console.log(JSON.stringify(created, null, 2));
+  });
+
+const oauthClients = program.command('oauth-clients').description('OAuth2 clients of the Zaozhuang interface (client_id / client_secret, DB3704/T 0042 4.3.1)');
+withData(oauthClients.command('add').description('create a client; prints a generated secret once'))
+  .requiredOption('--id <id>', 'client_id, e.g. xxxx-oauth')
+  .requiredOption('--name <name>', 'name of the calling system')
+  .option('--secret <secret>', 'client_secret to use (4.3.1 calls it a fixed value); generated when omitted')
+  .option('--scope <scope...>', 'scopes the client may ask for', ['read', 'write'])
+  .action(async (flags: Common & { id: string; name: string; secret?: string; scope: string[] }) => {
+    const input = { clientId: flags.id, name: flags.name, secret: flags.secret, scopes: flags.scope };
+    const created = await onData(flags, (s) => s.oauth.addClient(input), (h) => adminCall<Awaited<ReturnType<Services['oauth']['addClient']>>>(h, 'POST', '/oauth-clients', input));
+    console.log(JSON.stringify(created, null, 2));
+  });
+withData(oauthClients.command('list').description('list OAuth2 clients'))
+  .action(async (flags: Common) => {
+    const list = await onData(flags, (s) => s.oauth.listClients(), (h) => adminCall<Awaited<ReturnType<Services['oauth']['listClients']>>>(h, 'GET', '/oauth-clients'));
+    out(flags, list, () => list.map((c) => `${c.clientId}\t${c.scopes.join(' ')}\t${c.name}`).join('\n') || '(none)');
+  });
+
+const oauthUsers = program.command('oauth-users').description('accounts of the Zaozhuang interface (username / password, 4.2) and their interface roles (3.2)');
+withData(oauthUsers.command('add').description('create an account; prints a generated password once'))
+  .requiredOption('--username <username>', 'username (访问标识)')
+  .requiredOption('--name <name>', 'name, e.g. the department')
+  .requiredOption('--role <role...>', `interface roles: ${INTERFACE_ROLES.map((r) => `${r} (${INTERFACE_ROLE_NAMES[r]})`).join(', ')}`)
+  .option('--password <password>', 'password (at least 8 characters); generated when omitted')
+  .option('--dept-name <name>', 'department name')
+  .action(async (flags: Common & { username: string; name: string; role: string[]; password?: string; deptName?: string }) => {
+    const roles = flags.role.flatMap((r) => r.split(',')).map((r) => {
+      const role = parseInterfaceRole(r);
+      if (!role) throw new Error(`--role: ${r} is not one of ${INTERFACE_ROLES.join(', ')} (or ${Object.values(INTERFACE_ROLE_NAMES).join(', ')})`);
+      return role;
+    });
+    const input = { username: flags.username, name: flags.name, roles, password: flags.password, deptName: flags.deptName };
+    const created = await onData(flags, (s) => s.oauth.addUser(input), (h) => adminCall<Awaited<ReturnType<Services['oauth']['addUser']>>>(h, 'POST', '/oauth-users', input));
+    console.log(JSON.stringify(created, null, 2));
+  });
+withData(oauthUsers.command('list').description('list accounts and their roles'))
+  .action(async (flags: Common) => {
+    const list = await onData(flags, (s) => s.oauth.listUsers(), (h) => adminCall<Awaited<ReturnType<Services['oauth']['listUsers']>>>(h, 'GET', '/oauth-users'));
+    out(flags, list, () => list.map((u) => `${u.username}\t${u.roles.join(',')}\t${u.name}${u.locked ? '\t(locked)' : ''}`).join('\n') || '(none)');
+  });
+withData(oauthUsers.command('revoke <username>').description("revoke every token of an account (its callers must log in again)"))
+  .action(async (username: string, flags: Common) => {
+    const revoked = await onData(flags, (s) => s.oauth.revokeUser(username),
+      async (h) => (await adminCall<{ revoked: number }>(h, 'POST', `/oauth-users/${encodeURIComponent(username)}/revoke`)).revoked);
+    out(flags, { username, revoked }, () => `${username}: ${revoked} token(s) revoked`);
   });
 
 const items = program.command('items').description('service items (事项): who may issue and use which certificate types');

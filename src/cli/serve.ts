@@ -53,6 +53,7 @@ zhengzhao node listening on ${baseUrl}
   Beijing issuing side (seed 002):  ${creds.beijing?.apiRoot}/{security/login, license_item/list, license/{item}/create, ...}
   Beijing H5 views:                 ${creds.beijing?.webRoot}/license/{view_license, view_mobile}
   Sichuan interface (DB51/T 2942):  ${creds.sichuan?.apiRoot}/{Register, Retrieval, GetEncryptedCertificateID, ...}
+  Zaozhuang (DB3704/T 0042):        ${creds.zaozhuang?.apiRoot}/{oauth/token, m/v/license/external/api/ShareQueryCertInfo, ...} (${creds.zaozhuang?.level} node)
   signing keys:                     ${creds.keysUrl}
   demo credentials:                 ${cfg.dataDir}/demo-credentials.json
   account ${creds.national.accountId}, secret ${creds.national.secret} (AccessToken = HMAC-SM3(secret, AccountId + yyyyMMdd))
@@ -71,6 +72,10 @@ Sichuan: system ${creds.sichuan.accountId} (${creds.sichuan.systemName}, calls f
 ` : ''}${creds.beijing ? `
 Beijing: log in as ${creds.beijing.account} / ${creds.beijing.password} with app_key ${creds.beijing.appKey} and app_secret ${creds.beijing.appSecret};
   service item ${creds.beijing.serviceItem?.code} ${creds.beijing.serviceItem?.name} issues 结婚证 (license item ${creds.beijing.serviceItem?.licenseItemCode}); see the README.
+` : ''}${creds.zaozhuang ? `
+Zaozhuang: client ${creds.zaozhuang.clientId} / ${creds.zaozhuang.clientSecret}, account ${creds.zaozhuang.username} / ${creds.zaozhuang.password}
+  curl -s ${creds.zaozhuang.tokenUrl} -d client_id=${creds.zaozhuang.clientId} -d client_secret=${creds.zaozhuang.clientSecret} \\
+    -d grant_type=password -d scope='read write' -d username=${creds.zaozhuang.username} -d password=${creds.zaozhuang.password}
 ` : ''}`);
     }
   } else {

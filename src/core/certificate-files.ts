@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { sm3Hex } from '../crypto/sm3.js';
 import type { Certificate } from '../domain/model.js';
 import { formatChineseDate } from '../domain/dates.js';
-import { annotationText, cstIso } from '../domain/annotation.js';
+import { annotationText, copyProblem, cstIso, MAX_COPY_REASON, type CopyProblem } from '../domain/annotation.js';
 import type { FileSigner, LayoutAnnotation, LayoutInput, LayoutSeal } from '../files/layout-input.js';
 import type { CopyTerms, FileFormat } from './file-tickets.js';
 
@@ -16,8 +16,7 @@ export interface SealSource {
   sealFor(orgCode: string, orgName: string): Promise<LayoutSeal | undefined>;
 }
 
-/** National appendix A and Zaozhuang 4.3.2: a copy's reason is at most 200 characters. */
-export const MAX_COPY_REASON = 200;
+export { MAX_COPY_REASON };
 
 /** OFD signatures are seal stamps (GB/T 38540): without a seal there is no OFD to make. */
 export class NoSealError extends Error {
@@ -27,7 +26,7 @@ export class NoSealError extends Error {
 }
 
 export class CopyError extends Error {
-  constructor(readonly problem: 'expiry-past' | 'reason-missing' | 'reason-too-long') {
+  constructor(readonly problem: CopyProblem) {
     super(problem === 'expiry-past' ? 'the copy would already be expired' : problem === 'reason-missing' ? 'a copy needs a reason' : `a copy's reason is at most ${MAX_COPY_REASON} characters`);
   }
 }
@@ -81,10 +80,8 @@ export class CertificateFiles {
 
   /** Checks a copy request before a link to it is handed out: the same rules apply again at download. */
   checkCopy(terms: CopyTerms): void {
-    const reason = terms.reason.trim();
-    if (!reason) throw new CopyError('reason-missing');
-    if ([...reason].length > MAX_COPY_REASON) throw new CopyError('reason-too-long');
-    if (terms.expiresAt <= this.now()) throw new CopyError('expiry-past');
+    const problem = copyProblem(terms, this.now());
+    if (problem) throw new CopyError(problem);
   }
 
   /** An annotated copy: the original's content plus the statement of purpose and expiry, signed now. */

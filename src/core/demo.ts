@@ -7,6 +7,8 @@ import { cstDate } from '../domain/dates.js';
 import { makeCreditCode } from '../domain/holder-code.js';
 
 export interface DemoCredentials {
+  /** The Zaozhuang interface (DB3704/T 0042): OAuth2 client and an account holding every interface role. */
+  zaozhuang?: { apiRoot: string; tokenUrl: string; clientId: string; clientSecret: string; username: string; password: string; roles: string[]; level: string };
   beijing?: { apiRoot: string; webRoot?: string; appKey: string; appSecret: string; account: string; password: string; serviceItem?: { code: string; name: string; licenseItemCode: string } };
   /** A registered and approved system of the Sichuan interface; its token is renewed on every start. */
   sichuan?: { apiRoot: string; accountId: string; accessToken: string; expires: number; systemName: string; systemIp: string };
@@ -29,6 +31,8 @@ export async function seedDemo(s: Services, baseUrl: string, log: (m: string) =>
       ...existing, national: { ...existing.national, baseUrl: `${baseUrl}/elssp/v1` }, keysUrl: `${baseUrl}/.well-known/zhengzhao/keys`,
       ...(existing.beijing ? { beijing: { ...existing.beijing, apiRoot: `${baseUrl}/beijing/api`, webRoot: `${baseUrl}/beijing/web` } } : {}),
       sichuan: await demoRegistration(s, baseUrl, existing.sichuan?.accountId),
+      // A demo made before the Zaozhuang interface gets its client and account now.
+      zaozhuang: { ...(existing.zaozhuang ?? (await seedZaozhuang(s, baseUrl))), ...zaozhuangUrls(baseUrl), level: s.cfg.zaozhuang.level },
     };
     writeFileSync(path, JSON.stringify(creds, null, 2) + '\n', { mode: 0o600 });
     return creds;
@@ -73,12 +77,14 @@ export async function seedDemo(s: Services, baseUrl: string, log: (m: string) =>
   let made = 0;
   for (const [orgCode, orgName] of issuers) if (await s.seals.ensure({ orgCode, orgName })) made++;
   if (made) log(`demo seals: ${made} issuing organisations`);
+  const zz = existing?.zaozhuang ?? (await seedZaozhuang(s, baseUrl));
   const ids = (await s.db.query<{ id: string }>(`select id from certificates where status = 'issued' order by id limit 5`)).map((r) => r.id);
   const creds: DemoCredentials = {
     national: {
       baseUrl: `${baseUrl}/elssp/v1`, accountId: account.id, secret: account.secret!, scheme: 'hmac-sm3',
       appendixC: { accountId: 'ZJ1001', scheme: 'appendix-c', allowedIps: ['127.0.0.1/32', '::1/128'] },
     },
+    zaozhuang: { ...zz, ...zaozhuangUrls(baseUrl), level: s.cfg.zaozhuang.level },
     beijing: {
       apiRoot: `${baseUrl}/beijing/api`, webRoot: `${baseUrl}/beijing/web`, appKey: bjApp.appKey, appSecret: bjApp.appSecret, account: bjApp.account, password: bjApp.password,
       serviceItem: { code: DEMO_ITEM.code, name: DEMO_ITEM.name, licenseItemCode: DEMO_TYPES.marriage.code },
@@ -113,4 +119,18 @@ async function demoRegistration(s: Services, baseUrl: string, accountId: string 
   if ((await s.registrations.get(id))?.status !== 'approved') await s.registrations.decide(id, 'approved');
   const { token, expires } = s.registrations.issueToken(id);
   return { apiRoot: `${baseUrl}/sichuan/v1`, accountId: id, accessToken: token, expires, systemName: DEMO_SYSTEM.name, systemIp: DEMO_SYSTEM.address };
+}
+
+function zaozhuangUrls(baseUrl: string) {
+  return { apiRoot: `${baseUrl}/license-api-release`, tokenUrl: `${baseUrl}/license-api-release/oauth/token` };
+}
+
+/** The Zaozhuang demo client and an account holding every interface role. */
+async function seedZaozhuang(s: Services, baseUrl: string): Promise<NonNullable<DemoCredentials['zaozhuang']>> {
+  const client = await s.oauth.addClient({ clientId: 'demo-oauth', name: '演示接入系统' });
+  const user = await s.oauth.addUser({ username: 'zz_demo', name: '枣庄市演示部门', roles: ['retrieve', 'download', 'info', 'view'], deptName: '枣庄市大数据中心' });
+  return {
+    ...zaozhuangUrls(baseUrl), clientId: client.clientId, clientSecret: client.clientSecret!, username: user.username, password: user.password!,
+    roles: user.roles, level: s.cfg.zaozhuang.level,
+  };
 }

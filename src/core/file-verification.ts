@@ -4,6 +4,8 @@ import { cstDate } from '../domain/dates.js';
 import type { FileOutcome } from '../domain/file-outcome.js';
 import { sniffFormat, type FileInspection } from '../files/file-check.js';
 import type { CertificateRepo } from '../store/certificates.js';
+import type { CertificateTypeRepo } from '../store/certificate-types.js';
+import { ReturnCode, ServiceError } from '../domain/return-codes.js';
 import type { FileFormat } from './file-tickets.js';
 import type { TrustedKeys } from './trusted-keys.js';
 import type { CallContext, UsageRecorder } from './usage.js';
@@ -37,10 +39,21 @@ export class FileVerification {
     private readonly usage: UsageRecorder,
     private readonly inspectors: () => Promise<Inspectors>,
     private readonly now: () => number = Date.now,
+    /** Needed only to check an expected type (`expect.typeCode`). */
+    private readonly types?: Pick<CertificateTypeRepo, 'get'>,
   ) {}
 
-  async verify(ctx: CallContext, bytes: Buffer, declared?: FileFormat): Promise<FileVerdict> {
-    const verdict = await this.check(bytes, declared);
+  /**
+   * `expect.typeCode`: the caller says which type the file is (Zaozhuang 4.3.5 certTypeCode). An
+   * unknown or unpublished type is refused (13, thrown before anything is recorded, as other
+   * refusals are recorded by the adapter); a file of another type is `data-mismatch`.
+   */
+  async verify(ctx: CallContext, bytes: Buffer, declared?: FileFormat, expect: { typeCode?: string } = {}): Promise<FileVerdict> {
+    if (expect.typeCode !== undefined) {
+      const t = await this.types?.get(expect.typeCode);
+      if (!t || t.status !== 'published') throw new ServiceError(ReturnCode.TypeNotFound, expect.typeCode);
+    }
+    const verdict = await this.check(bytes, declared, expect.typeCode);
     await this.usage.record({
       ...ctx, holderCode: verdict.certificate?.holder.code,
       certificateIds: verdict.certificate ? [verdict.certificate.id] : [], resultCode: `file:${verdict.outcome}`,
@@ -48,7 +61,7 @@ export class FileVerification {
     return verdict;
   }
 
-  private async check(bytes: Buffer, declared?: FileFormat): Promise<FileVerdict> {
+  private async check(bytes: Buffer, declared?: FileFormat, typeCode?: string): Promise<FileVerdict> {
     const format = sniffFormat(bytes);
     if (!format) return { outcome: 'not-a-layout-file', problems: ['the bytes are neither a PDF nor a ZIP package'] };
     if (declared && declared !== format) return { outcome: 'format-mismatch', format, problems: [`declared ${declared}, the bytes are ${format}`] };
@@ -66,6 +79,7 @@ export class FileVerification {
     const withCert = { ...base, certificate: summary(c), ...(found.annotation ? { copy: copyOf(found.annotation) } : {}) };
     const m = found.metadata!;
     const differs = (['holderCode', 'typeCode', 'issuerCode'] as const).filter((k) => m[k] !== undefined && m[k] !== ({ holderCode: c.holder.code, typeCode: c.typeCode, issuerCode: c.issuer.code })[k]);
+    if (typeCode !== undefined && c.typeCode !== typeCode && !differs.includes('typeCode')) differs.push('typeCode');
     if (differs.length > 0) return { ...withCert, outcome: 'data-mismatch', problems: [...found.problems, `differs from the store: ${differs.join(', ')}`] };
     switch (usability(c, cstDate(new Date(this.now())))) {
       case 'draft': return { ...withCert, outcome: 'not-activated' };

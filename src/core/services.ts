@@ -34,6 +34,9 @@ import { SealRepo } from '../store/seals.js';
 import { EncryptedIds } from './encrypted-ids.js';
 import { RegistrationService } from './registrations.js';
 import { RegistrationRepo } from '../store/registrations.js';
+import { OAuthService } from './oauth.js';
+import { OAuthRepo } from '../store/oauth.js';
+import { QrValues } from './qr-values.js';
 
 /** The composition root of the core: one instance per process, shared by every dialect. */
 export interface Services {
@@ -62,6 +65,10 @@ export interface Services {
   fileVerification: FileVerification;
   /** Electronic seals of issuing organisations (GB/T 38540). */
   seals: SealService;
+  /** OAuth2 clients, users with interface roles, and tokens (Zaozhuang 4.3.1). */
+  oauth: OAuthService;
+  /** What scanned QR values name. */
+  qr: QrValues;
   /** An importer with a worker pool for signing; close it after use. */
   importer(): { importer: Importer; close(): Promise<void> };
   close(): Promise<void>;
@@ -107,8 +114,13 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
     files,
     trustedKeys,
     fileSigner,
-    fileVerification: new FileVerification(certs, trustedKeys, usage, loadInspectors),
+    fileVerification: new FileVerification(certs, trustedKeys, usage, loadInspectors, Date.now, types),
     seals,
+    oauth: new OAuthService(new OAuthRepo(db), {
+      accessTtlSeconds: cfg.oauthTokenTtlSeconds, refreshTtlSeconds: cfg.oauthRefreshTtlSeconds,
+      lockAfter: cfg.lockAfterFailures, lockSeconds: cfg.lockSeconds,
+    }),
+    qr: new QrValues(),
     items: new ServiceItemService(itemRepo, types),
     issuing,
     batches: new BatchService(db, issuing, certs, (threads) => (threads ? workerSigner(nodeKeys) : inlineSigner(nodeKeys))),

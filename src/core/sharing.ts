@@ -1,9 +1,10 @@
-import type { Certificate, CertificateSummary, CertificateType } from '../domain/model.js';
+import type { Certificate, CertificateSummary, CertificateType, Usability } from '../domain/model.js';
 import { usability } from '../domain/model.js';
 import { ReturnCode, ServiceError } from '../domain/return-codes.js';
 import { checkHolderCode, holderCodeType, isValidCitizenId, isValidCreditCode } from '../domain/holder-code.js';
 import { parseCertificateId } from '../domain/identifier.js';
 import { cstDate, parseDate, isLongTerm } from '../domain/dates.js';
+import { copyProblem } from '../domain/annotation.js';
 import type { CertificateRepo } from '../store/certificates.js';
 import type { CertificateTypeRepo } from '../store/certificate-types.js';
 import type { CallContext, UsageRecorder } from './usage.js';
@@ -50,8 +51,42 @@ export interface VerifyClaim {
   validTo?: string;
 }
 
+/**
+ * A verification by fields where the caller names only what it wants compared (Zaozhuang 4.3.4:
+ * the fields are agreed per calling unit). Holder and type find the candidates; only the
+ * attributes and surface values given are compared.
+ */
+export interface FieldsClaim {
+  holderCode: string;
+  holderType?: string;
+  typeCode?: string;
+  typeName?: string;
+  /** Canonical attributes the caller states; absent or empty ones are not compared. */
+  attributes: Partial<VerifyClaim>;
+  /** Surface values by the type's column names. */
+  surface: Readonly<Record<string, string>>;
+}
+
+/**
+ * What a verification by fields concludes. `incomplete`: nothing comparable was given, or some
+ * stated field is one the certificate does not carry (it can be neither confirmed nor denied).
+ */
+export type ClaimCheck =
+  | { outcome: 'incomplete'; uncheckable: string[] }
+  | { outcome: 'no-match' }
+  | { outcome: 'match'; certificate: CertificateSummary; usability: Usability };
+
 /** National appendix A: "UseFor … 不超过 200 字". */
 export const MAX_REASON_LENGTH = 200;
+
+/** The rule a stated reason obeys (12 when missing but required, or longer than 200 characters), for uses outside this service too. */
+export function checkReason(reason: string | undefined, required: boolean): void {
+  const r = reason?.trim() ?? '';
+  if (required && r === '') throw new ServiceError(ReturnCode.RequiredMissing, undefined, ['reason']);
+  if ([...r].length > MAX_REASON_LENGTH) {
+    throw new ServiceError(ReturnCode.RequiredMissing, `exceeds ${MAX_REASON_LENGTH} characters (申请事由不超过200字)`, ['reason']);
+  }
+}
 
 /**
  * The sharing use cases: retrieval, structured data, file links and verification. Every call is
@@ -110,12 +145,20 @@ export class SharingService {
     });
   }
 
-  fileById(ctx: CallContext, id: string, format: FileFormat = 'pdf'): Promise<FileLink> {
+  /**
+   * The link to one certificate's file. `copyExpiresAt` (epoch ms) sets when the annotated copy stops
+   * being valid, where the caller chooses it (Zaozhuang expiryTime); otherwise the node's default.
+   * A copy that would already be expired is refused (24) before anything is looked up.
+   */
+  fileById(ctx: CallContext, id: string, format: FileFormat = 'pdf', copyExpiresAt?: number): Promise<FileLink> {
     return this.recorded(ctx, undefined, async (seen) => {
       this.checkReason(ctx, true);
+      if (copyExpiresAt !== undefined && copyProblem({ reason: ctx.reason ?? '', expiresAt: copyExpiresAt }, this.now()) === 'expiry-past') {
+        throw new ServiceError(ReturnCode.Unparseable, 'the copy would already be expired (加注件有效期截止时间已过)', ['copyExpiry']);
+      }
       const c = await this.byId(id, seen);
       this.assertUsable(c);
-      return { result: this.link(c, format, ctx), ids: [c.id], holderCode: c.holder.code };
+      return { result: this.link(c, format, ctx, copyExpiresAt), ids: [c.id], holderCode: c.holder.code };
     });
   }
 
@@ -201,6 +244,58 @@ export class SharingService {
     });
   }
 
+  /**
+   * Verification by the fields a caller chooses to state (Zaozhuang 4.3.4). Unknown type 13, bad
+   * holder code 14, unreadable dates 24; otherwise an outcome, never a refusal for the
+   * certificate's state: the caller asked what that state is.
+   */
+  checkClaim(ctx: CallContext, claim: FieldsClaim): Promise<ClaimCheck> {
+    return this.recorded<ClaimCheck>(ctx, claim.holderCode, async () => {
+      this.checkReason(ctx, false);
+      const a = claim.attributes;
+      for (const k of ['issueDate', 'validFrom', 'validTo'] as const) {
+        const v = a[k]?.trim();
+        if (v && parseDate(v) === undefined && !(k === 'validTo' && isLongTerm(v))) {
+          throw new ServiceError(ReturnCode.Unparseable, `not a date: ${v}`, [`claim.${k}`]);
+        }
+      }
+      const surfaceKeys = Object.keys(claim.surface).filter((k) => claim.surface[k]!.trim() !== '');
+      const candidates = (await this.byHolder(
+        { holderCode: claim.holderCode, holderType: claim.holderType, typeCode: claim.typeCode, typeName: claim.typeName, number: a.number?.trim() || undefined },
+        true, surfaceKeys.length > 0,
+      )) as Certificate[];
+      // Holder and type only say which certificate is meant: something about it must be stated too.
+      const stated = Object.entries(a).filter(([k, v]) => v !== undefined && v.trim() !== '' && !['holderCode', 'holderType', 'typeName'].includes(k));
+      if (stated.length === 0 && surfaceKeys.length === 0) return { result: { outcome: 'incomplete', uncheckable: [] }, ids: [] };
+      const today = this.today();
+      const full: VerifyClaim = {
+        typeName: a.typeName ?? '', name: a.name, number: a.number ?? '', holderName: a.holderName ?? '',
+        holderCode: a.holderCode ?? claim.holderCode, holderType: a.holderType, issuerName: a.issuerName ?? '', issuerCode: a.issuerCode,
+        issueDate: a.issueDate ?? '', validFrom: a.validFrom, validTo: a.validTo,
+      };
+      const uncheckable = new Set<string>();
+      const matching: CertificateSummary[] = [];
+      for (const c of candidates) {
+        if (!matches(c, full)) continue;
+        const surface = new Map((c.surface ?? []).map((v) => [v.columnName, v.value]));
+        const absent = surfaceKeys.filter((k) => !surface.has(k));
+        if (surfaceKeys.some((k) => surface.has(k) && surface.get(k)!.trim() !== claim.surface[k]!.trim())) continue;
+        if (absent.length > 0) { absent.forEach((k) => uncheckable.add(k)); continue; }
+        matching.push(c);
+      }
+      if (matching.length === 0) {
+        return uncheckable.size > 0
+          ? { result: { outcome: 'incomplete', uncheckable: [...uncheckable] }, ids: [] }
+          : { result: { outcome: 'no-match' }, ids: [] };
+      }
+      // Several certificates may fit what was stated; the most usable one answers.
+      const rank: Record<Usability, number> = { usable: 0, suspended: 1, draft: 2, expired: 3, abolished: 4 };
+      const best = matching.map((c) => ({ c, u: usability(c, today) })).sort((x, y) => rank[x.u] - rank[y.u])[0]!;
+      const { surface: _s, detail: _d, ...summary } = best.c as Certificate;
+      return { result: { outcome: 'match', certificate: summary, usability: best.u }, ids: [best.c.id], holderCode: best.c.holder.code };
+    });
+  }
+
   async listTypes(ctx: CallContext): Promise<CertificateType[]> {
     return this.recorded(ctx, undefined, async () => {
       const list = (await this.types.list('published')).filter((t) => t.isOpen);
@@ -227,14 +322,18 @@ export class SharingService {
     await this.usage.record({ ...ctx, certificateIds: [], resultCode: code });
   }
 
+  /**
+   * Records a call this node passed on to another node (`upstream` names it) and the answer it got:
+   * the use happened here too, on behalf of this node's caller.
+   */
+  async recordRelayed(ctx: CallContext, upstream: string, resultCode: string, certificateIds: string[] = [], holderCode?: string): Promise<void> {
+    await this.usage.record({ ...ctx, context: { ...ctx.context, relayedTo: upstream }, holderCode, certificateIds, resultCode });
+  }
+
   // ---- rules shared by every call ----
 
   private checkReason(ctx: CallContext, required: boolean): void {
-    const reason = ctx.reason?.trim() ?? '';
-    if (required && reason === '') throw new ServiceError(ReturnCode.RequiredMissing, undefined, ['reason']);
-    if ([...reason].length > MAX_REASON_LENGTH) {
-      throw new ServiceError(ReturnCode.RequiredMissing, `exceeds ${MAX_REASON_LENGTH} characters (申请事由不超过200字)`, ['reason']);
-    }
+    checkReason(ctx.reason, required);
   }
 
   private async resolveTypes(sel: HolderSelector, required: boolean): Promise<string[] | undefined> {
@@ -314,10 +413,10 @@ export class SharingService {
     throw new ServiceError(ReturnCode.NotFound);
   }
 
-  private link(c: CertificateSummary, format: FileFormat, ctx: CallContext): FileLink {
+  private link(c: CertificateSummary, format: FileFormat, ctx: CallContext, copyExpiresAt?: number): FileLink {
     const now = this.now();
     const copy: CopyTerms | undefined = ctx.reason?.trim()
-      ? { reason: ctx.reason.trim(), maker: ctx.operator ?? ctx.accountId ?? ctx.dialect, expiresAt: now + this.copyValidDays * 86_400_000 }
+      ? { reason: ctx.reason.trim(), maker: ctx.operator ?? ctx.accountId ?? ctx.dialect, expiresAt: copyExpiresAt ?? now + this.copyValidDays * 86_400_000 }
       : undefined;
     const token = this.tickets.issue(c.id, format, now, copy);
     const check = this.tickets.check(token, now);

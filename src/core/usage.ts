@@ -17,6 +17,12 @@ export interface CallContext {
   bizNum?: string;
   clientIp?: string;
   correlationId?: string;
+  /**
+   * Whatever else the caller states about the call that the record should keep, under the
+   * dialect's own names (Zaozhuang: system, district, department, operator's address…). The core
+   * stores it and never reads it.
+   */
+  context?: Readonly<Record<string, string>>;
 }
 
 /** One use of the sharing service (用证记录): the call, whose certificates it touched, and its result. */
@@ -41,13 +47,14 @@ export interface UsageRow {
   resultCode: string;
   clientIp: string | null;
   correlationId: string | null;
+  context: Record<string, string> | null;
   hash: string;
 }
 
 interface Pending { entry: UsageEntry; at: Date; resolve: () => void; reject: (e: unknown) => void }
 
 const COLUMNS = ['at', 'dialect', 'interface', 'account_id', 'operator', 'item_code', 'item_name', 'reason',
-  'holder_bidx', 'certificate_ids', 'result_code', 'client_ip', 'correlation_id', 'prev_hash', 'hash', 'biz_num'] as const;
+  'holder_bidx', 'certificate_ids', 'result_code', 'client_ip', 'correlation_id', 'prev_hash', 'hash', 'biz_num', 'context'] as const;
 const MAX_BATCH = 400;
 
 /** SM3(previous hash ‖ canonical JSON of the record): the link of the tamper-evident chain. */
@@ -58,8 +65,17 @@ function chainHash(prev: Buffer | null, e: Omit<UsageEntry, 'holderCode'> & { at
     certificateIds: e.certificateIds, resultCode: e.resultCode, clientIp: e.clientIp ?? '', correlationId: e.correlationId ?? '',
     // Added with the Beijing interface; absent when empty, so records written before hash as they did.
     ...(e.bizNum ? { bizNum: e.bizNum } : {}),
+    // Added with the Zaozhuang interface, likewise absent when empty.
+    ...(e.context && Object.keys(e.context).length > 0 ? { context: e.context } : {}),
   };
   return sm3(Buffer.concat([prev ?? Buffer.alloc(0), Buffer.from(canonicalJson(body), 'utf8')]));
+}
+
+/** The context as stored: string values only, empty ones left out; undefined when nothing is left. */
+function contextOf(c: Readonly<Record<string, string>> | undefined): Record<string, string> | undefined {
+  if (!c) return undefined;
+  const kept = Object.entries(c).filter(([, v]) => typeof v === 'string' && v !== '');
+  return kept.length > 0 ? Object.fromEntries(kept) : undefined;
 }
 
 /**
@@ -78,8 +94,11 @@ export class UsageRecorder {
   constructor(private readonly db: Db, private readonly keys: Keyring) {}
 
   record(entry: UsageEntry): Promise<void> {
+    const context = contextOf(entry.context);
+    const e: UsageEntry = { ...entry };
+    if (context) e.context = context; else delete e.context;
     return new Promise((resolve, reject) => {
-      this.queue.push({ entry, at: new Date(), resolve, reject });
+      this.queue.push({ entry: e, at: new Date(), resolve, reject });
       if (!this.flushing) void this.flush();
     });
   }
@@ -122,18 +141,19 @@ export class UsageRecorder {
       const bidx = e.holderCode ? this.keys.blindIndex('holder', e.holderCode) : null;
       const hash = chainHash(prev, { ...e, at, holderIndex: bidx });
       const row = [at, e.dialect, e.interface, e.accountId ?? null, e.operator ?? null, e.itemCode ?? null, e.itemName ?? null,
-        e.reason ?? null, bidx, JSON.stringify(e.certificateIds), e.resultCode, e.clientIp ?? null, e.correlationId ?? null, prev, hash, e.bizNum ?? null];
+        e.reason ?? null, bidx, JSON.stringify(e.certificateIds), e.resultCode, e.clientIp ?? null, e.correlationId ?? null, prev, hash, e.bizNum ?? null,
+        e.context ? JSON.stringify(e.context) : null];
       row.forEach((v, i) => cols[i]!.push(v));
       prev = hash;
     }
     await this.db.query(
       `insert into usage_records (${COLUMNS.join(', ')})
        select at, dialect, interface, account_id, operator, item_code, item_name, reason, holder_bidx,
-              array(select jsonb_array_elements_text(ids::jsonb)), result_code, client_ip, correlation_id, prev_hash, hash, biz_num
+              array(select jsonb_array_elements_text(ids::jsonb)), result_code, client_ip, correlation_id, prev_hash, hash, biz_num, ctx::jsonb
        from unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                   $9::bytea[], $10::text[], $11::text[], $12::text[], $13::text[], $14::bytea[], $15::bytea[], $16::text[])
+                   $9::bytea[], $10::text[], $11::text[], $12::text[], $13::text[], $14::bytea[], $15::bytea[], $16::text[], $17::text[])
          with ordinality as u(at, dialect, interface, account_id, operator, item_code, item_name, reason, holder_bidx, ids,
-              result_code, client_ip, correlation_id, prev_hash, hash, biz_num, n)
+              result_code, client_ip, correlation_id, prev_hash, hash, biz_num, ctx, n)
        order by n`,
       cols,
       'usage-insert',
@@ -167,6 +187,7 @@ export class UsageRecorder {
           certificateIds: r.certificate_ids as string[], resultCode: r.result_code as string,
           clientIp: (r.client_ip as string | null) ?? undefined, correlationId: (r.correlation_id as string | null) ?? undefined,
           bizNum: (r.biz_num as string | null) ?? undefined,
+          context: (r.context as Record<string, string> | null) ?? undefined,
         });
         if (!hash.equals(asBuffer(r.hash))) return { checked, brokenAt: id, reason: 'its content does not match its hash' };
         prev = hash;
@@ -185,7 +206,7 @@ export class UsageRecorder {
     params.push(Math.min(filter.limit ?? 1000, 100_000));
     const rows = await this.db.query<Record<string, unknown>>(
       `select id, at, dialect, interface, account_id, operator, item_code, item_name, reason, biz_num, certificate_ids, result_code,
-         client_ip, correlation_id, hash from usage_records ${where.length ? 'where ' + where.join(' and ') : ''}
+         client_ip, correlation_id, context, hash from usage_records ${where.length ? 'where ' + where.join(' and ') : ''}
        order by id desc limit $${params.length}`,
       params,
     );
@@ -194,6 +215,7 @@ export class UsageRecorder {
       accountId: r.account_id as string | null, operator: r.operator as string | null, itemCode: r.item_code as string | null,
       itemName: r.item_name as string | null, reason: r.reason as string | null, bizNum: r.biz_num as string | null, certificateIds: r.certificate_ids as string[],
       resultCode: r.result_code as string, clientIp: r.client_ip as string | null, correlationId: r.correlation_id as string | null,
+      context: (r.context as Record<string, string> | null) ?? null,
       hash: asBuffer(r.hash).toString('hex'),
     }));
   }

@@ -19,3 +19,20 @@ export function endOfCstDay(d: IsoDate): number {
 export function cstIso(at: number): string {
   return new Date(at + CST_OFFSET_MS).toISOString().replace(/\.\d{3}Z$/, '+08:00');
 }
+
+/** National appendix A and Zaozhuang 4.3.2: a copy's reason is at most 200 characters. */
+export const MAX_COPY_REASON = 200;
+
+export type CopyProblem = 'expiry-past' | 'reason-missing' | 'reason-too-long';
+
+/**
+ * The rule an annotated copy's terms obey, wherever they are checked: when a link to it is handed
+ * out (sharing) and again when the file is made (certificate files).
+ */
+export function copyProblem(terms: { reason: string; expiresAt: number }, now: number): CopyProblem | undefined {
+  const reason = terms.reason.trim();
+  if (!reason) return 'reason-missing';
+  if ([...reason].length > MAX_COPY_REASON) return 'reason-too-long';
+  if (!(terms.expiresAt > now)) return 'expiry-past';
+  return undefined;
+}

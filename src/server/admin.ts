@@ -10,6 +10,7 @@ import type { Operator } from '../store/operators.js';
 import type { ServiceItem } from '../store/service-items.js';
 import type { NewSeal } from '../core/seals.js';
 import type { RegistrationStatus } from '../store/registrations.js';
+import type { NewOAuthUser } from '../core/oauth.js';
 
 type NewOperator = Omit<Operator, 'createdAt' | 'modifiedAt'> & { password: string };
 
@@ -51,6 +52,12 @@ export async function adminRoutes(app: FastifyInstance, opts: { services: Servic
     return s.sessions.addApp(req.body.name);
   });
   app.post<{ Body: NewOperator }>('/users', async (req) => s.sessions.addOperator(req.body, req.body.password));
+
+  app.post<{ Body: { clientId: string; name: string; secret?: string; scopes?: string[] } }>('/oauth-clients', async (req) => s.oauth.addClient(req.body));
+  app.get('/oauth-clients', async () => s.oauth.listClients());
+  app.post<{ Body: NewOAuthUser }>('/oauth-users', async (req) => s.oauth.addUser(req.body));
+  app.get('/oauth-users', async () => s.oauth.listUsers());
+  app.post<{ Params: { username: string } }>('/oauth-users/:username/revoke', async (req) => ({ revoked: await s.oauth.revokeUser(req.params.username) }));
 
   app.get<{ Querystring: { status?: TypeStatus } }>('/types', async (req) => s.catalog.list(req.query.status));
   app.post<{ Body: NewType }>('/types', async (req) => s.catalog.add(req.body));

@@ -93,6 +93,30 @@ for (const name of BACKENDS) {
       assert.match(bad.stderr, /Allowed choices are pending, approved, rejected/);
     });
 
+    test('oauth-clients and oauth-users: secrets and passwords printed once when generated, roles by either name', { skip }, () => {
+      const client = cli(b, ['oauth-clients', 'add', '--id', 'zz-oauth', '--name', '业务系统']);
+      assert.equal(client.status, 0, client.stderr);
+      const c = JSON.parse(client.stdout);
+      assert.deepEqual({ ...c, clientSecret: undefined }, { clientId: 'zz-oauth', name: '业务系统', scopes: ['read', 'write'], clientSecret: undefined });
+      assert.match(c.clientSecret, /^[A-Za-z0-9_-]{32}$/);
+      const fixed = cli(b, ['oauth-clients', 'add', '--id', 'xxxx-oauth', '--name', '4.3.1', '--secret', 'xxxx-mobile', '--scope', 'read']);
+      assert.deepEqual(JSON.parse(fixed.stdout), { clientId: 'xxxx-oauth', name: '4.3.1', scopes: ['read'] }, 'a secret given is not echoed');
+      assert.match(cli(b, ['oauth-clients', 'add', '--id', 'zz-oauth', '--name', 'x']).stderr, /already exists/);
+      assert.deepEqual(JSON.parse(cli(b, ['oauth-clients', 'list', '--json']).stdout).map((x: { clientId: string }) => x.clientId), ['xxxx-oauth', 'zz-oauth']);
+      const user = cli(b, ['oauth-users', 'add', '--username', 'rsj', '--name', '市人社局', '--role', '下载证照', 'info', '--dept-name', '枣庄市人社局']);
+      assert.equal(user.status, 0, user.stderr);
+      const u = JSON.parse(user.stdout);
+      assert.deepEqual({ ...u, password: undefined }, { username: 'rsj', name: '市人社局', roles: ['download', 'info'], deptName: '枣庄市人社局', password: undefined });
+      assert.match(u.password, /^[A-Za-z0-9_-]{16}$/);
+      const badRole = cli(b, ['oauth-users', 'add', '--username', 'x', '--name', 'x', '--role', 'admin']);
+      assert.equal(badRole.status, 1);
+      assert.match(badRole.stderr, /--role: admin is not one of retrieve, download, info, view \(or 检索证照, 下载证照, 获取信息, 查看证照\)/);
+      assert.match(cli(b, ['oauth-users', 'add', '--username', 'y', '--name', 'y', '--role', 'view', '--password', 'short']).stderr, /at least 8 characters/);
+      assert.equal(cli(b, ['oauth-users', 'list']).stdout.trim(), 'rsj\tdownload,info\t市人社局');
+      assert.equal(cli(b, ['oauth-users', 'revoke', 'rsj']).stdout.trim(), 'rsj: 0 token(s) revoked');
+      assert.match(cli(b, ['oauth-users', 'revoke', 'nobody']).stderr, /no user nobody/);
+    });
+
     test('token computes the appendix C token exactly', { skip }, () => {
       const r = cli(undefined, ['token', '--id', 'ZJ1001', '--date', '20181009']);
       assert.equal(r.stdout.trim(), sm3Hex('ZJ100120181009'));

@@ -52,6 +52,18 @@ test('serve --demo seeds an empty data directory and writes working credentials'
   assert.ok(codes.has('0'), [...codes].join());
   assert.ok([...codes].some((c) => ['21', '22', '23'].includes(c)), `some demo certificates are not usable: ${[...codes].join()}`);
 
+  // The Zaozhuang interface: the demo account logs in and holds every role.
+  const zz = creds.zaozhuang;
+  assert.equal(zz.apiRoot, `${node.baseUrl}/license-api-release`);
+  const grant = (await (await fetch(zz.tokenUrl, { method: 'POST', body: new URLSearchParams({
+    client_id: zz.clientId, client_secret: zz.clientSecret, grant_type: 'password', scope: 'read write', username: zz.username, password: zz.password,
+  }) })).json()) as any;
+  assert.equal(grant.expires_in, 43199);
+  const info = (await (await fetch(`${zz.apiRoot}/m/v/license/external/api/ShareQueryCertInfoByHolder`, { method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ access_token: grant.access_token, certificateHolderCode: creds.holders[0].code, certTypeCode: types.data.dataList.find((t: any) => t.certificateType === '机动车驾驶证').certificateTypeCode,
+      certificateSystemName: '演示', certificateCallCategory: '1', certificateMatterName: '演示', certificateEventCode: 'DEMO', certificateCopyCause: '演示' }) })).json()) as any;
+  assert.ok(['0', '10', '21', '22', '23'].includes(info.head.status), JSON.stringify(info));
+
   const link = await post('GetCertificateFileByCertificateID', { CertificateID: creds.certificateIds[0], UseFor: '演示' });
   assert.equal(link.head.status, '0');
   const url = link.data.dataList[0].fileUrl as string;
