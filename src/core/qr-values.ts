@@ -1,5 +1,6 @@
 import { parseCertificateId } from '../domain/identifier.js';
 import { ReturnCode, ServiceError } from '../domain/return-codes.js';
+import type { EncryptedIds } from './encrypted-ids.js';
 
 /** Reads a certificate identifier out of a scanned QR value, or says it is not its kind of value. */
 export type QrDecoder = (value: string) => string | undefined | Promise<string | undefined>;
@@ -8,11 +9,8 @@ export type QrDecoder = (value: string) => string | undefined | Promise<string |
  * What a scanned QR code on a certificate says (Zaozhuang 4.3.6 qrValue, and the QR interfaces of
  * the other dialects): decoders tried in order until one recognises the value. Built in: the
  * codes on this platform's own files, which hold `<public URL>/verify/<certificate ID>` (any
- * node's: identifiers are global), and a bare GB/T 36904 identifier.
- *
- * HOOK: Sichuan's encrypted IDs and their QR/GM codes (DB51/T 2942 6.4.3-6.4.4) are being built
- * elsewhere; that work registers its decoder here (`services.qr.register('sichuan-encrypted-id', …)`),
- * and every interface that takes a QR value understands them at once.
+ * node's: identifiers are global), and a bare GB/T 36904 identifier. The composition root adds
+ * Sichuan's encrypted IDs (DB51/T 2942 6.4.3), the content of its QR codes (6.4.4).
  */
 export class QrValues {
   private readonly decoders: { name: string; decode: QrDecoder }[] = [];
@@ -58,4 +56,13 @@ function verifyUrlDecoder(value: string): string | undefined {
     return undefined;
   }
   return parseCertificateId(id).ok ? id : undefined;
+}
+
+/** Teaches the QR values Sichuan's encrypted IDs (DB51/T 2942 6.4.3): what its QR codes (6.4.4) hold, while in date. */
+export function withEncryptedIds(qr: QrValues, encryptedIds: EncryptedIds): QrValues {
+  qr.register('sichuan-encrypted-id', (v) => {
+    const check = encryptedIds.check(v);
+    return check.ok ? check.grant.certificateId : undefined;
+  });
+  return qr;
 }

@@ -36,7 +36,7 @@ import { RegistrationService } from './registrations.js';
 import { RegistrationRepo } from '../store/registrations.js';
 import { OAuthService } from './oauth.js';
 import { OAuthRepo } from '../store/oauth.js';
-import { QrValues } from './qr-values.js';
+import { QrValues, withEncryptedIds } from './qr-values.js';
 
 /** The composition root of the core: one instance per process, shared by every dialect. */
 export interface Services {
@@ -120,7 +120,7 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
       accessTtlSeconds: cfg.oauthTokenTtlSeconds, refreshTtlSeconds: cfg.oauthRefreshTtlSeconds,
       lockAfter: cfg.lockAfterFailures, lockSeconds: cfg.lockSeconds,
     }),
-    qr: new QrValues(),
+    qr: withEncryptedIds(new QrValues(), encryptedIds),
     items: new ServiceItemService(itemRepo, types),
     issuing,
     batches: new BatchService(db, issuing, certs, (threads) => (threads ? workerSigner(nodeKeys) : inlineSigner(nodeKeys))),
@@ -137,3 +137,4 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
 export function publicBase(cfg: Config): string {
   return (cfg.publicUrl ?? `http://${cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host}:${cfg.port}`).replace(/\/+$/, '');
 }
+

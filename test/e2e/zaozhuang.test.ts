@@ -203,7 +203,17 @@ for (const backendName of BACKENDS) {
       assert.equal(file.status, 200);
       assert.equal(file.headers.get('content-type'), 'application/pdf');
       assert.match(file.headers.get('content-disposition')!, /-copy\.pdf/);
-      assert.equal(Buffer.from(await file.arrayBuffer()).subarray(0, 5).toString(), '%PDF-');
+      const copy = Buffer.from(await file.arrayBuffer());
+      assert.equal(copy.subarray(0, 5).toString(), '%PDF-');
+      // 4.3.5 on the copy just downloaded: it passes; with one byte changed it is a failed file check.
+      const check = async (bytes: Buffer) => (await call('ShareVerifyCertInfo', {
+        certTypeCode: OPERATOR_TYPE, contentType: 'base64', content: bytes.toString('base64'), useCause: '核验证照文件', interfaceType: '1',
+      })).json;
+      assert.deepEqual(await check(copy), { head: OK_CITY, data: { result: '0', message: '验证通过' } });
+      const changed = Buffer.from(copy);
+      const mid = Math.floor(changed.length / 2);
+      changed[mid] = changed[mid]! ^ 1;
+      assert.deepEqual((await check(changed)).data, { result: '2', message: '文件校验失败' });
     });
 
     test('4.3.2 province level, relayed by the city: the example\'s item; a province node has no city level (the failure example)', { skip }, async () => {
