@@ -86,7 +86,7 @@ describe('core of the Zaozhuang interface', () => {
   });
 
   test('a download may set the copy\'s expiry; one in the past is refused (24) and recorded', async () => {
-    const sharing = new SharingService(s.certs, s.types, s.usage, s.tickets, 30, () => '2026-04-27', now);
+    const sharing = new SharingService(s.certs, s.types, s.usage, s.tickets, s.encryptedIds, 30, () => '2026-04-27', now);
     const ctx: CallContext = { dialect: 'test', interface: 'download', reason: '个人参保缴费证明查询打印', context: { certificateSystemName: 'XXXX 服务平台' } };
     const until = endOfCstDay('2026-05-27');
     const link = await sharing.fileById(ctx, cert('A1').id, 'pdf', until);
