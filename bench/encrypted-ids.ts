@@ -13,22 +13,18 @@
  * One bare SM4 block (sm4EncryptBlock, a cipher made per call) is timed too, for scale.
  * Results go to bench/encrypted-ids-results.json, the chart bench/encrypted-ids-results.svg and the README.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import cliProgress from 'cli-progress';
 import { Keyring } from '../src/crypto/keyring.js';
 import { Sm4Box, sm4EncryptBlock } from '../src/crypto/sm4.js';
 import { EncryptedIds } from '../src/core/encrypted-ids.js';
+import { ROOT, numberArg, ratioTable, replaceReadmeSection } from './support.js';
 import { renderChart } from './chart.js';
 
-const ROOT = new URL('..', import.meta.url).pathname;
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
-const SECONDS = arg('seconds', 12);
-const SLICE_MS = arg('slice', 250);
+const SECONDS = numberArg('seconds', 12);
+const SLICE_MS = numberArg('slice', 250);
 
 /** A published identifier (shared/notes/standards-facts.md): the shape real IDs have. */
 const ID = '1.2.156.3005.2.11100000000013338W011.11430000006122244L.20230000403.001.U';
@@ -98,19 +94,14 @@ function main() {
 }
 
 function updateReadme(s: { date: string; perSecond: Record<string, number>; encryptedIdLength: number; rows: { endpoint: string; rps: number; baselineRps: number; ratio: number }[] }) {
-  const path = join(ROOT, 'README.md');
   const text = [
     `Measured ${s.date.slice(0, 10)} on the 2-core machine, one thread, the loops alternating in slices; an encrypted ID of a real-shaped certificate ID is ${s.encryptedIdLength} characters. The baseline is Sm4Box (SM4-CTR + HMAC-SM3) sealing and opening plaintext of the same length in the same run; one bare SM4 block with a fresh cipher runs at ${s.perSecond['SM4 block']}/s.`,
     '',
-    '| operation | per second | raw SM4 per second | ratio |',
-    '|---|---|---|---|',
-    ...s.rows.map((r) => `| ${r.endpoint} | ${r.rps} | ${r.baselineRps} | ${r.ratio} |`),
+    ratioTable(['operation', 'per second', 'raw SM4 per second'], s.rows),
     '',
     '![encrypted ID benchmark](bench/encrypted-ids-results.svg)',
   ].join('\n');
-  const readme = readFileSync(path, 'utf8');
-  if (!readme.includes('<!-- bench-encrypted-ids:start -->')) return;
-  writeFileSync(path, readme.replace(/<!-- bench-encrypted-ids:start -->[\s\S]*<!-- bench-encrypted-ids:end -->/, `<!-- bench-encrypted-ids:start -->\n${text}\n<!-- bench-encrypted-ids:end -->`));
+  replaceReadmeSection('bench-encrypted-ids', text);
 }
 
 main();

@@ -8,21 +8,17 @@
  * key's raw SM2 signing rate in the same run. Results go to bench/files-results.json, the chart
  * bench/files-results.svg and the README.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { openServices } from '../src/core/services.js';
 import { seedDemo } from '../src/core/demo.js';
 import type { FileFormat } from '../src/core/file-tickets.js';
+import { ROOT, numberArg, ratioTable, replaceReadmeSection } from './support.js';
 import { renderChart } from './chart.js';
 
-const ROOT = new URL('..', import.meta.url).pathname;
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
-const SECONDS = arg('seconds', 5);
+const SECONDS = numberArg('seconds', 5);
 const log = (m: string) => console.error(`[bench] ${m}`);
 
 async function main() {
@@ -73,19 +69,14 @@ async function main() {
 }
 
 function updateReadme(s: { date: string; rawSm2PerSecond: number; averageBytes: Record<string, number>; rows: { endpoint: string; rps: number; baselineRps: number; ratio: number }[] }) {
-  const path = join(ROOT, 'README.md');
   const table = [
     `Measured ${s.date.slice(0, 10)} on the 2-core machine, one copy at a time as a download makes it; the baseline is the node key's raw SM2 signing rate in the same run (${s.rawSm2PerSecond}/s). Average size: PDF ${(s.averageBytes.pdf! / 1024).toFixed(0)} KiB, OFD ${(s.averageBytes.ofd! / 1024).toFixed(0)} KiB.`,
     '',
-    '| file | files/s | raw SM2 signatures/s | ratio |',
-    '|---|---|---|---|',
-    ...s.rows.map((r) => `| ${r.endpoint} | ${r.rps} | ${r.baselineRps} | ${r.ratio} |`),
+    ratioTable(['file', 'files/s', 'raw SM2 signatures/s'], s.rows),
     '',
     '![annotated copy benchmark](bench/files-results.svg)',
   ].join('\n');
-  const text = readFileSync(path, 'utf8');
-  if (!text.includes('<!-- bench-files:start -->')) return;
-  writeFileSync(path, text.replace(/<!-- bench-files:start -->[\s\S]*<!-- bench-files:end -->/, `<!-- bench-files:start -->\n${table}\n<!-- bench-files:end -->`));
+  replaceReadmeSection('bench-files', table);
 }
 
 main().catch((err) => { console.error(err); process.exit(1); });

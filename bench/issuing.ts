@@ -10,7 +10,7 @@
  * Each rate is reported beside the raw SM2 rate of the same run; results go to
  * bench/issuing-results.json, the chart bench/issuing-results.svg and the README.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -19,15 +19,11 @@ import { openServices } from '../src/core/services.js';
 import { signedBytes } from '../src/domain/canonical.js';
 import { makeCitizenId, makeCreditCode } from '../src/domain/holder-code.js';
 import type { WriteContext } from '../src/core/issuing.js';
+import { ROOT, numberArg, ratioTable, replaceReadmeSection } from './support.js';
 import { renderChart } from './chart.js';
 
-const ROOT = new URL('..', import.meta.url).pathname;
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
-const COUNT = arg('count', 10_000);
-const SINGLES = arg('singles', 20);
+const COUNT = numberArg('count', 10_000);
+const SINGLES = numberArg('singles', 20);
 const SERVER = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const log = (m: string) => console.error(`[bench] ${m}`);
 
@@ -117,17 +113,14 @@ async function main() {
 }
 
 function updateReadme(s: { date: string; count: number; singles: number; rawSm2PerSecond: number; rows: { endpoint: string; rps: number; baselineRps: number; ratio: number }[] }) {
-  const path = join(ROOT, 'README.md');
   const table = [
     `Measured ${s.date.slice(0, 10)} on the 2-core machine, PostgreSQL 15, through the core services the Beijing interface calls; the baseline is the node key's raw SM2 signing rate in the same run (${s.rawSm2PerSecond}/s).`,
     '',
-    '| operation | certificates/s | raw SM2 signatures/s | ratio |',
-    '|---|---|---|---|',
-    ...s.rows.map((r) => `| ${r.endpoint} | ${r.rps} | ${r.baselineRps} | ${r.ratio} |`),
+    ratioTable(['operation', 'certificates/s', 'raw SM2 signatures/s'], s.rows),
     '',
     '![issuing benchmark](bench/issuing-results.svg)',
   ].join('\n');
-  writeFileSync(path, readFileSync(path, 'utf8').replace(/<!-- bench-issuing:start -->[\s\S]*<!-- bench-issuing:end -->/, `<!-- bench-issuing:start -->\n${table}\n<!-- bench-issuing:end -->`));
+  replaceReadmeSection('bench-issuing', table);
 }
 
 main().catch((err) => { console.error(err); process.exit(1); });

@@ -19,9 +19,9 @@ import pg from 'pg';
 import { makeCitizenId, makeCreditCode } from '../src/domain/holder-code.js';
 import { AccountService } from '../src/core/accounts.js';
 import { cstCompactDate } from '../src/domain/dates.js';
+import { ROOT, replaceReadmeSection } from './support.js';
 import { renderChart } from './chart.js';
 
-const ROOT = new URL('..', import.meta.url).pathname;
 const OUT = join(ROOT, 'bench', 'out');
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -155,8 +155,6 @@ async function main() {
 }
 
 function updateReadme(s: { date: string; count: number; importSeconds: number; importRate: number; seconds: number; connections: number; rows: { endpoint: string; rps: number; p50: number; p99: number; baselineRps: number; baselineP99: number; ratio: number }[]; memory: { zhengzhao: number; baseline: number } }) {
-  const path = join(ROOT, 'README.md');
-  const readme = readFileSync(path, 'utf8');
   const table = [
     `Measured ${s.date.slice(0, 10)} on the 2-core machine: PostgreSQL 15, ${s.count.toLocaleString('en')} imported certificates, ${s.connections} connections, ${s.seconds} s per run, every use committed before answering.`,
     '',
@@ -168,8 +166,7 @@ function updateReadme(s: { date: string; count: number; importSeconds: number; i
     '',
     '![benchmark](bench/results.svg)',
   ].join('\n');
-  const next = readme.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, `<!-- bench:start -->\n${table}\n<!-- bench:end -->`);
-  writeFileSync(path, next);
+  replaceReadmeSection('bench', table);
 }
 
 main().catch((err) => { console.error(err); process.exit(1); });

@@ -9,20 +9,16 @@
  * Results go to bench/sm2-results.json, the chart bench/sm2-results.svg and the README.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateSm2KeyPair, SM2_DEFAULT_USER_ID as ID } from '../src/crypto/sm2.js';
 import { jsSign, jsVerify } from '../src/crypto/sm2-js.js';
 import { loadNativeSm2 } from '../src/crypto/sm2-native.js';
+import { ROOT, numberArg, ratioTable, replaceReadmeSection } from './support.js';
 import { renderChart, type ChartRow } from './chart.js';
 
-const ROOT = new URL('..', import.meta.url).pathname;
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
-const SECONDS = arg('seconds', 2);
-const ROUNDS = arg('rounds', 2);
+const SECONDS = numberArg('seconds', 2);
+const ROUNDS = numberArg('rounds', 2);
 const log = (m: string) => console.error(`[bench] ${m}`);
 
 function opensslSpeed(): { sign: number; verify: number; version: string } {
@@ -100,15 +96,12 @@ function main() {
 }
 
 function updateReadme(s: { date: string; seconds: number; rounds: number; openssl: string; nodeOpenssl: string; rows: ChartRow[] }) {
-  const path = join(ROOT, 'README.md');
   const table = [
     `Measured ${s.date.slice(0, 10)} on one core of the shared 2-core machine, per second of CPU time: ${s.rounds} rounds of \`openssl speed -seconds ${s.seconds} sm2\` (${s.openssl}; Node's own is ${s.nodeOpenssl}) then ours for ${s.seconds} s each, and openssl once more; means over the turns (\`npm run bench:sm2\`).`,
     '',
-    '| operation | ours/s | openssl speed/s | ratio |',
-    '|---|---|---|---|',
-    ...s.rows.map((r) => `| ${r.endpoint} | ${r.rps} | ${r.baselineRps} | ${r.ratio} |`),
+    ratioTable(['operation', 'ours/s', 'openssl speed/s'], s.rows),
   ].join('\n');
-  writeFileSync(path, readFileSync(path, 'utf8').replace(/<!-- bench-sm2:start -->[\s\S]*<!-- bench-sm2:end -->/, `<!-- bench-sm2:start -->\n${table}\n<!-- bench-sm2:end -->`));
+  replaceReadmeSection('bench-sm2', table);
 }
 
 main();
