@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { loadConfig, type Config, type ConfigFlags } from '../config.js';
 import { openServices, type Services } from '../core/services.js';
 import { AccountService } from '../core/accounts.js';
@@ -231,6 +231,17 @@ for (const [verb, status] of [['publish', 'published'], ['withdraw', 'withdrawn'
       out(flags, t, () => `${t.code}\t${t.status}\t${t.name}`);
     });
 }
+
+withData(types.command('layout <code>').description("set the layout template of a type's files (JSON: title, fields [{column, label}], footer); --clear for the default layout"))
+  .option('--file <file>', 'the template, a JSON file')
+  .option('--clear', 'remove the template: the default layout again')
+  .action(async (code: string, flags: Common & { file?: string; clear?: boolean }) => {
+    if (!flags.file === !flags.clear) throw new Error('give either --file FILE or --clear');
+    const template: unknown = flags.file ? JSON.parse(readFileSync(flags.file, 'utf8')) : undefined;
+    const t = await onData(flags, (s) => s.catalog.setLayout(code, template),
+      (h) => adminCall<CertificateType>(h, 'PUT', `/types/${encodeURIComponent(code)}/layout`, { layout: template ?? null }));
+    out(flags, t, () => `${t.code}	${t.layout ? `layout: ${t.layout.title ?? t.name}, ${t.layout.fields?.length ?? 'all'} fields` : 'default layout'}	${t.name}`);
+  });
 
 program.command('token').description("compute today's national AccessToken for an account")
   .requiredOption('--id <id>', 'AccountId')

@@ -1,6 +1,7 @@
 import { FIELD_ROLES, type CertificateType, type FieldDefinition, type FieldRole, type TypeStatus } from '../domain/model.js';
 import { isValidCreditCode } from '../domain/holder-code.js';
 import type { CertificateTypeRepo } from '../store/certificate-types.js';
+import { parseLayoutTemplate } from '../domain/layout-template.js';
 
 export interface NewType {
   code: string;
@@ -61,6 +62,24 @@ export class CatalogService {
     if (!TRANSITIONS[t.status].includes(status)) throw new Error(`a ${t.status} type cannot become ${status}`);
     await this.repo.setStatus(code, status);
     return { ...t, status };
+  }
+
+  /**
+   * Sets (or, with undefined, removes) the layout template of a type's files. Files already made keep
+   * their look; those made from now on follow the template.
+   */
+  async setLayout(code: string, template: unknown): Promise<CertificateType> {
+    const t = await this.repo.get(code);
+    if (!t) throw new Error(`no type ${code}`);
+    if (template === undefined) {
+      await this.repo.setLayout(code, undefined);
+      const { layout: _old, ...rest } = t;
+      return rest;
+    }
+    const parsed = parseLayoutTemplate(template, t.fields);
+    if (!parsed.ok) throw new Error(`layout template: ${parsed.problems.join('; ')}`);
+    await this.repo.setLayout(code, parsed.template);
+    return { ...t, layout: parsed.template };
   }
 
   list(status?: TypeStatus): Promise<CertificateType[]> {

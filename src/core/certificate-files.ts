@@ -2,7 +2,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sm3Hex } from '../crypto/sm3.js';
 import type { Certificate } from '../domain/model.js';
-import { formatChineseDate } from '../domain/dates.js';
+import { layOut, type LayoutTemplate } from '../domain/layout-template.js';
 import { annotationText, copyProblem, cstIso, MAX_COPY_REASON, type CopyProblem } from '../domain/annotation.js';
 import type { FileSigner, LayoutAnnotation, LayoutInput, LayoutSeal } from '../files/layout-input.js';
 import type { CopyTerms, FileFormat } from './file-tickets.js';
@@ -36,6 +36,8 @@ export interface CertificateFilesOptions {
   /** Loaded on first use: the renderers bring a CJK font a node answering only data calls never needs. */
   renderers: () => Promise<Renderers>;
   seals: SealSource;
+  /** The layout template of a certificate type, if it has one. */
+  templateOf?: (typeCode: string) => Promise<LayoutTemplate | undefined>;
   signer: () => FileSigner;
   /** Where the QR code on a file leads: the node's verification page for the certificate. */
   verifyUrl: (certificateId: string) => string;
@@ -99,11 +101,12 @@ export class CertificateFiles {
 
   /** What the renderers draw for a certificate. */
   async layoutInput(c: Certificate, annotation?: LayoutAnnotation): Promise<LayoutInput> {
-    const seal = await this.opts.seals.sealFor(c.issuer.code, c.issuer.name);
+    const [seal, template] = await Promise.all([this.opts.seals.sealFor(c.issuer.code, c.issuer.name), this.opts.templateOf?.(c.typeCode)]);
+    const page = layOut(c, template);
     return {
-      title: c.typeName,
-      fields: c.surface.map((s) => ({ name: s.name, value: s.value, valueType: s.valueType })),
-      footer: [c.issuer.name, formatChineseDate(c.issueDate)],
+      title: page.title,
+      fields: page.fields,
+      footer: page.footer,
       metadata: {
         certificateId: c.id, typeName: c.typeName, typeCode: c.typeCode, holderCode: c.holder.code,
         holderName: c.holder.name, issuer: c.issuer.name, issuerCode: c.issuer.code, issueDate: c.issueDate,

@@ -1,3 +1,4 @@
+import type { LayoutTemplate } from '../domain/layout-template.js';
 import type { FieldDefinition, FieldRole } from '../domain/model.js';
 import { makeCitizenId, makeCreditCode } from '../domain/holder-code.js';
 import { addDays, formatChineseDate } from '../domain/dates.js';
@@ -169,6 +170,18 @@ export const MARRIAGE_FIELDS: FieldDefinition[] = [
   required: role === 'holderName' || role === 'holderCode' || role === 'number', sensitive: columnName === 'CYRSFZJHM' || columnName === 'POSFZJH',
   ...(role ? { role: role as FieldRole } : {}),
 }));
+
+/** The layout of the demo's marriage certificates, in the order the paper certificate has them. */
+export const MARRIAGE_LAYOUT: LayoutTemplate = {
+  title: '结婚证',
+  fields: [
+    { column: 'CZR', label: '姓名' }, { column: 'CZRXB', label: '性别' }, { column: 'CZRCSRQ', label: '出生日期' },
+    { column: 'CYRSFZJHM', label: '身份证件号' }, { column: 'POXM', label: '配偶姓名' }, { column: 'POXB', label: '配偶性别' },
+    { column: 'POCSRQ', label: '配偶出生日期' }, { column: 'POSFZJH', label: '配偶身份证件号' }, { column: 'JHZZH' },
+    { column: 'FZRQ', label: '登记日期' }, { column: 'BZ' }, { column: 'ZP', label: '照片' },
+  ],
+  footer: ['登记机关：{issuer}', '{issueDate}'],
+};
 
 /** The demo's service item: marriage registration at a Beijing district civil affairs bureau. */
 export const DEMO_ITEM = {

@@ -2,7 +2,7 @@ import { writeFileSync, rmSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { Services } from './services.js';
-import { demoRecords, DEMO_ITEM, DEMO_TYPES, DEMO_TYPE_DETAILS, MARRIAGE_FIELDS, type DemoHolder } from './demo-data.js';
+import { demoRecords, DEMO_ITEM, DEMO_TYPES, DEMO_TYPE_DETAILS, MARRIAGE_FIELDS, MARRIAGE_LAYOUT, type DemoHolder } from './demo-data.js';
 import { cstDate } from '../domain/dates.js';
 import { makeCreditCode } from '../domain/holder-code.js';
 
@@ -43,6 +43,7 @@ export async function seedDemo(s: Services, baseUrl: string, log: (m: string) =>
     await s.types.insertIfMissing({
       code: t.code, name: t.name, defineAuthorityCode: t.code.slice(0, 18), defineAuthorityName: d.defineAuthorityName,
       relatedItemName: d.relatedItemName, validityRange: d.validityRange, fields: t === DEMO_TYPES.marriage ? MARRIAGE_FIELDS : [],
+      ...(t === DEMO_TYPES.marriage ? { layout: MARRIAGE_LAYOUT } : {}),
       status: 'published', isOpen: true,
       holderCategory: t === DEMO_TYPES.business || t === DEMO_TYPES.socialOrg ? '法人或其他组织' : '自然人',
     });

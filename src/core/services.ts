@@ -98,6 +98,7 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
     dir: join(cfg.dataDir, 'files'),
     renderers: loadRenderers,
     seals: { sealFor: (code, name) => seals.sealOrMake(code, name) },
+    templateOf: async (code) => (await types.get(code))?.layout,
     signer: () => fileSigner(),
     verifyUrl: (id) => `${publicBase(cfg)}/verify/${encodeURIComponent(id)}`,
   });

@@ -1,4 +1,5 @@
 import type { IsoDate } from './dates.js';
+import type { LayoutTemplate } from './layout-template.js';
 
 /** The canonical model every dialect maps onto (DESIGN.md). Names here belong to no dialect. */
 
@@ -34,6 +35,8 @@ export interface CertificateType {
   fields: FieldDefinition[];
   status: TypeStatus;
   isOpen: boolean;
+  /** How its files look; the default layout when absent. */
+  layout?: LayoutTemplate;
 }
 
 export interface SurfaceValue {

@@ -62,6 +62,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { services: Servic
   app.get<{ Querystring: { status?: TypeStatus } }>('/types', async (req) => s.catalog.list(req.query.status));
   app.post<{ Body: NewType }>('/types', async (req) => s.catalog.add(req.body));
   app.post<{ Params: { code: string }; Body: { status: TypeStatus } }>('/types/:code/status', async (req) => s.catalog.setStatus(req.params.code, req.body.status));
+  app.put<{ Params: { code: string }; Body: { layout: unknown } }>('/types/:code/layout', async (req) => s.catalog.setLayout(req.params.code, req.body?.layout ?? undefined));
 
   app.get('/items', async () => s.items.list());
   app.post<{ Body: ServiceItem }>('/items', async (req) => s.items.add(req.body));

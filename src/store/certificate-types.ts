@@ -1,5 +1,6 @@
 import type { Queryable } from './db.js';
 import type { CertificateType, FieldDefinition, TypeStatus } from '../domain/model.js';
+import type { LayoutTemplate } from '../domain/layout-template.js';
 
 interface TypeRow {
   code: string;
@@ -13,6 +14,7 @@ interface TypeRow {
   fields: FieldDefinition[];
   status: TypeStatus;
   is_open: boolean;
+  layout: LayoutTemplate | null;
 }
 
 const toType = (r: TypeRow): CertificateType => ({
@@ -27,6 +29,7 @@ const toType = (r: TypeRow): CertificateType => ({
   fields: r.fields,
   status: r.status,
   isOpen: r.is_open,
+  ...(r.layout ? { layout: r.layout } : {}),
 });
 
 /** The certificate type catalog (证照目录). */
@@ -54,15 +57,20 @@ export class CertificateTypeRepo {
     return rows.length === 1;
   }
 
+  async setLayout(code: string, layout: LayoutTemplate | undefined): Promise<boolean> {
+    const rows = await this.db.query('update certificate_types set layout = $2, updated_at = now() where code = $1 returning code', [code, layout ? JSON.stringify(layout) : null]);
+    return rows.length === 1;
+  }
+
   /** Inserts a type, or leaves an existing one untouched; returns whether it was created. */
   async insertIfMissing(t: CertificateType, q: Queryable = this.db): Promise<boolean> {
     const rows = await q.query(
       `insert into certificate_types (code, name, define_authority_name, define_authority_code, related_item_name,
-         related_item_code, holder_category, validity_range, fields, status, is_open)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         related_item_code, holder_category, validity_range, fields, status, is_open, layout)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
        on conflict (code) do nothing returning code`,
       [t.code, t.name, t.defineAuthorityName ?? null, t.defineAuthorityCode ?? null, t.relatedItemName ?? null,
-        t.relatedItemCode ?? null, t.holderCategory ?? null, t.validityRange ?? null, JSON.stringify(t.fields), t.status, t.isOpen],
+        t.relatedItemCode ?? null, t.holderCategory ?? null, t.validityRange ?? null, JSON.stringify(t.fields), t.status, t.isOpen, t.layout ? JSON.stringify(t.layout) : null],
     );
     return rows.length === 1;
   }

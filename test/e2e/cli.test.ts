@@ -59,6 +59,18 @@ for (const name of BACKENDS) {
       const dup = cli(b, ['types', 'add', '--code', '111000000000131433001', '--name', '结婚证']);
       assert.match(dup.stderr, /already exists/);
       assert.match(cli(b, ['types', 'publish', '111000000000131433001']).stdout, /published/);
+
+      // The layout template of its files: set from a JSON file, refused when it names no such field, cleared.
+      const file = join(b.dataDir, 'layout.json');
+      writeFileSync(file, JSON.stringify({ title: '中华人民共和国结婚证', fields: [{ column: 'KZ_CZR', label: '姓名' }], footer: ['{issuer}'] }));
+      const set = cli(b, ['types', 'layout', '111000000000131433001', '--file', file, '--json']);
+      assert.equal(set.status, 0, set.stderr);
+      assert.deepEqual(JSON.parse(set.stdout).layout.fields, [{ column: 'KZ_CZR', label: '姓名' }]);
+      writeFileSync(file, JSON.stringify({ fields: [{ column: 'NOPE' }] }));
+      const refused = cli(b, ['types', 'layout', '111000000000131433001', '--file', file]);
+      assert.equal(refused.status, 1);
+      assert.match(refused.stderr, /fields\[0\]\.column: one of the type's fields \(KZ_CZR, KZ_ZP\)/);
+      assert.match(cli(b, ['types', 'layout', '111000000000131433001', '--clear']).stdout, /default layout/);
     });
 
     test('seals add makes a verifiable GB/T 38540 seal; list shows it; bad input is refused', { skip }, () => {
