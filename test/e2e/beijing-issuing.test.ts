@@ -414,7 +414,9 @@ for (const name of BACKENDS) {
           assert.ok(await pageOf.locator('#number').isVisible());
           assert.equal(await pageOf.locator('#holder-code').innerText(), `${HOLDER.slice(0, 6)}********${HOLDER.slice(-4)}`);
           assert.equal(await pageOf.locator('#status').innerText(), '有效');
-          assert.ok(await pageOf.locator('svg.seal').isVisible());
+          // The issuer's own seal picture, the one its files carry, loaded and shown.
+          assert.ok(await pageOf.locator('img.seal').isVisible());
+          assert.ok(await pageOf.locator('img.seal').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 100));
           await pageOf.screenshot({ path: `${ARTIFACTS}beijing-${view}-${name}.png`, fullPage: true });
           await pageOf.close();
         }

@@ -11,29 +11,6 @@ const STATUS_TEXT: Record<View['status'], string> = { usable: '有效', abolishe
 
 const esc = (v: string) => v.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
-/**
- * The issuer's seal as a picture: a red ring with the organisation's name around a five-pointed
- * star. (The signed GB/T 38540 seal of the files issue replaces the picture source, not the look.)
- */
-export function sealSvg(org: string, size = 140): string {
-  const chars = [...org].slice(0, 20);
-  const r = size / 2;
-  const arc = Math.min(250, 18 * chars.length + 40); // degrees the name spans, centred on the top
-  const letters = chars.map((ch, i) => {
-    const a = (-arc / 2 + (arc * (i + 0.5)) / chars.length) * (Math.PI / 180);
-    const x = r + (r - 24) * Math.sin(a);
-    const y = r - (r - 24) * Math.cos(a);
-    return `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" transform="rotate(${((a * 180) / Math.PI).toFixed(1)} ${x.toFixed(1)} ${y.toFixed(1)})" text-anchor="middle" dominant-baseline="middle" font-size="${(size / 9).toFixed(0)}" fill="#d40000">${esc(ch)}</text>`;
-  }).join('');
-  const star = Array.from({ length: 10 }, (_, i) => {
-    const rr = i % 2 === 0 ? size * 0.16 : size * 0.065;
-    const a = (i * 36 - 90) * (Math.PI / 180);
-    return `${(r + rr * Math.cos(a)).toFixed(1)},${(r + 4 + rr * Math.sin(a)).toFixed(1)}`;
-  }).join(' ');
-  return `<svg class="seal" xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}" viewBox="0 0 ${size} ${size}" role="img" aria-label="${esc(org)}印章">`
-    + `<circle cx="${r}" cy="${r}" r="${r - 4}" fill="none" stroke="#d40000" stroke-width="4"/>${letters}<polygon points="${star}" fill="#d40000"/></svg>`;
-}
-
 /** A repeated, rotated watermark naming the viewer and the time, as a CSS background. */
 function watermark(text: string): string {
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="320" height="180"><text x="10" y="110" transform="rotate(-24 160 90)" font-size="15" fill="rgba(0,0,0,0.09)" font-family="sans-serif">${esc(text)}</text></svg>`;
@@ -56,7 +33,13 @@ th{width:${mobile ? '38%' : '30%'};color:#555;font-weight:normal}
 </style></head><body>${body}</body></html>`;
 }
 
-export function certificatePage(v: View, mobile: boolean, now = new Date()): string {
+/** The issuer's own seal picture (GB/T 38540 SESeal picture), as the certificate's files carry it. */
+function sealImage(png: Buffer | undefined, org: string, mobile: boolean): string {
+  const size = mobile ? 110 : 140;
+  return png ? `<img class="seal" alt="${esc(org)}印章" width="${size}" height="${size}" src="data:image/png;base64,${png.toString('base64')}">` : '';
+}
+
+export function certificatePage(v: View, mobile: boolean, now = new Date(), sealPng?: Buffer): string {
   const c = v.certificate;
   const rows = c.surface.map((s) => `<tr><th>${esc(s.name)}</th><td>${s.valueType === 'picture'
     ? (s.value ? `<img alt="${esc(s.name)}" src="data:image/png;base64,${esc(s.value)}" style="max-width:120px">` : '')
@@ -71,7 +54,7 @@ export function certificatePage(v: View, mobile: boolean, now = new Date()): str
 ${rows}
 <tr><th>有效期</th><td>${c.validFrom ? esc(formatChineseDate(c.validFrom)) + ' 至 ' : ''}${c.validTo ? esc(formatChineseDate(c.validTo)) : '长期'}</td></tr>
 </table>
-<div class="foot"><div class="issuer">${esc(c.issuer.name)}<br>${esc(formatChineseDate(c.issueDate))}</div>${sealSvg(c.issuer.name, mobile ? 110 : 140)}</div>
+<div class="foot"><div class="issuer">${esc(c.issuer.name)}<br>${esc(formatChineseDate(c.issueDate))}</div>${sealImage(sealPng, c.issuer.name, mobile)}</div>
 <div class="meta">证照标识：${esc(c.id)}<br>查看人：${esc(v.viewer)} · 查看时间：${esc(timestamp(now).slice(0, 19))}</div>
 </main>`;
   return page(c.typeName, body, mobile, `${v.viewer} ${timestamp(now).slice(0, 16)} 仅供查看`);
@@ -98,7 +81,8 @@ export async function beijingViews(app: FastifyInstance, s: Services): Promise<v
       .header('content-security-policy', "default-src 'none'; img-src data:; style-src 'unsafe-inline'");
     try {
       const v = await s.using.view({ dialect: 'beijing', interface: mobile ? 'view_mobile' : 'view_license', clientIp: req.ip }, token);
-      return reply.send(certificatePage(v, mobile));
+      const seal = await s.seals.sealOrMake(v.certificate.issuer.code, v.certificate.issuer.name);
+      return reply.send(certificatePage(v, mobile, new Date(), seal?.picturePng));
     } catch (err) {
       if (!(err instanceof UsingError)) throw err;
       if (err.problem === 'expired-code') return reply.code(410).send(noticePage('访问令牌已过期', '电子证照访问令牌已过期，请重新获取。'));
