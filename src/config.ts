@@ -5,6 +5,11 @@ import { Keyring } from './crypto/keyring.js';
 
 /** Everything a node or a command needs to know, from flags, then environment, then defaults. */
 export interface Config {
+  /**
+   * What the node is in the national network (ZWFW C 0124 5.5): a province (also a city or a
+   * central department) reports its catalog through the front DB; the hub aggregates them.
+   */
+  role: NodeRole;
   dataDir: string;
   databaseUrl?: string;
   host: string;
@@ -54,7 +59,11 @@ export interface ZaozhuangConfig {
   province?: { url?: string; clientId?: string; clientSecret?: string; username?: string; password?: string; timeoutMs: number };
 }
 
+export type NodeRole = 'province' | 'hub';
+export const NODE_ROLES: readonly NodeRole[] = ['province', 'hub'];
+
 export interface ConfigFlags {
+  role?: string;
   data?: string;
   databaseUrl?: string;
   host?: string;
@@ -69,7 +78,10 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     if (!Number.isFinite(n) || n < 0) throw new Error(`not a number: ${v}`);
     return n;
   };
+  const role = flags.role ?? (env.ZHENGZHAO_ROLE || 'province');
+  if (!NODE_ROLES.includes(role as NodeRole)) throw new Error(`--role / ZHENGZHAO_ROLE: ${role} is not one of ${NODE_ROLES.join(', ')}`);
   return {
+    role: role as NodeRole,
     dataDir: resolve(flags.data ?? env.ZHENGZHAO_DATA ?? './data'),
     databaseUrl: flags.databaseUrl ?? (env.DATABASE_URL || undefined),
     host: flags.host ?? env.HOST ?? '127.0.0.1',
