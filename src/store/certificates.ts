@@ -2,6 +2,7 @@ import type { Queryable } from './db.js';
 import { asBuffer } from './db.js';
 import type { Keyring } from '../crypto/keyring.js';
 import type { Certificate, CertificateStatus, CertificateSummary, DetailGroup, SurfaceValue } from '../domain/model.js';
+import type { CatalogEntry } from '../domain/catalog-row.js';
 
 /** Sealed parts of a row; the seal context binds each blob to its certificate so blobs cannot be swapped. */
 interface SealedHolder { holderName: string; holderCode: string; number: string }
@@ -222,6 +223,77 @@ export class CertificateRepo {
     await q.query('update certificates set digital_sign = $2, sign_key_id = $3 where id = $1', [id, digitalSign, signKeyId]);
   }
 
+  /**
+   * Catalog entries (the hub's aggregated catalog) sealed for upsertCatalog: pure computation, so a
+   * caller can prepare the next chunk while the database writes this one.
+   */
+  sealCatalog(entries: readonly CatalogEntry[]): SealedCatalog {
+    const out: SealedCatalog = { entries, holderBidx: [], numberBidx: [], holderEnc: [], contentEnc: [] };
+    const emptyContent: SealedContent = { surface: [], detail: [] };
+    for (const e of entries) {
+      out.holderBidx.push(this.holderIndex(e.holder.code).toString('hex'));
+      out.numberBidx.push(this.numberIndex(e.typeCode, e.number).toString('hex'));
+      out.holderEnc.push(this.keys.sealJson({ holderName: e.holder.name, holderCode: e.holder.code, number: e.number } satisfies SealedHolder, `holder:${e.id}`).toString('hex'));
+      out.contentEnc.push(this.keys.sealJson(emptyContent, `content:${e.id}`).toString('hex'));
+    }
+    return out;
+  }
+
+  /**
+   * Inserts or replaces catalog entries in one statement (ids must be distinct). Entries carry no
+   * surface and no signature: the owner node holds those. Replaces only entries of the same data
+   * source; returns the ids written.
+   */
+  async upsertCatalog(s: SealedCatalog, q: Queryable = this.db): Promise<string[]> {
+    if (s.entries.length === 0) return [];
+    const e = s.entries;
+    const rows = await q.query<{ id: string }>(
+      `insert into certificates (id, source_id, type_code, name, holder_type, holder_bidx, number_bidx, holder_enc, content_enc,
+         issuer_name, issuer_code, area_code, issue_date, status, version, data_source, abolish_reason)
+       select u.id, u.id, u.type_code, u.name, u.holder_type, decode(u.hb, 'hex'), decode(u.nb, 'hex'), decode(u.he, 'hex'), decode(u.ce, 'hex'),
+         u.issuer_name, u.issuer_code, u.area_code, u.issue_date::date, u.status, u.version, u.data_source,
+         case when u.status = 'abolished' then '删除 (lic_data D)' end
+       from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+         $11::text[], $12::text[], $13::text[], $14::int[], $15::text[])
+         as u(id, type_code, name, holder_type, hb, nb, he, ce, issuer_name, issuer_code, area_code, issue_date, status, version, data_source)
+       on conflict (id) do update set type_code = excluded.type_code, name = excluded.name, holder_type = excluded.holder_type,
+         holder_bidx = excluded.holder_bidx, number_bidx = excluded.number_bidx, holder_enc = excluded.holder_enc, content_enc = excluded.content_enc,
+         issuer_name = excluded.issuer_name, issuer_code = excluded.issuer_code, area_code = excluded.area_code, issue_date = excluded.issue_date,
+         status = excluded.status, version = excluded.version, abolish_reason = excluded.abolish_reason, updated_at = now()
+       where certificates.data_source = excluded.data_source
+       returning id`,
+      [e.map((x) => x.id), e.map((x) => x.typeCode), e.map((x) => x.name), e.map((x) => x.holder.codeType), s.holderBidx, s.numberBidx,
+        s.holderEnc, s.contentEnc, e.map((x) => x.issuer.name), e.map((x) => x.issuer.code), e.map((x) => x.issuer.areaCode),
+        e.map((x) => x.issueDate), e.map((x) => x.status), e.map((x) => x.version), e.map((x) => x.dataSource)],
+      'certificates-upsert-catalog',
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** The data source of each id present (null for a node's own certificates). */
+  async catalogOwners(ids: readonly string[], q: Queryable = this.db): Promise<Map<string, string | null>> {
+    if (ids.length === 0) return new Map();
+    const rows = await q.query<{ id: string; data_source: string | null }>(
+      'select id, data_source from certificates where id = any($1::text[])', [ids], 'certificates-catalog-owners');
+    return new Map(rows.map((r) => [r.id, r.data_source]));
+  }
+
+  /**
+   * For sealed entries, the id of another certificate already holding the same (type, issuer,
+   * number, version), keyed by the entry's index.
+   */
+  async numberTakenBy(s: SealedCatalog, q: Queryable = this.db): Promise<Map<number, string>> {
+    if (s.entries.length === 0) return new Map();
+    const rows = await q.query<{ n: number; id: string }>(
+      `select u.n, c.id from unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[]) with ordinality as u(t, i, nb, v, id, n)
+       join certificates c on c.type_code = u.t and c.issuer_code = u.i and c.number_bidx = decode(u.nb, 'hex') and c.version = u.v
+       where c.id <> u.id`,
+      [s.entries.map((e) => e.typeCode), s.entries.map((e) => e.issuer.code), s.numberBidx, s.entries.map((e) => e.version), s.entries.map((e) => e.id)],
+      'certificates-number-taken',
+    );
+    return new Map(rows.map((r) => [Number(r.n) - 1, r.id]));
+  }
+
   private toSummary(r: SummaryRow): CertificateSummary {
     const h = this.keys.openJson<SealedHolder>(asBuffer(r.holder_enc), `holder:${r.id}`);
     return {
@@ -260,3 +332,12 @@ export class CertificateRepo {
 const INSERT_COLUMNS = `id, source_id, type_code, name, holder_type, holder_bidx, number_bidx, holder_enc, content_enc,
   issuer_name, issuer_code, area_code, issue_date, valid_from, valid_to, status, version, digital_sign, sign_key_id, data_source,
   predecessor_id, seal_code, license_group, item_code, division_code`;
+
+/** Catalog entries with their blind indexes and sealed parts, hex-encoded for the unnest() statements. */
+export interface SealedCatalog {
+  entries: readonly CatalogEntry[];
+  holderBidx: string[];
+  numberBidx: string[];
+  holderEnc: string[];
+  contentEnc: string[];
+}

@@ -1,0 +1,232 @@
+import type { Db, Queryable } from '../../store/db.js';
+import type { CertificateRepo, SealedCatalog } from '../../store/certificates.js';
+import type { CertificateTypeRepo } from '../../store/certificate-types.js';
+import type { BatchLedgerRow, FrontDbRepo, StoredRow } from '../../store/front-db.js';
+import { catalogProblem, checkCatalogRow, type CatalogEntry, type CatalogProblem } from '../../domain/catalog-row.js';
+
+export interface AggregateProgress { from: number; horizon: number; position: number; read: number; applied: number; rejected: number }
+export interface BatchOutcome { batch: string; read: number; applied: number; rejected: number }
+export interface AggregateSummary {
+  /** The position before and after, and the horizon this run read up to. */
+  from: number;
+  to: number;
+  horizon: number;
+  read: number;
+  applied: number;
+  rejected: number;
+  seconds: number;
+  batches: BatchOutcome[];
+}
+export interface AggregateReport {
+  position: number;
+  pending: number;
+  applied: number;
+  rejected: number;
+  updatedAt: string;
+  batches: (BatchLedgerRow & { state: 'reconciled' | 'pending' | 'not exchanged' })[];
+}
+
+/** A chunk read and checked on its own, sealed: everything that does not depend on the catalog's state. */
+interface Prepared {
+  after: number;
+  rows: StoredRow[];
+  /** Per row: its entry, or why it is refused. */
+  checked: ({ entry: CatalogEntry } | { problem: CatalogProblem })[];
+  sealed: SealedCatalog;
+  /** Index in `sealed.entries` per row with an entry. */
+  sealedIndex: number[];
+}
+
+class PositionMoved extends Error {}
+
+/**
+ * The hub's aggregator (ZWFW C 0124 5.3): reads new lic_data rows in ID order, checks each, applies
+ * I/U/D to the catalog (the certificates table) and writes each refused row to lic_data_error with
+ * a remark naming the field and the rule. A chunk's catalog writes, its error rows, its ledger
+ * counts and the new position commit in one transaction: killed at any moment, the next run starts
+ * where the last commit left off, and nothing is applied twice.
+ *
+ * I and U both write the row's state (a province may re-report with either after a refused I); D
+ * keeps the entry but abolished, so the hub answers 21 (已废止或注销) for it rather than 10, which
+ * would claim the certificate never existed. Within a chunk a later row for the same certificate
+ * wins, as it would one row at a time.
+ */
+export class Aggregator {
+  constructor(
+    private readonly db: Db,
+    private readonly front: FrontDbRepo,
+    private readonly certs: CertificateRepo,
+    private readonly types: CertificateTypeRepo,
+    private readonly chunkSize = 5000,
+  ) {}
+
+  async run(opts: { onProgress?: (p: AggregateProgress) => void; maxRows?: number } = {}): Promise<AggregateSummary> {
+    const started = performance.now();
+    const horizon = await this.front.horizon('lic_data');
+    const from = (await this.front.position()).position;
+    const typeNames = new Map((await this.types.list()).map((t) => [t.code, t.name]));
+    const totals = { read: 0, applied: 0, rejected: 0 };
+    const batches = new Map<string, BatchOutcome>();
+    let position = from;
+    // The next chunk is read, checked and sealed while this one is written.
+    let next = this.prepare(position, horizon, typeNames);
+    for (;;) {
+      const chunk = await next;
+      if (chunk.rows.length === 0) break;
+      const last = chunk.rows[chunk.rows.length - 1]!.id;
+      const more = opts.maxRows === undefined || totals.read + chunk.rows.length < opts.maxRows;
+      next = more ? this.prepare(last, horizon, typeNames) : Promise.resolve(emptyChunk(last));
+      next.catch(() => {});
+      let outcome: Map<string, BatchOutcome>;
+      try {
+        outcome = await this.db.transaction((tx) => this.apply(tx, chunk));
+      } catch (err) {
+        if (!(err instanceof PositionMoved)) throw err;
+        // Another aggregator went ahead: continue from where it is.
+        position = (await this.front.position()).position;
+        next = this.prepare(position, horizon, typeNames);
+        continue;
+      }
+      position = last;
+      for (const [batch, o] of outcome) {
+        const b = batches.get(batch) ?? { batch, read: 0, applied: 0, rejected: 0 };
+        b.read += o.read; b.applied += o.applied; b.rejected += o.rejected;
+        batches.set(batch, b);
+        totals.read += o.read; totals.applied += o.applied; totals.rejected += o.rejected;
+      }
+      opts.onProgress?.({ from, horizon, position, ...totals });
+      if (!more) break;
+    }
+    return { from, to: position, horizon, ...totals, seconds: (performance.now() - started) / 1000, batches: [...batches.values()] };
+  }
+
+  /** Where the aggregator stands, and each Cd_batch: received, applied, rejected. */
+  async report(opts: { batch?: string; limit?: number } = {}): Promise<AggregateReport> {
+    const pos = await this.front.position();
+    const pending = Number((await this.db.query<{ n: number }>('select count(*)::bigint as n from front.lic_data where "ID" > $1', [pos.position]))[0]!.n);
+    const rows = await this.front.batches(opts.limit ?? 50, opts.batch);
+    return {
+      ...pos, pending,
+      batches: rows.map((b) => ({
+        ...b,
+        state: Number(b.received) === 0 ? 'not exchanged' as const
+          : Number(b.applied) + Number(b.rejected) >= Number(b.received) ? 'reconciled' as const : 'pending' as const,
+      })),
+    };
+  }
+
+  private async prepare(after: number, horizon: number, typeNames: Map<string, string>): Promise<Prepared> {
+    const rows = after >= horizon ? [] : await this.front.rows(this.db, after, horizon, this.chunkSize);
+    const checked: Prepared['checked'] = [];
+    const valid: CatalogEntry[] = [];
+    const sealedIndex: number[] = [];
+    for (const row of rows) {
+      const r = checkCatalogRow(row);
+      if (!r.ok) { checked.push({ problem: r.problem }); sealedIndex.push(-1); continue; }
+      const problem = await this.typeProblem(r.entry, typeNames);
+      if (problem) { checked.push({ problem }); sealedIndex.push(-1); continue; }
+      checked.push({ entry: r.entry });
+      sealedIndex.push(valid.length);
+      valid.push(r.entry);
+    }
+    return { after, rows, checked, sealed: this.certs.sealCatalog(valid), sealedIndex };
+  }
+
+  /** The hub's certificate types (F.3) are what provinces sync: a row of another type is refused (code 13's reason). */
+  private async typeProblem(e: CatalogEntry, typeNames: Map<string, string>): Promise<CatalogProblem | undefined> {
+    let known = typeNames.get(e.typeCode);
+    if (known === undefined) {
+      const t = await this.types.get(e.typeCode);
+      if (t) { known = t.name; typeNames.set(t.code, t.name); }
+    }
+    if (known === undefined) return catalogProblem('typeCode', `${e.typeCode} is no certificate type of the hub (证照类型不存在或未发布)`);
+    if (known !== e.typeName) return catalogProblem('typeName', `"${e.typeName}" is not the name "${known}" of type ${e.typeCode}`);
+    return undefined;
+  }
+
+  /** One chunk, in the caller's transaction: the checks against the catalog, the writes, the position. */
+  private async apply(tx: Queryable, chunk: Prepared): Promise<Map<string, BatchOutcome>> {
+    if ((await this.front.lockPosition(tx)) !== chunk.after) throw new PositionMoved();
+    const { rows, checked, sealed, sealedIndex } = chunk;
+    const owners = await this.certs.catalogOwners(sealed.entries.map((e) => e.id), tx);
+    const taken = await this.certs.numberTakenBy(sealed, tx);
+    const numberKey = (i: number) => `${sealed.entries[i]!.typeCode}\0${sealed.entries[i]!.issuer.code}\0${sealed.numberBidx[i]}\0${sealed.entries[i]!.version}`;
+    const numbers = new Map<string, string>();
+    const outcome = new Map<string, BatchOutcome>();
+    const errors: (StoredRow & { remark: string })[] = [];
+    /** The last accepted row per certificate: what the catalog ends with. */
+    const finalIndex = new Map<string, number>();
+
+    rows.forEach((row, k) => {
+      const o = outcome.get(row.batch) ?? { batch: row.batch, read: 0, applied: 0, rejected: 0 };
+      outcome.set(row.batch, o);
+      o.read++;
+      const c = checked[k]!;
+      let problem = 'problem' in c ? c.problem : undefined;
+      if (!problem && 'entry' in c) {
+        const e = c.entry;
+        const i = sealedIndex[k]!;
+        const owner = owners.get(e.id);
+        const otherNumber = numbers.get(numberKey(i)) ?? taken.get(i);
+        if (owners.has(e.id) && owner !== e.dataSource) {
+          problem = catalogProblem('sourceId', `already in the catalog from ${owner ? `data source ${owner}` : 'this node itself'}`);
+        } else if (otherNumber !== undefined && otherNumber !== e.id) {
+          problem = catalogProblem('number', `certificate ${otherNumber} of the same type, issuer and version has this number`);
+        } else {
+          owners.set(e.id, e.dataSource);
+          numbers.set(numberKey(i), e.id);
+          finalIndex.set(e.id, i);
+          o.applied++;
+        }
+      }
+      if (problem) {
+        o.rejected++;
+        errors.push({ ...row, remark: problem.remark });
+      }
+    });
+
+    const pick = [...finalIndex.values()].sort((a, b) => a - b);
+    const subset: SealedCatalog = {
+      entries: pick.map((i) => sealed.entries[i]!), holderBidx: pick.map((i) => sealed.holderBidx[i]!),
+      numberBidx: pick.map((i) => sealed.numberBidx[i]!), holderEnc: pick.map((i) => sealed.holderEnc[i]!), contentEnc: pick.map((i) => sealed.contentEnc[i]!),
+    };
+    await this.certs.upsertCatalog(subset, tx);
+    await this.front.insertErrors(tx, errors);
+    await this.front.ledger(tx, outcome);
+    const applied = [...outcome.values()].reduce((n, o) => n + o.applied, 0);
+    await this.front.advancePosition(tx, rows[rows.length - 1]!.id, applied, errors.length);
+    return outcome;
+  }
+}
+
+function emptyChunk(after: number): Prepared {
+  return { after, rows: [], checked: [], sealed: { entries: [], holderBidx: [], numberBidx: [], holderEnc: [], contentEnc: [] }, sealedIndex: [] };
+}
+
+/**
+ * Runs the aggregator every `intervalMs` until stopped (a hub node); one run at a time, a failed
+ * run reported and retried at the next tick.
+ */
+export function aggregateEvery(
+  aggregator: Aggregator,
+  intervalMs: number,
+  on: { summary?: (s: AggregateSummary) => void; progress?: (p: AggregateProgress) => void; error?: (err: Error) => void },
+): { stop(): Promise<void> } {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  const tick = () => {
+    running = aggregator.run({ onProgress: on.progress }).then(
+      (s) => { on.summary?.(s); },
+      (err: Error) => { on.error?.(err); },
+    ).finally(() => { if (!stopped) timer = setTimeout(tick, intervalMs); });
+  };
+  timer = setTimeout(tick, 0);
+  return {
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+  };
+}
