@@ -60,7 +60,8 @@ export class Aggregator {
     private readonly chunkSize = 5000,
   ) {}
 
-  async run(opts: { onProgress?: (p: AggregateProgress) => void; maxRows?: number } = {}): Promise<AggregateSummary> {
+  /** Up to the horizon taken at the start; `signal` stops it between chunks (what is committed stays). */
+  async run(opts: { onProgress?: (p: AggregateProgress) => void; maxRows?: number; signal?: AbortSignal } = {}): Promise<AggregateSummary> {
     const started = performance.now();
     const horizon = await this.front.horizon('lic_data');
     const from = (await this.front.position()).position;
@@ -95,7 +96,7 @@ export class Aggregator {
         totals.read += o.read; totals.applied += o.applied; totals.rejected += o.rejected;
       }
       opts.onProgress?.({ from, horizon, position, ...totals });
-      if (!more) break;
+      if (!more || opts.signal?.aborted) break;
     }
     return { from, to: position, horizon, ...totals, seconds: (performance.now() - started) / 1000, batches: [...batches.values()] };
   }
@@ -215,8 +216,9 @@ export function aggregateEvery(
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
+  const abort = new AbortController();
   const tick = () => {
-    running = aggregator.run({ onProgress: on.progress }).then(
+    running = aggregator.run({ onProgress: on.progress, signal: abort.signal }).then(
       (s) => { on.summary?.(s); },
       (err: Error) => { on.error?.(err); },
     ).finally(() => { if (!stopped) timer = setTimeout(tick, intervalMs); });
@@ -225,6 +227,7 @@ export function aggregateEvery(
   return {
     async stop() {
       stopped = true;
+      abort.abort();
       if (timer) clearTimeout(timer);
       await running;
     },
