@@ -197,6 +197,17 @@ describe('catalog aggregation between a province and a hub (PGlite)', () => {
     assert.equal((await h.certs.get(bad.sourceId))!.status, 'issued');
   });
 
+  test('a hub aggregates on its own every interval, and stops between runs', async () => {
+    const { aggregateEvery } = await import('../../src/core/aggregation/aggregator.js');
+    const seen: number[] = [];
+    const loop = aggregateEvery(h.aggregator, 30, { summary: (r) => seen.push(r.read), error: (e) => assert.fail(e) });
+    await h.db.transaction((tx) => h.front.insertRows(tx, [catalogRow(800), catalogRow(801)]));
+    for (let i = 0; i < 200 && !seen.some((n) => n > 0); i++) await new Promise((r) => setTimeout(r, 20));
+    await loop.stop();
+    assert.equal(seen.reduce((a, b) => a + b, 0), 2);
+    assert.equal((await h.certs.get(idFor(801)))!.status, 'issued');
+  });
+
   test('re-reporting a certificate writes its current state as U (D when abolished)', async () => {
     const [first] = await p.certs.findByHolder({ holderCode: holderOf(1) }, false);
     const last = (await licData(p)).at(-1)!.ID;
