@@ -95,8 +95,9 @@ async function main() {
         entries.push(c.entry);
       }
       const sealed = s.certs.sealCatalog(entries);
-      lines.push(entries.map((e, j) => `${[e.id, e.id, e.typeCode, e.name, e.holder.codeType, `\\\\x${sealed.holderBidx[j]}`, `\\\\x${sealed.numberBidx[j]}`,
-        `\\\\x${sealed.holderEnc[j]}`, `\\\\x${sealed.contentEnc[j]}`, e.issuer.name, e.issuer.code, e.issuer.areaCode, e.issueDate, e.status, e.version,
+      const hex = (b: Uint8Array) => `\\\\x${Buffer.from(b).toString('hex')}`;
+      lines.push(entries.map((e, j) => `${[e.id, e.id, e.typeCode, e.name, e.holder.codeType, hex(sealed.holderBidx[j]!), hex(sealed.numberBidx[j]!),
+        hex(sealed.holderEnc[j]!), hex(sealed.contentEnc[j]!), e.issuer.name, e.issuer.code, e.issuer.areaCode, e.issueDate, e.status, e.version,
         e.dataSource].map((v) => (typeof v === 'string' && v.startsWith('\\\\x') ? v : esc(v))).join('\t')}\n`).join(''));
       progress('preparing catalog rows for COPY', Math.min(ROWS, i + 10_000), ROWS);
     }

@@ -141,7 +141,7 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
     front,
     feed,
     frontErrors: new FrontErrors(db, front, certs, feed),
-    aggregator: new Aggregator(db, front, certs, types, cfg.aggregation.chunkSize),
+    aggregator: new Aggregator(db, front, certs, types, cfg.aggregation.chunkSize, keys),
     importer() {
       const signer = workerSigner(nodeKeys);
       return { importer: new Importer(db, keys, certs, types, signer, feed), close: () => signer.close() };

@@ -2,7 +2,9 @@ import type { Db, Queryable } from '../../store/db.js';
 import type { CertificateRepo, SealedCatalog } from '../../store/certificates.js';
 import type { CertificateTypeRepo } from '../../store/certificate-types.js';
 import type { BatchLedgerRow, FrontDbRepo, StoredRow } from '../../store/front-db.js';
-import { catalogProblem, checkCatalogRow, type CatalogEntry, type CatalogProblem } from '../../domain/catalog-row.js';
+import { catalogProblem, type CatalogEntry, type CatalogProblem } from '../../domain/catalog-row.js';
+import type { Keyring } from '../../crypto/keyring.js';
+import { inlinePreparer, workerPreparer, type PreparedRows, type Preparer } from './prepare.js';
 
 export interface AggregateProgress { from: number; horizon: number; position: number; read: number; applied: number; rejected: number }
 export interface BatchOutcome { batch: string; read: number; applied: number; rejected: number }
@@ -27,14 +29,9 @@ export interface AggregateReport {
 }
 
 /** A chunk read and checked on its own, sealed: everything that does not depend on the catalog's state. */
-interface Prepared {
+interface Prepared extends PreparedRows {
   after: number;
   rows: StoredRow[];
-  /** Per row: its entry, or why it is refused. */
-  checked: ({ entry: CatalogEntry } | { problem: CatalogProblem })[];
-  sealed: SealedCatalog;
-  /** Index in `sealed.entries` per row with an entry. */
-  sealedIndex: number[];
 }
 
 class PositionMoved extends Error {}
@@ -58,6 +55,8 @@ export class Aggregator {
     private readonly certs: CertificateRepo,
     private readonly types: CertificateTypeRepo,
     private readonly chunkSize = 5000,
+    /** With keys, a run of more than two chunks checks and seals on a worker thread. */
+    private readonly keys?: Keyring,
   ) {}
 
   /** Up to the horizon taken at the start; `signal` stops it between chunks (what is committed stays). */
@@ -66,17 +65,27 @@ export class Aggregator {
     const horizon = await this.front.horizon('lic_data');
     const from = (await this.front.position()).position;
     const typeNames = new Map((await this.types.list()).map((t) => [t.code, t.name]));
+    const preparer: Preparer = this.keys && horizon - from > 2 * this.chunkSize ? workerPreparer(this.keys) : inlinePreparer(this.certs);
+    try {
+      return await this.runWith(preparer, from, horizon, typeNames, started, opts);
+    } finally {
+      await preparer.close();
+    }
+  }
+
+  private async runWith(preparer: Preparer, from: number, horizon: number, typeNames: Map<string, string>, started: number,
+    opts: { onProgress?: (p: AggregateProgress) => void; maxRows?: number; signal?: AbortSignal }): Promise<AggregateSummary> {
     const totals = { read: 0, applied: 0, rejected: 0 };
     const batches = new Map<string, BatchOutcome>();
     let position = from;
     // The next chunk is read, checked and sealed while this one is written.
-    let next = this.prepare(position, horizon, typeNames);
+    let next = this.prepare(preparer, position, horizon, typeNames);
     for (;;) {
       const chunk = await next;
       if (chunk.rows.length === 0) break;
       const last = chunk.rows[chunk.rows.length - 1]!.id;
       const more = opts.maxRows === undefined || totals.read + chunk.rows.length < opts.maxRows;
-      next = more ? this.prepare(last, horizon, typeNames) : Promise.resolve(emptyChunk(last));
+      next = more ? this.prepare(preparer, last, horizon, typeNames) : Promise.resolve(emptyChunk(last));
       next.catch(() => {});
       let outcome: Map<string, BatchOutcome>;
       try {
@@ -85,7 +94,7 @@ export class Aggregator {
         if (!(err instanceof PositionMoved)) throw err;
         // Another aggregator went ahead: continue from where it is.
         position = (await this.front.position()).position;
-        next = this.prepare(position, horizon, typeNames);
+        next = this.prepare(preparer, position, horizon, typeNames);
         continue;
       }
       position = last;
@@ -116,21 +125,17 @@ export class Aggregator {
     };
   }
 
-  private async prepare(after: number, horizon: number, typeNames: Map<string, string>): Promise<Prepared> {
+  private async prepare(preparer: Preparer, after: number, horizon: number, typeNames: Map<string, string>): Promise<Prepared> {
     const rows = after >= horizon ? [] : await this.front.rows(this.db, after, horizon, this.chunkSize);
-    const checked: Prepared['checked'] = [];
-    const valid: CatalogEntry[] = [];
-    const sealedIndex: number[] = [];
-    for (const row of rows) {
-      const r = checkCatalogRow(row);
-      if (!r.ok) { checked.push({ problem: r.problem }); sealedIndex.push(-1); continue; }
-      const problem = await this.typeProblem(r.entry, typeNames);
-      if (problem) { checked.push({ problem }); sealedIndex.push(-1); continue; }
-      checked.push({ entry: r.entry });
-      sealedIndex.push(valid.length);
-      valid.push(r.entry);
+    if (rows.length === 0) return emptyChunk(after);
+    const p = await preparer.prepare(rows);
+    for (let k = 0; k < rows.length; k++) {
+      const c = p.checked[k]!;
+      if (!('entry' in c)) continue;
+      const problem = await this.typeProblem(c.entry, typeNames);
+      if (problem) { p.checked[k] = { problem }; p.sealedIndex[k] = -1; }
     }
-    return { after, rows, checked, sealed: this.certs.sealCatalog(valid), sealedIndex };
+    return { after, rows, ...p };
   }
 
   /** The hub's certificate types (F.3) are what provinces sync: a row of another type is refused (code 13's reason). */
@@ -145,18 +150,56 @@ export class Aggregator {
     return undefined;
   }
 
-  /** One chunk, in the caller's transaction: the checks against the catalog, the writes, the position. */
+  /**
+   * One chunk, in the caller's transaction: the checks against the catalog, the writes, the
+   * position. The number rule is checked inside the write; only when it refuses a row is the chunk
+   * written again from a savepoint, after asking which numbers are taken, so rows are judged exactly
+   * as one at a time would judge them.
+   */
   private async apply(tx: Queryable, chunk: Prepared): Promise<Map<string, BatchOutcome>> {
     if ((await this.front.lockPosition(tx)) !== chunk.after) throw new PositionMoved();
+    const owners = await this.certs.catalogOwners(chunk.sealed.entries.map((e) => e.id), tx);
+    let d = this.decide(chunk, owners, new Map());
+    await tx.query('savepoint catalog_chunk');
+    let written = new Set(await this.certs.upsertCatalog(d.subset, tx, { numbers: true }));
+    if (written.size !== d.subset.entries.length) {
+      await tx.query('rollback to savepoint catalog_chunk');
+      d = this.decide(chunk, owners, await this.certs.numberTakenBy(chunk.sealed, tx));
+      written = new Set(await this.certs.upsertCatalog(d.subset, tx, { numbers: true }));
+      // Left out still: numbers that change hands within the chunk; refused rather than guessed.
+      for (const e of d.subset.entries) {
+        if (written.has(e.id)) continue;
+        const k = d.finalRow.get(e.id)!;
+        const row = chunk.rows[k]!;
+        const o = d.outcome.get(row.batch)!;
+        o.applied--; o.rejected++;
+        d.errors.push({ ...row, remark: catalogProblem('number', 'another certificate of the same type, issuer and version has this number').remark });
+      }
+    }
+    await tx.query('release savepoint catalog_chunk');
+    await this.front.insertErrors(tx, d.errors);
+    await this.front.ledger(tx, d.outcome);
+    const applied = [...d.outcome.values()].reduce((n, o) => n + o.applied, 0);
+    const rejected = [...d.outcome.values()].reduce((n, o) => n + o.rejected, 0);
+    await this.front.advancePosition(tx, chunk.rows[chunk.rows.length - 1]!.id, applied, rejected);
+    return d.outcome;
+  }
+
+  /** Judges the chunk's rows in order against the catalog's owners and taken numbers (and earlier rows of the chunk). */
+  private decide(chunk: Prepared, ownersInDb: Map<string, string | null>, taken: Map<number, string>) {
     const { rows, checked, sealed, sealedIndex } = chunk;
-    const owners = await this.certs.catalogOwners(sealed.entries.map((e) => e.id), tx);
-    const taken = await this.certs.numberTakenBy(sealed, tx);
-    const numberKey = (i: number) => `${sealed.entries[i]!.typeCode}\0${sealed.entries[i]!.issuer.code}\0${sealed.numberBidx[i]}\0${sealed.entries[i]!.version}`;
+    const owners = new Map(ownersInDb);
+    const numberKey = (i: number) => {
+      const e = sealed.entries[i]!;
+      const b = sealed.numberBidx[i]!;
+      return `${e.typeCode}\0${e.issuer.code}\0${Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')}\0${e.version}`;
+    };
     const numbers = new Map<string, string>();
     const outcome = new Map<string, BatchOutcome>();
     const errors: (StoredRow & { remark: string })[] = [];
     /** The last accepted row per certificate: what the catalog ends with. */
     const finalIndex = new Map<string, number>();
+    const finalRow = new Map<string, number>();
 
     rows.forEach((row, k) => {
       const o = outcome.get(row.batch) ?? { batch: row.batch, read: 0, applied: 0, rejected: 0 };
@@ -177,6 +220,7 @@ export class Aggregator {
           owners.set(e.id, e.dataSource);
           numbers.set(numberKey(i), e.id);
           finalIndex.set(e.id, i);
+          finalRow.set(e.id, k);
           o.applied++;
         }
       }
@@ -191,12 +235,7 @@ export class Aggregator {
       entries: pick.map((i) => sealed.entries[i]!), holderBidx: pick.map((i) => sealed.holderBidx[i]!),
       numberBidx: pick.map((i) => sealed.numberBidx[i]!), holderEnc: pick.map((i) => sealed.holderEnc[i]!), contentEnc: pick.map((i) => sealed.contentEnc[i]!),
     };
-    await this.certs.upsertCatalog(subset, tx);
-    await this.front.insertErrors(tx, errors);
-    await this.front.ledger(tx, outcome);
-    const applied = [...outcome.values()].reduce((n, o) => n + o.applied, 0);
-    await this.front.advancePosition(tx, rows[rows.length - 1]!.id, applied, errors.length);
-    return outcome;
+    return { subset, errors, outcome, finalRow };
   }
 }
 
