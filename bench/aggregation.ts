@@ -94,17 +94,14 @@ async function main() {
         if (!c.ok) throw new Error(c.problem.remark);
         entries.push(c.entry);
       }
-      const sealed = s.certs.sealCatalog(entries);
-      const hex = (b: Uint8Array) => `\\\\x${Buffer.from(b).toString('hex')}`;
-      lines.push(entries.map((e, j) => `${[e.id, e.id, e.typeCode, e.name, e.holder.codeType, hex(sealed.holderBidx[j]!), hex(sealed.numberBidx[j]!),
-        hex(sealed.holderEnc[j]!), hex(sealed.contentEnc[j]!), e.issuer.name, e.issuer.code, e.issuer.areaCode, e.issueDate, e.status, e.version,
-        e.dataSource].map((v) => (typeof v === 'string' && v.startsWith('\\\\x') ? v : esc(v))).join('\t')}\n`).join(''));
+      // The very lines the aggregator's COPY sends for new certificates.
+      lines.push(s.certs.sealCatalog(entries).copyLines.join(''));
       progress('preparing catalog rows for COPY', Math.min(ROWS, i + 10_000), ROWS);
     }
     process.stderr.write('\n');
     const t1 = performance.now();
     await copy(client, `copy certificates (id, source_id, type_code, name, holder_type, holder_bidx, number_bidx, holder_enc, content_enc,
-      issuer_name, issuer_code, area_code, issue_date, status, version, data_source) from stdin`, function* () { yield* lines; });
+      issuer_name, issuer_code, area_code, issue_date, status, version, data_source, abolish_reason) from stdin`, function* () { yield* lines; });
     const copySeconds = (performance.now() - t1) / 1000;
     const copyRate = ROWS / copySeconds;
     lines.length = 0;

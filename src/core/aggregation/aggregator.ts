@@ -152,7 +152,8 @@ export class Aggregator {
 
   /**
    * One chunk, in the caller's transaction: the checks against the catalog, the writes, the
-   * position. The number rule is checked inside the write; only when it refuses a row is the chunk
+   * position. Certificates new to the catalog go in by COPY, known ones by one upsert; the number
+   * rule is left to the unique index and the upsert. Only when it refuses a row is the chunk
    * written again from a savepoint, after asking which numbers are taken, so rows are judged exactly
    * as one at a time would judge them.
    */
@@ -161,16 +162,24 @@ export class Aggregator {
     const owners = await this.certs.catalogOwners(chunk.sealed.entries.map((e) => e.id), tx);
     let d = this.decide(chunk, owners, new Map());
     await tx.query('savepoint catalog_chunk');
-    let written = new Set(await this.certs.upsertCatalog(d.subset, tx, { numbers: true }));
-    if (written.size !== d.subset.entries.length) {
+    let clean = true;
+    try {
+      const fresh = subset(d.subset, (id) => !owners.has(id));
+      const known = subset(d.subset, (id) => owners.has(id));
+      await this.certs.copyCatalog(fresh, tx);
+      clean = (await this.certs.upsertCatalog(known, tx, { numbers: true })).length === known.entries.length;
+    } catch (err) {
+      if ((err as { code?: string }).code !== '23505') throw err;
+      clean = false;
+    }
+    if (!clean) {
       await tx.query('rollback to savepoint catalog_chunk');
       d = this.decide(chunk, owners, await this.certs.numberTakenBy(chunk.sealed, tx));
-      written = new Set(await this.certs.upsertCatalog(d.subset, tx, { numbers: true }));
+      const written = new Set(await this.certs.upsertCatalog(d.subset, tx, { numbers: true }));
       // Left out still: numbers that change hands within the chunk; refused rather than guessed.
       for (const e of d.subset.entries) {
         if (written.has(e.id)) continue;
-        const k = d.finalRow.get(e.id)!;
-        const row = chunk.rows[k]!;
+        const row = chunk.rows[d.finalRow.get(e.id)!]!;
         const o = d.outcome.get(row.batch)!;
         o.applied--; o.rejected++;
         d.errors.push({ ...row, remark: catalogProblem('number', 'another certificate of the same type, issuer and version has this number').remark });
@@ -234,13 +243,22 @@ export class Aggregator {
     const subset: SealedCatalog = {
       entries: pick.map((i) => sealed.entries[i]!), holderBidx: pick.map((i) => sealed.holderBidx[i]!),
       numberBidx: pick.map((i) => sealed.numberBidx[i]!), holderEnc: pick.map((i) => sealed.holderEnc[i]!), contentEnc: pick.map((i) => sealed.contentEnc[i]!),
+      copyLines: pick.map((i) => sealed.copyLines[i]!),
     };
     return { subset, errors, outcome, finalRow };
   }
 }
 
+function subset(s: SealedCatalog, keep: (id: string) => boolean): SealedCatalog {
+  const pick = s.entries.flatMap((e, i) => (keep(e.id) ? [i] : []));
+  return {
+    entries: pick.map((i) => s.entries[i]!), holderBidx: pick.map((i) => s.holderBidx[i]!), numberBidx: pick.map((i) => s.numberBidx[i]!),
+    holderEnc: pick.map((i) => s.holderEnc[i]!), contentEnc: pick.map((i) => s.contentEnc[i]!), copyLines: pick.map((i) => s.copyLines[i]!),
+  };
+}
+
 function emptyChunk(after: number): Prepared {
-  return { after, rows: [], checked: [], sealed: { entries: [], holderBidx: [], numberBidx: [], holderEnc: [], contentEnc: [] }, sealedIndex: [] };
+  return { after, rows: [], checked: [], sealed: { entries: [], holderBidx: [], numberBidx: [], holderEnc: [], contentEnc: [], copyLines: [] }, sealedIndex: [] };
 }
 
 /**
