@@ -5,6 +5,13 @@ import { Keyring } from './crypto/keyring.js';
 
 /** Everything a node or a command needs to know, from flags, then environment, then defaults. */
 export interface Config {
+  /**
+   * What the node is in the national network (ZWFW C 0124 5.5): a province (also a city or a
+   * central department) reports its catalog through the front DB; the hub aggregates them.
+   */
+  role: NodeRole;
+  /** Catalog aggregation (ZWFW C 0124 5.3, appendix H). */
+  aggregation: AggregationConfig;
   dataDir: string;
   databaseUrl?: string;
   host: string;
@@ -54,7 +61,24 @@ export interface ZaozhuangConfig {
   province?: { url?: string; clientId?: string; clientSecret?: string; username?: string; password?: string; timeoutMs: number };
 }
 
+export type NodeRole = 'province' | 'hub';
+
+export interface AggregationConfig {
+  /**
+   * The appendix H DataSource this node reports under (three digits: 0 + a central department's
+   * code, 1 + the province's two GB/T 2260 digits). Unset: each certificate's own, or 1 + the
+   * province of its area code.
+   */
+  dataSource?: string;
+  /** How often a hub aggregates new lic_data rows (0: never on its own, only `zhengzhao aggregate`). */
+  intervalSeconds: number;
+  /** Rows per aggregator transaction. */
+  chunkSize: number;
+}
+export const NODE_ROLES: readonly NodeRole[] = ['province', 'hub'];
+
 export interface ConfigFlags {
+  role?: string;
   data?: string;
   databaseUrl?: string;
   host?: string;
@@ -69,7 +93,16 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     if (!Number.isFinite(n) || n < 0) throw new Error(`not a number: ${v}`);
     return n;
   };
+  const role = flags.role ?? (env.ZHENGZHAO_ROLE || 'province');
+  if (!NODE_ROLES.includes(role as NodeRole)) throw new Error(`--role / ZHENGZHAO_ROLE: ${role} is not one of ${NODE_ROLES.join(', ')}`);
+  if (env.ZHENGZHAO_DATA_SOURCE && !/^[01]\d{2}$/.test(env.ZHENGZHAO_DATA_SOURCE)) throw new Error('ZHENGZHAO_DATA_SOURCE: three digits, the first 0 or 1 (appendix H)');
   return {
+    role: role as NodeRole,
+    aggregation: {
+      dataSource: env.ZHENGZHAO_DATA_SOURCE || undefined,
+      intervalSeconds: num(env.ZHENGZHAO_AGGREGATE_INTERVAL, 60),
+      chunkSize: Math.max(1, num(env.ZHENGZHAO_AGGREGATE_CHUNK, 5000)),
+    },
     dataDir: resolve(flags.data ?? env.ZHENGZHAO_DATA ?? './data'),
     databaseUrl: flags.databaseUrl ?? (env.DATABASE_URL || undefined),
     host: flags.host ?? env.HOST ?? '127.0.0.1',

@@ -13,6 +13,12 @@ import type { Operator } from '../store/operators.js';
 import type { ServiceItem } from '../store/service-items.js';
 import type { NewSeal, SealSummary } from '../core/seals.js';
 import type { Registration, RegistrationStatus } from '../store/registrations.js';
+import {
+  aggregateLocal, aggregateRemote, printAggregate, printErrors, printExchange, printReport, printRereport, runExchange,
+} from './aggregation.js';
+import type { AggregateReport } from '../core/aggregation/aggregator.js';
+import type { ProvinceError } from '../store/front-db.js';
+import type { ReportOutcome } from '../core/aggregation/feed.js';
 import { INTERFACE_ROLES, INTERFACE_ROLE_NAMES, parseInterfaceRole } from '../domain/interface-roles.js';
 
 interface Common extends ConfigFlags { json?: boolean }
@@ -48,6 +54,7 @@ const out = (flags: Common, value: unknown, human: () => string) =>
   console.log(flags.json ? JSON.stringify(value, null, 2) : human());
 
 withData(program.command('serve').description('run a node'))
+  .addOption(new Option('--role <role>', 'province (the default; also a city) or hub (or ZHENGZHAO_ROLE)').choices(['province', 'hub']))
   .option('--port <port>', 'TCP port (or PORT)', undefined)
   .option('--host <host>', 'address to listen on (or HOST)', undefined)
   .option('--public-url <url>', 'base URL clients reach this node at (download links are built on it)')
@@ -262,6 +269,47 @@ withData(program.command('import <file>').description('load NDJSON certificate r
     const report = await onData(flags, (s) => runImportLocal(s, file, size, !!flags.json), (h) => runImportRemote(h, file, !!flags.json));
     printImport(report, !!flags.json);
     if (report.inserted + report.existing === 0 && report.rejected > 0) process.exitCode = 1;
+  });
+
+program.command('exchange').description("move new lic_data rows from a province's front DB to the hub's, and the hub's lic_data_error rows for them back (ZWFW C 0124 5.3)")
+  .requiredOption('--from <url>', "the province's database (PostgreSQL URL)")
+  .requiredOption('--to <url>', "the hub's database (PostgreSQL URL)")
+  .option('--chunk <n>', 'rows per transaction', '5000')
+  .option('--json', 'machine-readable output')
+  .action(async (flags: { from: string; to: string; chunk: string; json?: boolean }) => {
+    const summary = await runExchange(flags.from, flags.to, Math.max(1, Number(flags.chunk) || 5000), !!flags.json);
+    out(flags, summary, () => printExchange(summary));
+  });
+
+withData(program.command('aggregate').description("apply new lic_data rows to the hub's catalog; refused rows go to lic_data_error (ZWFW C 0124 5.3)"))
+  .option('--report', 'do not aggregate: show the position and each Cd_batch (received, applied, rejected)')
+  .option('--batch <cd_batch>', 'with --report: only this batch')
+  .action(async (flags: Common & { report?: boolean; batch?: string }) => {
+    if (flags.report) {
+      const r = await onData(flags, (s) => s.aggregator.report({ batch: flags.batch }),
+        (h) => adminCall<AggregateReport>(h, 'GET', `/aggregate/report${flags.batch ? `?batch=${encodeURIComponent(flags.batch)}` : ''}`));
+      out(flags, r, () => printReport(r));
+      return;
+    }
+    const summary = await onData(flags, (s) => aggregateLocal(s, !!flags.json), (h) => aggregateRemote(h, !!flags.json));
+    out(flags, summary, () => printAggregate(summary));
+  });
+
+withData(program.command('errors').description('catalog rows the hub rejected (lic_data_error, brought back by exchange) that no later report answered yet'))
+  .option('--all', 'also the resolved ones')
+  .action(async (flags: Common & { all?: boolean }) => {
+    const list = await onData(flags, (s) => s.frontErrors.list({ all: !!flags.all }), (h) => adminCall<ProvinceError[]>(h, 'GET', `/errors?all=${!!flags.all}`));
+    out(flags, list, () => printErrors(list));
+  });
+
+withData(program.command('rereport [ids...]').description("write certificates' current catalog rows to lic_data again (U, or D when abolished): answers the hub's errors"))
+  .option('--errors', 'every certificate with an open error')
+  .option('--all', 'every certificate of this node (a first load of the front DB)')
+  .action(async (ids: string[], flags: Common & { errors?: boolean; all?: boolean }) => {
+    if (!flags.errors && !flags.all && ids.length === 0) throw new Error('name certificate IDs, or --errors, or --all');
+    const target = flags.all ? { all: true as const } : flags.errors ? { errors: true as const } : { ids };
+    const o = await onData(flags, (s) => s.frontErrors.rereport(target), (h) => adminCall<ReportOutcome>(h, 'POST', '/rereport', { ids, errors: flags.errors, all: flags.all }));
+    out(flags, o, () => printRereport(o));
   });
 
 const usage = program.command('usage').description('usage records (用证记录)');

@@ -4,6 +4,8 @@ import { buildApp } from '../server/app.js';
 import { seedDemo } from '../core/demo.js';
 import { AccountService } from '../core/accounts.js';
 import { cstCompactDate } from '../domain/dates.js';
+import { aggregateEvery } from '../core/aggregation/aggregator.js';
+import { printAggregate } from './aggregation.js';
 import { newAdminToken, removeNodeHandle, writeNodeHandle, liveNodeHandle } from './node-handle.js';
 
 /** Runs a node until SIGINT/SIGTERM; with demo, seeds an empty data directory and prints how to call it. */
@@ -17,11 +19,21 @@ export async function serve(cfg: Config, opts: { demo: boolean; json: boolean })
   const baseUrl = cfg.publicUrl ?? local;
   writeNodeHandle(cfg, local, adminToken);
 
+  // A hub aggregates the lic_data rows exchanges bring, every ZHENGZHAO_AGGREGATE_INTERVAL seconds.
+  const aggregation = cfg.role === 'hub' && cfg.aggregation.intervalSeconds > 0
+    ? aggregateEvery(s.aggregator, cfg.aggregation.intervalSeconds * 1000, {
+      summary: (r) => { if (r.read > 0) console.error(printAggregate(r)); },
+      progress: (p) => { if (p.horizon - p.from > 50_000) console.error(`aggregate: ${p.position - p.from}/${p.horizon - p.from} (${p.applied} applied, ${p.rejected} rejected)`); },
+      error: (err) => console.error(`aggregation failed (retried in ${cfg.aggregation.intervalSeconds} s): ${err.message}`),
+    })
+    : undefined;
+
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
     removeNodeHandle(cfg);
+    await aggregation?.stop();
     await app.close();
     await s.close();
     process.exit(0);
@@ -79,6 +91,6 @@ Zaozhuang: client ${creds.zaozhuang.clientId} / ${creds.zaozhuang.clientSecret},
 ` : ''}`);
     }
   } else {
-    console.log(opts.json ? JSON.stringify({ baseUrl }) : `zhengzhao node listening on ${baseUrl}`);
+    console.log(opts.json ? JSON.stringify({ baseUrl, role: cfg.role }) : `zhengzhao ${cfg.role} node listening on ${baseUrl}`);
   }
 }

@@ -1,6 +1,5 @@
 import type { Certificate, CertificateStatus, DetailGroup, SurfaceValue } from '../domain/model.js';
-import { checkHolderCode, holderCodeType, isValidCreditCode } from '../domain/holder-code.js';
-import { parseCertificateId } from '../domain/identifier.js';
+import { areaCodeRule, holderCodeRule, holderTypeRule, identifierRule, issuerCodeRule, typeCodeRule } from '../domain/catalog-rules.js';
 import { isLongTerm, parseDate } from '../domain/dates.js';
 
 /**
@@ -33,14 +32,17 @@ export function parseImportRecord(raw: unknown): ImportRecordResult {
   for (const k of REQUIRED) if (text(k)!.length > MAX_TEXT) return { ok: false, reason: `${k}: longer than ${MAX_TEXT} characters` };
 
   const typeCode = text('certificateTypeCode')!;
-  if (!/^[0-9A-Z]{18}\d{3}$/.test(typeCode)) return { ok: false, reason: 'certificateTypeCode: must be 18-character authority code + 3 digits (ZWFW C 0123)' };
+  const typeProblem = typeCodeRule(typeCode);
+  if (typeProblem) return { ok: false, reason: `certificateTypeCode: ${typeProblem}` };
   const holderType = text('certificateHolderType')!;
-  if (!holderCodeType(holderType)) return { ok: false, reason: `certificateHolderType: ${holderType} is not an appendix B code type` };
+  const holderTypeProblem = holderTypeRule(holderType);
+  if (holderTypeProblem) return { ok: false, reason: `certificateHolderType: ${holderTypeProblem}` };
   const holderCode = text('certificateHolderCode')!;
-  const hc = checkHolderCode(holderType, holderCode);
-  if (!hc.ok) return { ok: false, reason: `certificateHolderCode: ${hc.message}` };
+  const holderProblem = holderCodeRule(holderType, holderCode);
+  if (holderProblem) return { ok: false, reason: `certificateHolderCode: ${holderProblem}` };
   const issuerCode = text('issueDeptCode')!;
-  if (!isValidCreditCode(issuerCode)) return { ok: false, reason: 'issueDeptCode: not a valid unified social credit code (GB 32100)' };
+  const issuerProblem = issuerCodeRule(issuerCode);
+  if (issuerProblem) return { ok: false, reason: `issueDeptCode: ${issuerProblem}` };
   const issueDate = parseDate(text('issueDate')!);
   if (!issueDate) return { ok: false, reason: `issueDate: not a date: ${text('issueDate')}` };
   let validFrom: string | undefined;
@@ -57,18 +59,14 @@ export function parseImportRecord(raw: unknown): ImportRecordResult {
     if (validFrom && validTo < validFrom) return { ok: false, reason: 'certificateValidateEnd: before certificateValidateStart' };
   }
   const area = text('certificateAreaCode');
-  if (area !== undefined && area !== '' && !/^\d{6}$/.test(area)) return { ok: false, reason: 'certificateAreaCode: must be a 6-digit GB/T 2260 code' };
+  const areaProblem = area ? areaCodeRule(area) : undefined;
+  if (areaProblem) return { ok: false, reason: `certificateAreaCode: ${areaProblem}` };
   const statusText = text('status');
   const status = (statusText || 'issued') as CertificateStatus;
   if (!STATUSES.includes(status)) return { ok: false, reason: `status: must be one of ${STATUSES.join(', ')}` };
   const id = text('certificateID');
-  if (id) {
-    const p = parseCertificateId(id);
-    if (!p.ok) return { ok: false, reason: `certificateID: ${p.message}` };
-    if (p.parts.typeCode !== typeCode || p.parts.issuerCode !== issuerCode) {
-      return { ok: false, reason: 'certificateID: its type code and issuer code must match certificateTypeCode and issueDeptCode' };
-    }
-  }
+  const idProblem = id ? identifierRule(id, typeCode, issuerCode) : undefined;
+  if (idProblem) return { ok: false, reason: `certificateID: ${idProblem}` };
   const surface = parseSurface(r.surface);
   if (typeof surface === 'string') return { ok: false, reason: `surface: ${surface}` };
   const detail = parseDetail(r.detail);

@@ -9,6 +9,7 @@ import type { CertificateTypeRepo } from '../store/certificate-types.js';
 import { parseImportRecord } from './import-record.js';
 import { newCertificateId } from './identifiers.js';
 import type { Signer } from './signer.js';
+import type { CatalogFeed } from './aggregation/feed.js';
 
 export interface ImportProgress { lines: number; inserted: number; existing: number; rejected: number; bytes: number; totalBytes: number }
 export interface Rejection { line: number; reason: string }
@@ -32,6 +33,8 @@ export class Importer {
     private readonly certs: CertificateRepo,
     private readonly types: CertificateTypeRepo,
     private readonly signer: Signer,
+    /** Each chunk's new certificates go to the front DB in the chunk's transaction (one insert). */
+    private readonly feed: CatalogFeed,
   ) {}
 
   async importFile(path: string, totalBytes: number, opts: ImportOptions = {}): Promise<ImportReport> {
@@ -61,9 +64,14 @@ export class Importer {
         const signatures = await signed;
         list.forEach((c, i) => { c.digitalSign = signatures[i]!.signature; c.signKeyId = signatures[i]!.kid; });
         await previous;
-        const inserted = await this.certs.insertMany(list);
-        progress.inserted += inserted.length;
-        progress.existing += list.length - inserted.length;
+        const inserted = await this.db.transaction(async (tx) => {
+          const ids = new Set(await this.certs.insertMany(list, tx));
+          // An imported abolished certificate is reported as D, so the hub answers 21 for it.
+          await this.feed.record(tx, list.filter((c) => ids.has(c.id)).map((c) => ({ operation: c.status === 'abolished' ? 'D' as const : 'I' as const, cert: c })));
+          return ids;
+        });
+        progress.inserted += inserted.size;
+        progress.existing += list.length - inserted.size;
         const now = Date.now();
         if (opts.onProgress && now - lastReport > 200) { lastReport = now; opts.onProgress({ ...progress }); }
       })();

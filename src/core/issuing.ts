@@ -12,6 +12,7 @@ import type { Signer } from './signer.js';
 import type { NodeKeys } from './node-keys.js';
 import type { CertificateFiles } from './certificate-files.js';
 import { checkCode, newCertificateId } from './identifiers.js';
+import type { CatalogFeed } from './aggregation/feed.js';
 
 /** The person making a lifecycle write (Beijing UserInfo), in the core's words. */
 export interface OperatorInfo {
@@ -63,6 +64,8 @@ export class IssuingService {
     private readonly items: ServiceItemRepo,
     private readonly nodeKeys: NodeKeys,
     private readonly files: CertificateFiles,
+    /** The front DB report of every write that changes what is shared, in the write's transaction. */
+    private readonly feed: CatalogFeed,
   ) {}
 
   /** A new draft from submitted data fields. */
@@ -118,7 +121,9 @@ export class IssuingService {
     const signed = await this.db.transaction(async (tx) => {
       const current = await this.locked(tx, type, id, number);
       if (current.status !== 'draft') throw new IssuingError('not-draft', current.status);
-      return this.signLocked(tx, type, current, ctx);
+      const issued = await this.signLocked(tx, type, current, ctx);
+      await this.feed.record(tx, [{ operation: 'I', cert: issued }]);
+      return issued;
     });
     await this.files.produce(signed);
     return signed;
@@ -140,6 +145,7 @@ export class IssuingService {
     const signatures = await signer.signMany(drafts.map((d) => signedBytes(d)));
     const marked = new Set(await this.certs.markIssuedMany(drafts.map((d, i) => ({ id: d.id, issueDate: d.issueDate, digitalSign: signatures[i]!.signature, signKeyId: signatures[i]!.kid })), tx));
     await recordEvents(tx, [...marked].map((id) => this.eventOf(id, 'sign', ctx)));
+    await this.feed.record(tx, drafts.filter((d) => marked.has(d.id)).map((d) => ({ operation: 'I' as const, cert: d })));
     return outcome.map((o) => (found.has(o) && !marked.has(o) ? 'not-draft' : o));
   }
 
@@ -158,6 +164,7 @@ export class IssuingService {
       const issued = await this.signLocked(tx, type, draft, ctx, 'change');
       if (!(await this.certs.markAbolished(id, '变更', draft.id, tx))) throw new IssuingError('not-issued', current.status);
       await this.event(tx, id, 'abolish', ctx, { reason: '变更', relatedId: draft.id });
+      await this.feed.record(tx, [{ operation: 'D', cert: current }, { operation: 'I', cert: issued }]);
       return issued;
     });
     await this.files.produce(successor);
@@ -171,6 +178,7 @@ export class IssuingService {
       const current = await this.locked(tx, type, id, number);
       if (!(await this.certs.markAbolished(id, reason, undefined, tx))) throw new IssuingError('not-issued', current.status);
       await this.event(tx, id, 'abolish', ctx, { reason });
+      await this.feed.record(tx, [{ operation: 'D', cert: current }]);
     });
   }
 

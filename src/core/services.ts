@@ -37,6 +37,9 @@ import { RegistrationRepo } from '../store/registrations.js';
 import { OAuthService } from './oauth.js';
 import { OAuthRepo } from '../store/oauth.js';
 import { QrValues, withEncryptedIds } from './qr-values.js';
+import { FrontDbRepo } from '../store/front-db.js';
+import { CatalogFeed, FrontErrors } from './aggregation/feed.js';
+import { Aggregator } from './aggregation/aggregator.js';
 
 /** The composition root of the core: one instance per process, shared by every dialect. */
 export interface Services {
@@ -69,6 +72,14 @@ export interface Services {
   oauth: OAuthService;
   /** What scanned QR values name. */
   qr: QrValues;
+  /** The front DB (appendix H): lic_data and lic_data_error. */
+  front: FrontDbRepo;
+  /** Province side: reports lifecycle writes to lic_data (off on a hub). */
+  feed: CatalogFeed;
+  /** Province side: what the hub rejected, and re-reports. */
+  frontErrors: FrontErrors;
+  /** Hub side: applies lic_data rows to the catalog. */
+  aggregator: Aggregator;
   /** An importer with a worker pool for signing; close it after use. */
   importer(): { importer: Importer; close(): Promise<void> };
   close(): Promise<void>;
@@ -103,7 +114,9 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
     verifyUrl: (id) => `${publicBase(cfg)}/verify/${encodeURIComponent(id)}`,
   });
   const trustedKeys = new TrustedKeys(nodeKeys);
-  const issuing = new IssuingService(db, keys, certs, types, itemRepo, nodeKeys, files);
+  const front = new FrontDbRepo(db);
+  const feed = new CatalogFeed(front, cfg.role === 'province', cfg.aggregation.dataSource);
+  const issuing = new IssuingService(db, keys, certs, types, itemRepo, nodeKeys, files, feed);
   return {
     cfg, db, keys, nodeKeys, types, certs, usage, tickets, encryptedIds, registrations,
     catalog: new CatalogService(types),
@@ -126,9 +139,13 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
     issuing,
     batches: new BatchService(db, issuing, certs, (threads) => (threads ? workerSigner(nodeKeys) : inlineSigner(nodeKeys))),
     using: new UsingService(certs, types, itemRepo, usage, new UsageCodes(keys, cfg.usageCodeTtlSeconds, cfg.accessTokenTtlSeconds), files),
+    front,
+    feed,
+    frontErrors: new FrontErrors(db, front, certs, feed),
+    aggregator: new Aggregator(db, front, certs, types, cfg.aggregation.chunkSize, keys),
     importer() {
       const signer = workerSigner(nodeKeys);
-      return { importer: new Importer(db, keys, certs, types, signer), close: () => signer.close() };
+      return { importer: new Importer(db, keys, certs, types, signer, feed), close: () => signer.close() };
     },
     close: () => db.close(),
   };

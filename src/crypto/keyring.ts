@@ -11,6 +11,7 @@ import { Sm4Box } from './sm4.js';
 export class Keyring {
   private readonly boxes = new Map<string, Sm4Box>();
   private readonly indexKey: Buffer;
+  private readonly material_: KeyringMaterial;
 
   /** @param keys key id → key bytes (≥16); @param currentId the key new values are sealed with */
   constructor(keys: ReadonlyMap<string, Uint8Array>, readonly currentId: string, indexKey: Uint8Array) {
@@ -21,6 +22,21 @@ export class Keyring {
     if (!this.boxes.has(currentId)) throw new Error(`current data key "${currentId}" is not configured`);
     if (indexKey.length < 16) throw new Error('the blind index key must have at least 16 bytes');
     this.indexKey = Buffer.from(indexKey);
+    this.material_ = {
+      keys: Object.fromEntries([...keys].map(([id, k]) => [id, Buffer.from(k).toString('hex')])), currentId, indexKey: this.indexKey.toString('hex'),
+    };
+  }
+
+  /**
+   * The key material, for a worker thread of this process that seals on its behalf (as the node key
+   * goes to signing threads); never to be written anywhere.
+   */
+  material(): KeyringMaterial {
+    return this.material_;
+  }
+
+  static fromMaterial(m: KeyringMaterial): Keyring {
+    return new Keyring(new Map(Object.entries(m.keys).map(([id, hex]) => [id, Buffer.from(hex, 'hex')])), m.currentId, Buffer.from(m.indexKey, 'hex'));
   }
 
   seal(plaintext: string | Uint8Array, context: string): Buffer {
@@ -57,3 +73,5 @@ export class Keyring {
     return hmacSm3(this.indexKey, `${kind}\0${value}`);
   }
 }
+
+export interface KeyringMaterial { keys: Record<string, string>; currentId: string; indexKey: string }

@@ -95,4 +95,21 @@ export async function adminRoutes(app: FastifyInstance, opts: { services: Servic
       .finally(() => void close());
     return reply;
   });
+
+  // Catalog aggregation (ZWFW C 0124 5.3) for a node on PGlite, which no other process can open.
+  app.post('/aggregate', async (_req, reply) => {
+    const out = new PassThrough();
+    reply.header('content-type', 'application/x-ndjson').send(out);
+    s.aggregator.run({ onProgress: (p) => out.write(JSON.stringify({ progress: p }) + '\n') })
+      .then((summary) => out.end(JSON.stringify({ summary }) + '\n'))
+      .catch((err: Error) => out.end(JSON.stringify({ error: err.message }) + '\n'));
+    return reply;
+  });
+  app.get<{ Querystring: { batch?: string; limit?: string } }>('/aggregate/report', async (req) =>
+    s.aggregator.report({ batch: req.query.batch, limit: req.query.limit ? Number(req.query.limit) : undefined }));
+  app.get<{ Querystring: { all?: string } }>('/errors', async (req) => s.frontErrors.list({ all: req.query.all === 'true' }));
+  app.post<{ Body: { ids?: string[]; errors?: boolean; all?: boolean } }>('/rereport', async (req) => {
+    const b = req.body ?? {};
+    return s.frontErrors.rereport(b.all ? { all: true } : b.errors ? { errors: true } : { ids: b.ids ?? [] });
+  });
 }

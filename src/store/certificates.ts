@@ -2,6 +2,7 @@ import type { Queryable } from './db.js';
 import { asBuffer } from './db.js';
 import type { Keyring } from '../crypto/keyring.js';
 import type { Certificate, CertificateStatus, CertificateSummary, DetailGroup, SurfaceValue } from '../domain/model.js';
+import type { CatalogEntry } from '../domain/catalog-row.js';
 
 /** Sealed parts of a row; the seal context binds each blob to its certificate so blobs cannot be swapped. */
 interface SealedHolder { holderName: string; holderCode: string; number: string }
@@ -222,6 +223,105 @@ export class CertificateRepo {
     await q.query('update certificates set digital_sign = $2, sign_key_id = $3 where id = $1', [id, digitalSign, signKeyId]);
   }
 
+  /**
+   * Catalog entries (the hub's aggregated catalog) sealed for upsertCatalog: pure computation, so a
+   * caller can prepare the next chunk (on another thread) while the database writes this one.
+   */
+  sealCatalog(entries: readonly CatalogEntry[]): SealedCatalog {
+    const out: SealedCatalog = { entries, holderBidx: [], numberBidx: [], holderEnc: [], contentEnc: [], copyLines: [] };
+    const emptyContent: SealedContent = { surface: [], detail: [] };
+    for (const e of entries) {
+      const hb = this.holderIndex(e.holder.code);
+      const nb = this.numberIndex(e.typeCode, e.number);
+      const he = this.keys.sealJson({ holderName: e.holder.name, holderCode: e.holder.code, number: e.number } satisfies SealedHolder, `holder:${e.id}`);
+      const ce = this.keys.sealJson(emptyContent, `content:${e.id}`);
+      out.holderBidx.push(hb);
+      out.numberBidx.push(nb);
+      out.holderEnc.push(he);
+      out.contentEnc.push(ce);
+      out.copyLines.push([copyText(e.id), copyText(e.id), copyText(e.typeCode), copyText(e.name), copyText(e.holder.codeType),
+        `\\\\x${hb.toString('hex')}`, `\\\\x${nb.toString('hex')}`, `\\\\x${he.toString('hex')}`, `\\\\x${ce.toString('hex')}`,
+        copyText(e.issuer.name), copyText(e.issuer.code), copyText(e.issuer.areaCode), e.issueDate, e.status, String(e.version),
+        copyText(e.dataSource), e.status === 'abolished' ? '删除 (lic_data D)' : '\\N'].join('\t') + '\n');
+    }
+    return out;
+  }
+
+  /**
+   * Inserts or replaces catalog entries in one statement (ids must be distinct). Entries carry no
+   * surface and no signature: the owner node holds those. An entry is written only when it keeps
+   * its data source and, with `numbers`, when no other certificate of its type, issuer and version
+   * has its number; returns the ids written.
+   *
+   * The binary parts travel as one bytea parameter (sent in binary, sliced by offset in SQL): as
+   * hex text inside array parameters they cost more to send and parse than the insert itself.
+   */
+  async upsertCatalog(s: SealedCatalog, q: Queryable = this.db, opts: { numbers?: boolean } = {}): Promise<string[]> {
+    if (s.entries.length === 0) return [];
+    const e = s.entries;
+    const { blob, offsets } = pack(s);
+    const rows = await q.query<{ id: string }>(
+      `insert into certificates (id, source_id, type_code, name, holder_type, holder_bidx, number_bidx, holder_enc, content_enc,
+         issuer_name, issuer_code, area_code, issue_date, status, version, data_source, abolish_reason)
+       select u.id, u.id, u.type_code, u.name, u.holder_type, substring($1::bytea from u.o + 1 for 32), substring($1::bytea from u.o + 33 for 32),
+         substring($1::bytea from u.o + 65 for u.hl), substring($1::bytea from u.o + 65 + u.hl for u.cl),
+         u.issuer_name, u.issuer_code, u.area_code, u.issue_date::date, u.status, u.version, u.data_source,
+         case when u.status = 'abolished' then '删除 (lic_data D)' end
+       from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::int[],
+         $12::text[], $13::int[], $14::int[], $15::int[])
+         as u(id, type_code, name, holder_type, issuer_name, issuer_code, area_code, issue_date, status, version, data_source, o, hl, cl)
+       where not ($16::boolean and exists (select 1 from certificates c where c.type_code = u.type_code and c.issuer_code = u.issuer_code
+         and c.number_bidx = substring($1::bytea from u.o + 33 for 32) and c.version = u.version and c.id <> u.id))
+       on conflict (id) do update set type_code = excluded.type_code, name = excluded.name, holder_type = excluded.holder_type,
+         holder_bidx = excluded.holder_bidx, number_bidx = excluded.number_bidx, holder_enc = excluded.holder_enc, content_enc = excluded.content_enc,
+         issuer_name = excluded.issuer_name, issuer_code = excluded.issuer_code, area_code = excluded.area_code, issue_date = excluded.issue_date,
+         status = excluded.status, version = excluded.version, abolish_reason = excluded.abolish_reason, updated_at = now()
+       where certificates.data_source = excluded.data_source
+       returning id`,
+      [blob, e.map((x) => x.id), e.map((x) => x.typeCode), e.map((x) => x.name), e.map((x) => x.holder.codeType), e.map((x) => x.issuer.name),
+        e.map((x) => x.issuer.code), e.map((x) => x.issuer.areaCode), e.map((x) => x.issueDate), e.map((x) => x.status), e.map((x) => x.version),
+        e.map((x) => x.dataSource), offsets.at, offsets.holder, offsets.content, opts.numbers === true],
+      'certificates-upsert-catalog',
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * New catalog entries by COPY: the bulk path for certificates the catalog does not have yet.
+   * Fails as a whole (unique violation) when one's number is taken; the caller then takes the
+   * careful path from a savepoint.
+   */
+  async copyCatalog(s: SealedCatalog, q: Queryable): Promise<void> {
+    if (s.entries.length === 0) return;
+    await q.copyFrom(`copy certificates (id, source_id, type_code, name, holder_type, holder_bidx, number_bidx, holder_enc, content_enc,
+      issuer_name, issuer_code, area_code, issue_date, status, version, data_source, abolish_reason) from stdin`, s.copyLines.join(''));
+  }
+
+  /** The data source of each id present (null for a node's own certificates). */
+  async catalogOwners(ids: readonly string[], q: Queryable = this.db): Promise<Map<string, string | null>> {
+    if (ids.length === 0) return new Map();
+    const rows = await q.query<{ id: string; data_source: string | null }>(
+      'select id, data_source from certificates where id = any($1::text[])', [ids], 'certificates-catalog-owners');
+    return new Map(rows.map((r) => [r.id, r.data_source]));
+  }
+
+  /**
+   * For sealed entries, the id of another certificate already holding the same (type, issuer,
+   * number, version), keyed by the entry's index.
+   */
+  async numberTakenBy(s: SealedCatalog, q: Queryable = this.db): Promise<Map<number, string>> {
+    if (s.entries.length === 0) return new Map();
+    const { blob, offsets } = pack(s);
+    const rows = await q.query<{ n: number; id: string }>(
+      `select u.n, c.id from unnest($2::text[], $3::text[], $4::int[], $5::text[], $6::int[]) with ordinality as u(t, i, v, id, o, n)
+       join certificates c on c.type_code = u.t and c.issuer_code = u.i and c.number_bidx = substring($1::bytea from u.o + 33 for 32) and c.version = u.v
+       where c.id <> u.id`,
+      [blob, s.entries.map((e) => e.typeCode), s.entries.map((e) => e.issuer.code), s.entries.map((e) => e.version), s.entries.map((e) => e.id), offsets.at],
+      'certificates-number-taken',
+    );
+    return new Map(rows.map((r) => [Number(r.n) - 1, r.id]));
+  }
+
   private toSummary(r: SummaryRow): CertificateSummary {
     const h = this.keys.openJson<SealedHolder>(asBuffer(r.holder_enc), `holder:${r.id}`);
     return {
@@ -260,3 +360,36 @@ export class CertificateRepo {
 const INSERT_COLUMNS = `id, source_id, type_code, name, holder_type, holder_bidx, number_bidx, holder_enc, content_enc,
   issuer_name, issuer_code, area_code, issue_date, valid_from, valid_to, status, version, digital_sign, sign_key_id, data_source,
   predecessor_id, seal_code, license_group, item_code, division_code`;
+
+/** Catalog entries with their blind indexes and sealed parts (Uint8Array once passed between threads). */
+export interface SealedCatalog {
+  entries: readonly CatalogEntry[];
+  holderBidx: Uint8Array[];
+  numberBidx: Uint8Array[];
+  holderEnc: Uint8Array[];
+  contentEnc: Uint8Array[];
+  /** Each entry as a line of COPY text, made with the rest so the thread that seals does this work too. */
+  copyLines: string[];
+}
+
+/** A value in COPY's text format. */
+function copyText(v: string): string {
+  return v.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+}
+
+/** Per entry, holder index (32) ‖ number index (32) ‖ sealed holder ‖ sealed content, in one buffer. */
+function pack(s: SealedCatalog): { blob: Buffer; offsets: { at: number[]; holder: number[]; content: number[] } } {
+  const parts: Uint8Array[] = [];
+  const offsets = { at: [] as number[], holder: [] as number[], content: [] as number[] };
+  let at = 0;
+  for (let i = 0; i < s.entries.length; i++) {
+    const h = s.holderEnc[i]!;
+    const c = s.contentEnc[i]!;
+    parts.push(s.holderBidx[i]!, s.numberBidx[i]!, h, c);
+    offsets.at.push(at);
+    offsets.holder.push(h.length);
+    offsets.content.push(c.length);
+    at += 64 + h.length + c.length;
+  }
+  return { blob: Buffer.concat(parts, at), offsets };
+}

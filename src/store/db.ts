@@ -1,6 +1,9 @@
 import { mkdirSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { from as copyFromStdin } from 'pg-copy-streams';
 
 /** Anything that runs SQL: the database itself or an open transaction. */
 export interface Queryable {
@@ -9,6 +12,11 @@ export interface Queryable {
    * plan of every call (PGlite ignores it).
    */
   query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[], name?: string): Promise<T[]>;
+  /**
+   * `COPY … FROM STDIN` of text-format data: the bulk path, several times faster than INSERT for
+   * many rows, on both back ends (PGlite reads it as a blob).
+   */
+  copyFrom(sql: string, text: string): Promise<void>;
 }
 
 /**
@@ -36,17 +44,24 @@ export async function openPglite(dataDir: string | undefined): Promise<Db> {
     parsers: { [DATE_OID]: keepText, [INT8_OID]: toNumber },
   });
   await db.waitReady;
+  const blobCopy = (sql: string) => sql.replace(/from\s+stdin\s*$/i, "from '/dev/blob'");
   return {
     kind: 'pglite',
     async query<T>(sql: string, params?: readonly unknown[]) {
       return (await db.query<T>(sql, params as unknown[] | undefined)).rows;
+    },
+    async copyFrom(sql: string, text: string) {
+      await db.query(blobCopy(sql), [], { blob: new Blob([text]) });
     },
     async exec(sql: string) {
       await db.exec(sql);
     },
     async transaction<T>(fn: (tx: Queryable) => Promise<T>) {
       return db.transaction(async (tx) =>
-        fn({ query: async <R>(sql: string, params?: readonly unknown[]) => (await tx.query<R>(sql, params as unknown[] | undefined)).rows }),
+        fn({
+          query: async <R>(sql: string, params?: readonly unknown[]) => (await tx.query<R>(sql, params as unknown[] | undefined)).rows,
+          copyFrom: async (sql: string, text: string) => { await tx.query(blobCopy(sql), [], { blob: new Blob([text]) }); },
+        }),
       );
     },
     async close() {
@@ -69,9 +84,14 @@ export async function openPostgres(url: string, poolSize = 10): Promise<Db> {
   await pool.query('select 1');
   const run = async <T>(client: pg.Pool | pg.PoolClient, sql: string, params?: readonly unknown[], name?: string) =>
     (await client.query({ text: sql, values: params as unknown[] | undefined, name })).rows as T[];
+  const copy = (client: pg.PoolClient, sql: string, text: string) => pipeline(Readable.from([text]), client.query(copyFromStdin(sql)));
   return {
     kind: 'postgres',
     query: <T>(sql: string, params?: readonly unknown[], name?: string) => run<T>(pool, sql, params, name),
+    async copyFrom(sql: string, text: string) {
+      const client = await pool.connect();
+      try { await copy(client, sql, text); } finally { client.release(); }
+    },
     async exec(sql: string) {
       await pool.query(sql);
     },
@@ -79,7 +99,7 @@ export async function openPostgres(url: string, poolSize = 10): Promise<Db> {
       const client = await pool.connect();
       try {
         await client.query('begin');
-        const result = await fn({ query: (sql, params, name) => run(client, sql, params, name) });
+        const result = await fn({ query: (sql, params, name) => run(client, sql, params, name), copyFrom: (sql, text) => copy(client, sql, text) });
         await client.query('commit');
         return result;
       } catch (err) {

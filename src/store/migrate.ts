@@ -7,6 +7,7 @@ import { sql as using } from './migrations/005-using.js';
 import { sql as seals } from './migrations/006-seals.js';
 import { sql as sichuan } from './migrations/007-sichuan.js';
 import { sql as zaozhuang } from './migrations/008-zaozhuang.js';
+import { sql as frontDb } from './migrations/009-front-db.js';
 import { sql as layoutTemplates } from './migrations/011-layout-templates.js';
 
 /** Versioned migrations, applied in order on start; each runs in its own transaction. */
@@ -19,6 +20,7 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
   { version: 6, name: 'seals', sql: seals },
   { version: 7, name: 'sichuan', sql: sichuan },
   { version: 8, name: 'zaozhuang', sql: zaozhuang },
+  { version: 9, name: 'front-db', sql: frontDb },
   { version: 11, name: 'layout-templates', sql: layoutTemplates },
 ];
 

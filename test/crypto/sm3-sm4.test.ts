@@ -40,3 +40,31 @@ test('Sm4Box seals, opens, and refuses altered values, other keys and other cont
   assert.equal(new Sm4Box(Buffer.alloc(16, 8)).open(sealed, 'holder'), undefined);
   assert.equal(box.open(sealed.subarray(0, 20), 'holder'), undefined);
 });
+
+test('Sm4Box computes SM4-CTR exactly as OpenSSL does, counter carry included, and opens values sealed before', async () => {
+  const { createCipheriv, createHmac } = await import('node:crypto');
+  const { deriveKey } = await import('../../src/crypto/sm3.js');
+  const master = Buffer.alloc(16, 9);
+  const box = new Sm4Box(master);
+  const encKey = deriveKey(master, 'sm4-ctr', 16);
+  const macKey = deriveKey(master, 'hmac-sm3', 32);
+  // The former implementation: a CTR context per value, the tag over one concatenation.
+  const oldSeal = (plain: Buffer, iv: Buffer, aad: string) => {
+    const c = createCipheriv('sm4-ctr', encKey, iv);
+    const body = Buffer.concat([c.update(plain), c.final()]);
+    const a = Buffer.from(aad);
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(a.length);
+    return Buffer.concat([iv, body, createHmac('sm3', macKey).update(Buffer.concat([len, a, iv, body])).digest().subarray(0, 16)]);
+  };
+  for (const ivHex of ['00000000000000000000000000000000', 'ffffffffffffffffffffffffffffffff', '0102030405060708ffffffffffffff00']) {
+    for (const size of [0, 1, 15, 16, 17, 100, 1000]) {
+      const plain = Buffer.alloc(size, 0x5a);
+      const old = oldSeal(plain, Buffer.from(ivHex, 'hex'), 'ctx');
+      assert.deepEqual(box.open(old, 'ctx'), plain, `iv ${ivHex}, ${size} bytes`);
+      const fresh = box.seal(plain, 'ctx');
+      assert.deepEqual(fresh, oldSeal(plain, fresh.subarray(0, 16), 'ctx'), 'the same bytes as a CTR context gives');
+    }
+  }
+  assert.notDeepEqual(box.seal('x').subarray(0, 16), box.seal('x').subarray(0, 16), 'a fresh IV each time');
+});

@@ -1,0 +1,292 @@
+import type { Db, Queryable } from '../../store/db.js';
+import type { CertificateRepo, SealedCatalog } from '../../store/certificates.js';
+import type { CertificateTypeRepo } from '../../store/certificate-types.js';
+import type { BatchLedgerRow, FrontDbRepo, StoredRow } from '../../store/front-db.js';
+import { catalogProblem, type CatalogEntry, type CatalogProblem } from '../../domain/catalog-row.js';
+import type { Keyring } from '../../crypto/keyring.js';
+import { inlinePreparer, workerPreparer, type PreparedRows, type Preparer } from './prepare.js';
+
+export interface AggregateProgress { from: number; horizon: number; position: number; read: number; applied: number; rejected: number }
+export interface BatchOutcome { batch: string; read: number; applied: number; rejected: number }
+export interface AggregateSummary {
+  /** The position before and after, and the horizon this run read up to. */
+  from: number;
+  to: number;
+  horizon: number;
+  read: number;
+  applied: number;
+  rejected: number;
+  seconds: number;
+  batches: BatchOutcome[];
+}
+export interface AggregateReport {
+  position: number;
+  pending: number;
+  applied: number;
+  rejected: number;
+  updatedAt: string;
+  batches: (BatchLedgerRow & { state: 'reconciled' | 'pending' | 'not exchanged' })[];
+}
+
+/** A chunk read and checked on its own, sealed: everything that does not depend on the catalog's state. */
+interface Prepared extends PreparedRows {
+  after: number;
+  rows: StoredRow[];
+}
+
+class PositionMoved extends Error {}
+
+/**
+ * The hub's aggregator (ZWFW C 0124 5.3): reads new lic_data rows in ID order, checks each, applies
+ * I/U/D to the catalog (the certificates table) and writes each refused row to lic_data_error with
+ * a remark naming the field and the rule. A chunk's catalog writes, its error rows, its ledger
+ * counts and the new position commit in one transaction: killed at any moment, the next run starts
+ * where the last commit left off, and nothing is applied twice.
+ *
+ * I and U both write the row's state (a province may re-report with either after a refused I); D
+ * keeps the entry but abolished, so the hub answers 21 (已废止或注销) for it rather than 10, which
+ * would claim the certificate never existed. Within a chunk a later row for the same certificate
+ * wins, as it would one row at a time.
+ */
+export class Aggregator {
+  constructor(
+    private readonly db: Db,
+    private readonly front: FrontDbRepo,
+    private readonly certs: CertificateRepo,
+    private readonly types: CertificateTypeRepo,
+    private readonly chunkSize = 5000,
+    /** With keys, a run of more than two chunks checks and seals on a worker thread. */
+    private readonly keys?: Keyring,
+  ) {}
+
+  /** Up to the horizon taken at the start; `signal` stops it between chunks (what is committed stays). */
+  async run(opts: { onProgress?: (p: AggregateProgress) => void; maxRows?: number; signal?: AbortSignal } = {}): Promise<AggregateSummary> {
+    const started = performance.now();
+    const horizon = await this.front.horizon('lic_data');
+    const from = (await this.front.position()).position;
+    const typeNames = new Map((await this.types.list()).map((t) => [t.code, t.name]));
+    const preparer: Preparer = this.keys && horizon - from > 2 * this.chunkSize ? workerPreparer(this.keys) : inlinePreparer(this.certs);
+    try {
+      return await this.runWith(preparer, from, horizon, typeNames, started, opts);
+    } finally {
+      await preparer.close();
+    }
+  }
+
+  private async runWith(preparer: Preparer, from: number, horizon: number, typeNames: Map<string, string>, started: number,
+    opts: { onProgress?: (p: AggregateProgress) => void; maxRows?: number; signal?: AbortSignal }): Promise<AggregateSummary> {
+    const totals = { read: 0, applied: 0, rejected: 0 };
+    const batches = new Map<string, BatchOutcome>();
+    let position = from;
+    // The next chunk is read, checked and sealed while this one is written.
+    let next = this.prepare(preparer, position, horizon, typeNames);
+    for (;;) {
+      const chunk = await next;
+      if (chunk.rows.length === 0) break;
+      const last = chunk.rows[chunk.rows.length - 1]!.id;
+      const more = opts.maxRows === undefined || totals.read + chunk.rows.length < opts.maxRows;
+      next = more ? this.prepare(preparer, last, horizon, typeNames) : Promise.resolve(emptyChunk(last));
+      next.catch(() => {});
+      let outcome: Map<string, BatchOutcome>;
+      try {
+        outcome = await this.db.transaction((tx) => this.apply(tx, chunk));
+      } catch (err) {
+        if (!(err instanceof PositionMoved)) throw err;
+        // Another aggregator went ahead: continue from where it is.
+        position = (await this.front.position()).position;
+        next = this.prepare(preparer, position, horizon, typeNames);
+        continue;
+      }
+      position = last;
+      for (const [batch, o] of outcome) {
+        const b = batches.get(batch) ?? { batch, read: 0, applied: 0, rejected: 0 };
+        b.read += o.read; b.applied += o.applied; b.rejected += o.rejected;
+        batches.set(batch, b);
+        totals.read += o.read; totals.applied += o.applied; totals.rejected += o.rejected;
+      }
+      opts.onProgress?.({ from, horizon, position, ...totals });
+      if (!more || opts.signal?.aborted) break;
+    }
+    return { from, to: position, horizon, ...totals, seconds: (performance.now() - started) / 1000, batches: [...batches.values()] };
+  }
+
+  /** Where the aggregator stands, and each Cd_batch: received, applied, rejected. */
+  async report(opts: { batch?: string; limit?: number } = {}): Promise<AggregateReport> {
+    const pos = await this.front.position();
+    const pending = Number((await this.db.query<{ n: number }>('select count(*)::bigint as n from front.lic_data where "ID" > $1', [pos.position]))[0]!.n);
+    const rows = await this.front.batches(opts.limit ?? 50, opts.batch);
+    return {
+      ...pos, pending,
+      batches: rows.map((b) => ({
+        ...b,
+        state: Number(b.received) === 0 ? 'not exchanged' as const
+          : Number(b.applied) + Number(b.rejected) >= Number(b.received) ? 'reconciled' as const : 'pending' as const,
+      })),
+    };
+  }
+
+  private async prepare(preparer: Preparer, after: number, horizon: number, typeNames: Map<string, string>): Promise<Prepared> {
+    const rows = after >= horizon ? [] : await this.front.rows(this.db, after, horizon, this.chunkSize);
+    if (rows.length === 0) return emptyChunk(after);
+    const p = await preparer.prepare(rows);
+    for (let k = 0; k < rows.length; k++) {
+      const c = p.checked[k]!;
+      if (!('entry' in c)) continue;
+      const problem = await this.typeProblem(c.entry, typeNames);
+      if (problem) { p.checked[k] = { problem }; p.sealedIndex[k] = -1; }
+    }
+    return { after, rows, ...p };
+  }
+
+  /** The hub's certificate types (F.3) are what provinces sync: a row of another type is refused (code 13's reason). */
+  private async typeProblem(e: CatalogEntry, typeNames: Map<string, string>): Promise<CatalogProblem | undefined> {
+    let known = typeNames.get(e.typeCode);
+    if (known === undefined) {
+      const t = await this.types.get(e.typeCode);
+      if (t) { known = t.name; typeNames.set(t.code, t.name); }
+    }
+    if (known === undefined) return catalogProblem('typeCode', `${e.typeCode} is no certificate type of the hub (证照类型不存在或未发布)`);
+    if (known !== e.typeName) return catalogProblem('typeName', `"${e.typeName}" is not the name "${known}" of type ${e.typeCode}`);
+    return undefined;
+  }
+
+  /**
+   * One chunk, in the caller's transaction: the checks against the catalog, the writes, the
+   * position. Certificates new to the catalog go in by COPY, known ones by one upsert; the number
+   * rule is left to the unique index and the upsert. Only when it refuses a row is the chunk
+   * written again from a savepoint, after asking which numbers are taken, so rows are judged exactly
+   * as one at a time would judge them.
+   */
+  private async apply(tx: Queryable, chunk: Prepared): Promise<Map<string, BatchOutcome>> {
+    if ((await this.front.lockPosition(tx)) !== chunk.after) throw new PositionMoved();
+    const owners = await this.certs.catalogOwners(chunk.sealed.entries.map((e) => e.id), tx);
+    let d = this.decide(chunk, owners, new Map());
+    await tx.query('savepoint catalog_chunk');
+    let clean = true;
+    try {
+      const fresh = subset(d.subset, (id) => !owners.has(id));
+      const known = subset(d.subset, (id) => owners.has(id));
+      await this.certs.copyCatalog(fresh, tx);
+      clean = (await this.certs.upsertCatalog(known, tx, { numbers: true })).length === known.entries.length;
+    } catch (err) {
+      if ((err as { code?: string }).code !== '23505') throw err;
+      clean = false;
+    }
+    if (!clean) {
+      await tx.query('rollback to savepoint catalog_chunk');
+      d = this.decide(chunk, owners, await this.certs.numberTakenBy(chunk.sealed, tx));
+      const written = new Set(await this.certs.upsertCatalog(d.subset, tx, { numbers: true }));
+      // Left out still: numbers that change hands within the chunk; refused rather than guessed.
+      for (const e of d.subset.entries) {
+        if (written.has(e.id)) continue;
+        const row = chunk.rows[d.finalRow.get(e.id)!]!;
+        const o = d.outcome.get(row.batch)!;
+        o.applied--; o.rejected++;
+        d.errors.push({ ...row, remark: catalogProblem('number', 'another certificate of the same type, issuer and version has this number').remark });
+      }
+    }
+    await tx.query('release savepoint catalog_chunk');
+    await this.front.insertErrors(tx, d.errors);
+    await this.front.ledger(tx, d.outcome);
+    const applied = [...d.outcome.values()].reduce((n, o) => n + o.applied, 0);
+    const rejected = [...d.outcome.values()].reduce((n, o) => n + o.rejected, 0);
+    await this.front.advancePosition(tx, chunk.rows[chunk.rows.length - 1]!.id, applied, rejected);
+    return d.outcome;
+  }
+
+  /** Judges the chunk's rows in order against the catalog's owners and taken numbers (and earlier rows of the chunk). */
+  private decide(chunk: Prepared, ownersInDb: Map<string, string | null>, taken: Map<number, string>) {
+    const { rows, checked, sealed, sealedIndex } = chunk;
+    const owners = new Map(ownersInDb);
+    const numberKey = (i: number) => {
+      const e = sealed.entries[i]!;
+      const b = sealed.numberBidx[i]!;
+      return `${e.typeCode}\0${e.issuer.code}\0${Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')}\0${e.version}`;
+    };
+    const numbers = new Map<string, string>();
+    const outcome = new Map<string, BatchOutcome>();
+    const errors: (StoredRow & { remark: string })[] = [];
+    /** The last accepted row per certificate: what the catalog ends with. */
+    const finalIndex = new Map<string, number>();
+    const finalRow = new Map<string, number>();
+
+    rows.forEach((row, k) => {
+      const o = outcome.get(row.batch) ?? { batch: row.batch, read: 0, applied: 0, rejected: 0 };
+      outcome.set(row.batch, o);
+      o.read++;
+      const c = checked[k]!;
+      let problem = 'problem' in c ? c.problem : undefined;
+      if (!problem && 'entry' in c) {
+        const e = c.entry;
+        const i = sealedIndex[k]!;
+        const owner = owners.get(e.id);
+        const otherNumber = numbers.get(numberKey(i)) ?? taken.get(i);
+        if (owners.has(e.id) && owner !== e.dataSource) {
+          problem = catalogProblem('sourceId', `already in the catalog from ${owner ? `data source ${owner}` : 'this node itself'}`);
+        } else if (otherNumber !== undefined && otherNumber !== e.id) {
+          problem = catalogProblem('number', `certificate ${otherNumber} of the same type, issuer and version has this number`);
+        } else {
+          owners.set(e.id, e.dataSource);
+          numbers.set(numberKey(i), e.id);
+          finalIndex.set(e.id, i);
+          finalRow.set(e.id, k);
+          o.applied++;
+        }
+      }
+      if (problem) {
+        o.rejected++;
+        errors.push({ ...row, remark: problem.remark });
+      }
+    });
+
+    const pick = [...finalIndex.values()].sort((a, b) => a - b);
+    const subset: SealedCatalog = {
+      entries: pick.map((i) => sealed.entries[i]!), holderBidx: pick.map((i) => sealed.holderBidx[i]!),
+      numberBidx: pick.map((i) => sealed.numberBidx[i]!), holderEnc: pick.map((i) => sealed.holderEnc[i]!), contentEnc: pick.map((i) => sealed.contentEnc[i]!),
+      copyLines: pick.map((i) => sealed.copyLines[i]!),
+    };
+    return { subset, errors, outcome, finalRow };
+  }
+}
+
+function subset(s: SealedCatalog, keep: (id: string) => boolean): SealedCatalog {
+  const pick = s.entries.flatMap((e, i) => (keep(e.id) ? [i] : []));
+  return {
+    entries: pick.map((i) => s.entries[i]!), holderBidx: pick.map((i) => s.holderBidx[i]!), numberBidx: pick.map((i) => s.numberBidx[i]!),
+    holderEnc: pick.map((i) => s.holderEnc[i]!), contentEnc: pick.map((i) => s.contentEnc[i]!), copyLines: pick.map((i) => s.copyLines[i]!),
+  };
+}
+
+function emptyChunk(after: number): Prepared {
+  return { after, rows: [], checked: [], sealed: { entries: [], holderBidx: [], numberBidx: [], holderEnc: [], contentEnc: [], copyLines: [] }, sealedIndex: [] };
+}
+
+/**
+ * Runs the aggregator every `intervalMs` until stopped (a hub node); one run at a time, a failed
+ * run reported and retried at the next tick.
+ */
+export function aggregateEvery(
+  aggregator: Aggregator,
+  intervalMs: number,
+  on: { summary?: (s: AggregateSummary) => void; progress?: (p: AggregateProgress) => void; error?: (err: Error) => void },
+): { stop(): Promise<void> } {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  const abort = new AbortController();
+  const tick = () => {
+    running = aggregator.run({ onProgress: on.progress, signal: abort.signal }).then(
+      (s) => { on.summary?.(s); },
+      (err: Error) => { on.error?.(err); },
+    ).finally(() => { if (!stopped) timer = setTimeout(tick, intervalMs); });
+  };
+  timer = setTimeout(tick, 0);
+  return {
+    async stop() {
+      stopped = true;
+      abort.abort();
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+  };
+}
