@@ -7,6 +7,7 @@ import { sql as using } from './migrations/005-using.js';
 import { sql as seals } from './migrations/006-seals.js';
 import { sql as sichuan } from './migrations/007-sichuan.js';
 import { sql as zaozhuang } from './migrations/008-zaozhuang.js';
+import { sql as federation } from './migrations/010-federation.js';
 
 /** Versioned migrations, applied in order on start; each runs in its own transaction. */
 export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
@@ -18,6 +19,7 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
   { version: 6, name: 'seals', sql: seals },
   { version: 7, name: 'sichuan', sql: sichuan },
   { version: 8, name: 'zaozhuang', sql: zaozhuang },
+  { version: 10, name: 'federation', sql: federation },
 ];
 
 export async function migrate(db: Db): Promise<number[]> {
