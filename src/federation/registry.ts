@@ -73,6 +73,7 @@ export class NodeRegistry implements MemberDirectory {
   async remove(dataSource: string): Promise<boolean> {
     const removed = await this.repo.remove(dataSource);
     this.cache = undefined;
+    this.clients.get(dataSource)?.client.close();
     this.clients.delete(dataSource);
     return removed;
   }
@@ -101,6 +102,7 @@ export class NodeRegistry implements MemberDirectory {
     const key = JSON.stringify([e.baseUrl, e.accountId, e.scheme, e.secret, e.services]);
     let c = this.clients.get(e.dataSource);
     if (!c || c.key !== key) {
+      c?.client.close();
       const client = new NationalClient({ label: `node ${e.dataSource} (${e.name})`, baseUrl: e.baseUrl, credentials: { accountId: e.accountId, scheme: e.scheme, secret: e.secret } },
         this.settings, this.now);
       c = { key, client, node: new NationalNode(e.dataSource, client, e.services) };
