@@ -187,7 +187,10 @@ export class RoutingService {
       if (own.ok) return own.value;
       throw own.error;
     }
-    const theirs = await this.relay(ctx, hub, hub.name, via, op, (on) => remote(hub, on, onwardSel), (items) => ({ ids: items.map(key) }), sel.holderCode);
+    // The hub's catalog may still list what this province answered differently a moment ago (an
+    // abolition not yet aggregated): for certificates of its own area this province's word stands.
+    const others = async (on: Onward) => (await remote(hub, on, onwardSel)).filter((x) => !this.ofOwnArea(key(x)));
+    const theirs = await this.relay(ctx, hub, hub.name, via, op, others, (items) => ({ ids: items.map(key) }), sel.holderCode);
     return merged([own, theirs], key);
   }
 
@@ -210,9 +213,14 @@ export class RoutingService {
    * or the certificate is kept here anyway. A malformed ID is answered here (10, saying why).
    */
   private async isOwn(id: string): Promise<boolean> {
+    if (issuerAreaOf(id) === undefined || !this.opts.areaCode) return true;
+    return this.ofOwnArea(id) || (await this.certs.holds(id.trim()));
+  }
+
+  /** Whether the ID's issuer registered inside this node's division. */
+  private ofOwnArea(id: string): boolean {
     const area = issuerAreaOf(id);
-    if (area === undefined || !this.opts.areaCode) return true;
-    return withinArea(this.opts.areaCode, area) || (await this.certs.holds(id.trim()));
+    return area !== undefined && this.opts.areaCode !== undefined && withinArea(this.opts.areaCode, area);
   }
 
   /**

@@ -96,8 +96,10 @@ describe('routing of sharing calls', () => {
   });
 
   test('by holder: its own and the hub\'s merged without duplicates; the hub down leaves the own answer; nothing anywhere gives the worst refusal', async () => {
-    hub.answers.retrieve = () => [remote, own];
+    // The hub's catalog still lists ownAbolished (not aggregated yet): for its own area the province's word stands.
+    hub.answers.retrieve = () => [remote, own, ownAbolished];
     const list = await province.retrieve(ctx({ correlationId: 'merge' }), { holderCode: holder });
+    assert.ok(!list.some((c) => c.id === ownAbolished.id));
     // Its own two first (as its store orders them), then the hub's one it did not have.
     assert.deepEqual(list.slice(0, 2).map((c) => c.id).sort(), [own.id, heldForeign.id].sort());
     assert.deepEqual(list.slice(2).map((c) => c.id), [remote.id]);
