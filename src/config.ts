@@ -2,14 +2,14 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { Keyring } from './crypto/keyring.js';
+import { dataSourceProblem, isAreaCode, isDataSource } from './domain/regions.js';
+
+/** What a node is in the national network (ZWFW C 0124 5.5): a province (also a city or a central department) or the national hub. */
+export type NodeRole = 'province' | 'hub';
+export const NODE_ROLES: readonly NodeRole[] = ['province', 'hub'];
 
 /** Everything a node or a command needs to know, from flags, then environment, then defaults. */
 export interface Config {
-  /**
-   * What the node is in the national network (ZWFW C 0124 5.5): a province (also a city or a
-   * central department) reports its catalog through the front DB; the hub aggregates them.
-   */
-  role: NodeRole;
   /** Catalog aggregation (ZWFW C 0124 5.3, appendix H). */
   aggregation: AggregationConfig;
   dataDir: string;
@@ -47,7 +47,33 @@ export interface Config {
   oauthRefreshTtlSeconds: number;
   /** Where this node stands in the Zaozhuang interface's two levels (DB3704/T 0042 4.3). */
   zaozhuang: ZaozhuangConfig;
+  /**
+   * Province (the default; also a city or a central department: it reports its catalog through the
+   * front DB and sends what it does not hold to its hub) or hub (aggregates and routes).
+   */
+  role: NodeRole;
+  /** The division this node answers for (GB/T 2260); a province's own certificates are those issued inside it. */
+  areaCode?: string;
+  /** This node's DataSource code (appendix H: 0xx a central department, 1xx a region). */
+  dataSource?: string;
+  /** A province's hub: its base URL and this node's national account there. Absent: a standalone node. */
+  hub?: HubConfig;
+  /** Node-to-node calls: per-hop timeout, retries of reads, and the circuit breaker per remote node. */
+  federation: FederationConfig;
   logLevel: string;
+}
+
+export interface HubConfig { url: string; accountId?: string; secret?: string }
+
+export interface FederationConfig {
+  /** How long one hop (all its attempts) may take before the call answers 1 (第三方接口连接超时). */
+  hopTimeoutMs: number;
+  /** Further attempts of a read after a connection failure or a 502/503/504, within the hop's time. */
+  hopRetries: number;
+  /** Consecutive failed hops to a node that open its circuit… */
+  breakerFailures: number;
+  /** …and how long it stays open before one trial call may pass (half-open). */
+  breakerCooldownMs: number;
 }
 
 /**
@@ -61,8 +87,6 @@ export interface ZaozhuangConfig {
   province?: { url?: string; clientId?: string; clientSecret?: string; username?: string; password?: string; timeoutMs: number };
 }
 
-export type NodeRole = 'province' | 'hub';
-
 export interface AggregationConfig {
   /**
    * The appendix H DataSource this node reports under (three digits: 0 + a central department's
@@ -75,15 +99,16 @@ export interface AggregationConfig {
   /** Rows per aggregator transaction. */
   chunkSize: number;
 }
-export const NODE_ROLES: readonly NodeRole[] = ['province', 'hub'];
 
 export interface ConfigFlags {
-  role?: string;
   data?: string;
   databaseUrl?: string;
   host?: string;
   port?: number | string;
   publicUrl?: string;
+  role?: string;
+  areaCode?: string;
+  dataSource?: string;
 }
 
 export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): Config {
@@ -93,11 +118,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     if (!Number.isFinite(n) || n < 0) throw new Error(`not a number: ${v}`);
     return n;
   };
-  const role = flags.role ?? (env.ZHENGZHAO_ROLE || 'province');
-  if (!NODE_ROLES.includes(role as NodeRole)) throw new Error(`--role / ZHENGZHAO_ROLE: ${role} is not one of ${NODE_ROLES.join(', ')}`);
   if (env.ZHENGZHAO_DATA_SOURCE && !/^[01]\d{2}$/.test(env.ZHENGZHAO_DATA_SOURCE)) throw new Error('ZHENGZHAO_DATA_SOURCE: three digits, the first 0 or 1 (appendix H)');
   return {
-    role: role as NodeRole,
     aggregation: {
       dataSource: env.ZHENGZHAO_DATA_SOURCE || undefined,
       intervalSeconds: num(env.ZHENGZHAO_AGGREGATE_INTERVAL, 60),
@@ -134,8 +156,67 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
         timeoutMs: num(env.ZHENGZHAO_ZAOZHUANG_PROVINCE_TIMEOUT, 10) * 1000,
       },
     },
+    role: roleOf(flags.role ?? env.ZHENGZHAO_ROLE),
+    areaCode: flags.areaCode ?? (env.ZHENGZHAO_AREA_CODE || undefined),
+    dataSource: flags.dataSource ?? (env.ZHENGZHAO_DATA_SOURCE || undefined),
+    hub: env.ZHENGZHAO_HUB_URL || env.ZHENGZHAO_HUB_ACCOUNT || env.ZHENGZHAO_HUB_SECRET
+      ? { url: (env.ZHENGZHAO_HUB_URL ?? '').replace(/\/+$/, ''), accountId: env.ZHENGZHAO_HUB_ACCOUNT || undefined, secret: env.ZHENGZHAO_HUB_SECRET || undefined }
+      : undefined,
+    federation: {
+      hopTimeoutMs: num(env.ZHENGZHAO_HOP_TIMEOUT_MS, 5000),
+      hopRetries: num(env.ZHENGZHAO_HOP_RETRIES, 2),
+      breakerFailures: Math.max(1, num(env.ZHENGZHAO_BREAKER_FAILURES, 5)),
+      breakerCooldownMs: num(env.ZHENGZHAO_BREAKER_COOLDOWN_MS, 30_000),
+    },
     logLevel: env.LOG_LEVEL ?? 'warn',
   };
+}
+
+function roleOf(v: string | undefined): NodeRole {
+  const role = (v || 'province').trim();
+  if (!(NODE_ROLES as readonly string[]).includes(role)) throw new Error(`--role / ZHENGZHAO_ROLE: province or hub, not "${role}"`);
+  return role as NodeRole;
+}
+
+/**
+ * What is wrong with a node's federation settings, each said with the setting to fix; empty when
+ * they hold together. Checked when a node starts (and by the commands that call the hub), so a
+ * misconfigured node never serves.
+ */
+export function federationProblems(cfg: Config): string[] {
+  const problems: string[] = [];
+  if (cfg.areaCode !== undefined && !isAreaCode(cfg.areaCode)) {
+    problems.push(`ZHENGZHAO_AREA_CODE (--area-code) ${cfg.areaCode}: six digits of GB/T 2260, e.g. 510000`);
+  }
+  if (cfg.dataSource !== undefined) {
+    if (!isDataSource(cfg.dataSource)) {
+      problems.push(`ZHENGZHAO_DATA_SOURCE (--data-source) ${cfg.dataSource}: three digits, 0xx for a central department or 1 + the region's first two division digits (appendix H), e.g. 151`);
+    } else if (cfg.areaCode && isAreaCode(cfg.areaCode)) {
+      const p = dataSourceProblem(cfg.dataSource, [cfg.areaCode]);
+      if (p) problems.push(`ZHENGZHAO_DATA_SOURCE and ZHENGZHAO_AREA_CODE disagree: ${p}`);
+    }
+  }
+  if (cfg.federation.hopTimeoutMs < 1) problems.push('ZHENGZHAO_HOP_TIMEOUT_MS: at least 1');
+  if (cfg.role === 'hub') {
+    if (cfg.hub) problems.push('ZHENGZHAO_HUB_URL, ZHENGZHAO_HUB_ACCOUNT, ZHENGZHAO_HUB_SECRET: a hub does not call a hub; unset them or run as --role province');
+    return problems;
+  }
+  if (cfg.hub) {
+    if (!cfg.hub.url) problems.push('ZHENGZHAO_HUB_URL: the hub\'s base URL is required with ZHENGZHAO_HUB_ACCOUNT and ZHENGZHAO_HUB_SECRET');
+    else if (!/^https?:\/\/[^/\s]+(\/\S*)?$/.test(cfg.hub.url)) problems.push(`ZHENGZHAO_HUB_URL ${cfg.hub.url}: an http:// or https:// URL`);
+    if (!cfg.hub.accountId) problems.push('ZHENGZHAO_HUB_ACCOUNT: this node\'s AccountId at the hub is required with ZHENGZHAO_HUB_URL');
+    if (!cfg.hub.secret) problems.push('ZHENGZHAO_HUB_SECRET: this node\'s secret at the hub (hmac-sm3) is required with ZHENGZHAO_HUB_URL');
+    // Without its area a province cannot tell its own certificate IDs from others', nor the hub its calls from its data.
+    if (!cfg.areaCode) problems.push('ZHENGZHAO_AREA_CODE (--area-code): a province with a hub needs its own division code to tell its certificates from others\'');
+    if (!cfg.dataSource) problems.push('ZHENGZHAO_DATA_SOURCE (--data-source): a province with a hub needs its data-source code (appendix H), e.g. 151');
+  }
+  return problems;
+}
+
+/** Throws one error naming every problem of the federation settings. */
+export function checkFederation(cfg: Config): void {
+  const problems = federationProblems(cfg);
+  if (problems.length > 0) throw new Error(`the ${cfg.role} node's settings do not hold together:\n  - ${problems.join('\n  - ')}`);
 }
 
 interface KeyFile {

@@ -20,6 +20,10 @@ import type { AggregateReport } from '../core/aggregation/aggregator.js';
 import type { ProvinceError } from '../store/front-db.js';
 import type { ReportOutcome } from '../core/aggregation/feed.js';
 import { INTERFACE_ROLES, INTERFACE_ROLE_NAMES, parseInterfaceRole } from '../domain/interface-roles.js';
+import type { MemberNodeListing, NewMemberNode } from '../federation/registry.js';
+import { NATIONAL_INTERFACE } from '../federation/national-node.js';
+import { syncTypes, type TypeSync } from '../federation/sync-types.js';
+import { checkFederation } from '../config.js';
 
 interface Common extends ConfigFlags { json?: boolean }
 
@@ -59,6 +63,9 @@ withData(program.command('serve').description('run a node'))
   .option('--host <host>', 'address to listen on (or HOST)', undefined)
   .option('--public-url <url>', 'base URL clients reach this node at (download links are built on it)')
   .option('--demo', 'seed demo data and accounts into an empty data directory')
+  .addOption(new Option('--role <role>', 'province (the default; also a city or a central department) or hub (or ZHENGZHAO_ROLE)').choices(['province', 'hub']))
+  .option('--area-code <code>', 'the division this node answers for, GB/T 2260 (or ZHENGZHAO_AREA_CODE)')
+  .option('--data-source <code>', 'its appendix H data-source code: 0xx central department, 1xx region (or ZHENGZHAO_DATA_SOURCE)')
   .action(async (flags: Common & { demo?: boolean }) => {
     await serve(loadConfig(flags), { demo: !!flags.demo, json: !!flags.json });
   });
@@ -310,6 +317,55 @@ withData(program.command('rereport [ids...]').description("write certificates' c
     const target = flags.all ? { all: true as const } : flags.errors ? { errors: true as const } : { ids };
     const o = await onData(flags, (s) => s.frontErrors.rereport(target), (h) => adminCall<ReportOutcome>(h, 'POST', '/rereport', { ids, errors: flags.errors, all: flags.all }));
     out(flags, o, () => printRereport(o));
+  });
+
+const nodes = program.command('nodes').description("the hub's registry of member nodes: provinces, cities and central departments it routes to");
+const nodeLine = (n: MemberNodeListing) =>
+  [n.dataSource, n.name, n.areaCodes.join(',') || '-', n.baseUrl, `${n.accountId} (${n.scheme})`, `calls as ${n.inboundAccount ?? '-'}`,
+    n.services.length ? n.services.join(',') : 'all services', `circuit ${n.circuit}`].join('\t');
+withData(nodes.command('add').description('register a member node'))
+  .requiredOption('--data-source <code>', 'its appendix H DataSource: 0xx a central department, 1 + two division digits a region (e.g. 151)')
+  .requiredOption('--name <name>', 'e.g. 四川省电子证照共享服务系统')
+  .option('--area <code...>', 'the GB/T 2260 division code(s) it answers for (required for a region)')
+  .requiredOption('--url <url>', 'its base URL (its national interface is under /elssp/v1)')
+  .requiredOption('--account <id>', 'the AccountId the hub calls it with (an account made on that node)')
+  .option('--secret <secret>', 'that account\'s secret (hmac-sm3)')
+  .addOption(new Option('--scheme <scheme>', 'that account\'s AccessToken scheme').choices(['hmac-sm3', 'appendix-c']).default('hmac-sm3'))
+  .option('--inbound-account <id>', 'the account here it calls the hub with (made with accounts add)')
+  .addOption(new Option('--service <name...>', 'only these national interfaces are offered (default: all)').choices(Object.values(NATIONAL_INTERFACE)))
+  .action(async (flags: Common & { dataSource: string; name: string; area?: string[]; url: string; account: string; secret?: string; scheme: 'hmac-sm3' | 'appendix-c'; inboundAccount?: string; service?: string[] }) => {
+    const input: NewMemberNode = {
+      dataSource: flags.dataSource, name: flags.name, areaCodes: flags.area ?? [], baseUrl: flags.url, accountId: flags.account,
+      scheme: flags.scheme, secret: flags.secret, inboundAccount: flags.inboundAccount, services: flags.service ?? [],
+    };
+    const n = await onData(flags, (s) => s.nodes.add(input), (h) => adminCall<MemberNodeListing>(h, 'POST', '/nodes', input));
+    out(flags, n, () => nodeLine(n));
+  });
+withData(nodes.command('list').description('list member nodes, with the state of each circuit in the running node'))
+  .action(async (flags: Common) => {
+    const list = await onData(flags, (s) => s.nodes.list(), (h) => adminCall<MemberNodeListing[]>(h, 'GET', '/nodes'));
+    out(flags, list, () => list.map(nodeLine).join('\n') || '(none)');
+  });
+withData(nodes.command('remove <dataSource>').description('remove a member node: calls for its certificates then answer 2'))
+  .action(async (dataSource: string, flags: Common) => {
+    const r = await onData(flags, async (s) => {
+      if (!(await s.nodes.remove(dataSource))) throw new Error(`no node ${dataSource}`);
+      return { removed: dataSource };
+    }, (h) => adminCall<{ removed: string }>(h, 'DELETE', `/nodes/${encodeURIComponent(dataSource)}`));
+    out(flags, r, () => `removed node ${r.removed}`);
+  });
+
+withData(program.command('sync-types').description("a province takes the hub's certificate types (F.3 GetCertificateType) into its catalog"))
+  .action(async (flags: Common) => {
+    const r = await onData(flags, (s) => {
+      checkFederation(s.cfg);
+      return syncTypes(s, (done, total) => { if (!flags.json && (done === total || done % 100 === 0)) process.stderr.write(`\rsync-types: ${done}/${total}`); });
+    }, (h) => adminCall<TypeSync>(h, 'POST', '/sync-types'));
+    if (!flags.json) process.stderr.write('\n');
+    out(flags, r, () => [
+      `${r.fetched} types from ${r.hub}: ${r.inserted.length} new, ${r.updated.length} updated, ${r.unchanged} unchanged, ${r.skipped.length} skipped`,
+      ...r.skipped.map((x) => `skipped ${x.code}: ${x.reason}`),
+    ].join('\n'));
   });
 
 const usage = program.command('usage').description('usage records (用证记录)');

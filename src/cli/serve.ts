@@ -1,4 +1,4 @@
-import type { Config } from '../config.js';
+import { checkFederation, type Config } from '../config.js';
 import { openServices } from '../core/services.js';
 import { buildApp } from '../server/app.js';
 import { seedDemo } from '../core/demo.js';
@@ -10,6 +10,7 @@ import { newAdminToken, removeNodeHandle, writeNodeHandle, liveNodeHandle } from
 
 /** Runs a node until SIGINT/SIGTERM; with demo, seeds an empty data directory and prints how to call it. */
 export async function serve(cfg: Config, opts: { demo: boolean; json: boolean }): Promise<void> {
+  checkFederation(cfg);
   if (!cfg.databaseUrl && liveNodeHandle(cfg)) throw new Error(`another node is running on ${cfg.dataDir}`);
   const s = await openServices(cfg, { warn: (m) => console.error(`warning: ${m}`) });
   const adminToken = newAdminToken();
@@ -91,6 +92,8 @@ Zaozhuang: client ${creds.zaozhuang.clientId} / ${creds.zaozhuang.clientSecret},
 ` : ''}`);
     }
   } else {
-    console.log(opts.json ? JSON.stringify({ baseUrl, role: cfg.role }) : `zhengzhao ${cfg.role} node listening on ${baseUrl}`);
+    const role = { role: cfg.role, areaCode: cfg.areaCode, dataSource: cfg.dataSource, hub: cfg.hub?.url };
+    console.log(opts.json ? JSON.stringify({ baseUrl, ...role })
+      : `zhengzhao ${cfg.role} node listening on ${baseUrl}${cfg.areaCode ? ` (area ${cfg.areaCode}` + (cfg.dataSource ? `, data source ${cfg.dataSource})` : ')') : ''}${cfg.hub ? `; hub ${cfg.hub.url}` : ''}`);
   }
 }

@@ -85,6 +85,35 @@ export class CatalogService {
   list(status?: TypeStatus): Promise<CertificateType[]> {
     return this.repo.list(status);
   }
+
+  /**
+   * Adopts the types another catalog publishes (a province syncing the hub's F.3 list): new codes
+   * are inserted, known ones get the published description and keep their own status and fields.
+   * A type whose code is not a ZWFW C 0123 code is skipped and named.
+   */
+  async adopt(list: CertificateType[], onProgress?: (done: number, total: number) => void): Promise<TypeSyncReport> {
+    const report: TypeSyncReport = { fetched: list.length, inserted: [], updated: [], unchanged: 0, skipped: [] };
+    for (const [i, t] of list.entries()) {
+      if (!/^[0-9A-Z]{18}\d{3}$/.test(t.code) || !t.name.trim() || t.name.length > 256) {
+        report.skipped.push({ code: t.code, reason: 'not a ZWFW C 0123 type code (18 + 3) with a name of 1-256 characters' });
+      } else {
+        const r = await this.repo.adopt({ ...t, name: t.name.trim(), defineAuthorityCode: t.defineAuthorityCode ?? t.code.slice(0, 18) });
+        if (r === 'inserted') report.inserted.push(t.code);
+        else if (r === 'updated') report.updated.push(t.code);
+        else report.unchanged++;
+      }
+      onProgress?.(i + 1, list.length);
+    }
+    return report;
+  }
+}
+
+export interface TypeSyncReport {
+  fetched: number;
+  inserted: string[];
+  updated: string[];
+  unchanged: number;
+  skipped: { code: string; reason: string }[];
 }
 
 /**

@@ -40,6 +40,11 @@ import { QrValues, withEncryptedIds } from './qr-values.js';
 import { FrontDbRepo } from '../store/front-db.js';
 import { CatalogFeed, FrontErrors } from './aggregation/feed.js';
 import { Aggregator } from './aggregation/aggregator.js';
+import { RoutingService, type RemoteNode } from './routing.js';
+import { NodeRepo } from '../store/nodes.js';
+import { NodeRegistry } from '../federation/registry.js';
+import { NationalClient, type HopSettings } from '../federation/client.js';
+import { NationalNode } from '../federation/national-node.js';
 
 /** The composition root of the core: one instance per process, shared by every dialect. */
 export interface Services {
@@ -80,6 +85,12 @@ export interface Services {
   frontErrors: FrontErrors;
   /** Hub side: applies lic_data rows to the catalog. */
   aggregator: Aggregator;
+  /** The sharing calls as the node's role routes them: a province sends the rest to its hub, a hub to the owners. */
+  routing: RoutingService;
+  /** A hub's registry of member nodes (empty elsewhere). */
+  nodes: NodeRegistry;
+  /** A province's hub, when it has one. */
+  hub?: RemoteNode;
   /** An importer with a worker pool for signing; close it after use. */
   importer(): { importer: Importer; close(): Promise<void> };
   close(): Promise<void>;
@@ -115,16 +126,32 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
   });
   const trustedKeys = new TrustedKeys(nodeKeys);
   const front = new FrontDbRepo(db);
-  const feed = new CatalogFeed(front, cfg.role === 'province', cfg.aggregation.dataSource);
+  const feed = new CatalogFeed(front, cfg.role === 'province', cfg.dataSource ?? cfg.aggregation.dataSource);
   const issuing = new IssuingService(db, keys, certs, types, itemRepo, nodeKeys, files, feed);
+  const sharing = new SharingService(certs, types, usage, tickets, encryptedIds, cfg.copyValidDays);
+  const accountRepo = new AccountRepo(db, keys);
+  const hop: HopSettings = {
+    timeoutMs: cfg.federation.hopTimeoutMs, retries: cfg.federation.hopRetries,
+    breakerFailures: cfg.federation.breakerFailures, breakerCooldownMs: cfg.federation.breakerCooldownMs,
+  };
+  const nodes = new NodeRegistry(new NodeRepo(db, keys), accountRepo, hop);
+  const hub = cfg.role === 'province' && cfg.hub?.url && cfg.hub.accountId
+    ? new NationalNode('hub', new NationalClient({ label: `the hub (${cfg.hub.url})`, baseUrl: cfg.hub.url, credentials: { accountId: cfg.hub.accountId, scheme: 'hmac-sm3', secret: cfg.hub.secret } }, hop))
+    : undefined;
+  const routing = new RoutingService(sharing, certs, types, cfg.role === 'hub'
+    ? { role: 'hub', areaCode: cfg.areaCode, members: nodes }
+    : { role: 'province', areaCode: cfg.areaCode, hub });
   return {
     cfg, db, keys, nodeKeys, types, certs, usage, tickets, encryptedIds, registrations,
     catalog: new CatalogService(types),
     sessions: new SessionService(new OperatorRepo(db), {
       ttlSeconds: 86_400, idleSeconds: cfg.sessionIdleSeconds, lockAfter: cfg.lockAfterFailures, lockSeconds: cfg.lockSeconds,
     }),
-    accounts: new AccountService(new AccountRepo(db, keys), cfg.tokenSkewSeconds, registrations),
-    sharing: new SharingService(certs, types, usage, tickets, encryptedIds, cfg.copyValidDays),
+    accounts: new AccountService(accountRepo, cfg.tokenSkewSeconds, registrations),
+    sharing,
+    routing,
+    nodes,
+    hub,
     files,
     trustedKeys,
     fileSigner,

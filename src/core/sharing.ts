@@ -24,7 +24,14 @@ export interface HolderSelector {
   number?: string;
 }
 
-export interface FileLink { certificate: CertificateSummary; format: FileFormat; token: string; expires: number }
+/**
+ * A download link. One this node issued carries its ticket (`token`), which each dialect puts under
+ * its own /files/ URL. One another node issued (the certificate's owner, reached through the hub)
+ * carries that node's `url` as it came, to be passed on unchanged: the file is fetched from the
+ * owner, who alone can open its ticket; `token` is then that URL's last segment and `expires` 0
+ * (the owner's ticket is opaque here).
+ */
+export interface FileLink { certificate: CertificateSummary; format: FileFormat; token: string; expires: number; url?: string }
 
 /** An encrypted certificate ID handed out for one certificate; times in epoch seconds. */
 export interface EncryptedIdLink { certificate: CertificateSummary; encryptedId: string; issuedAt: number; expires: number }
@@ -318,8 +325,8 @@ export class SharingService {
   }
 
   /** Records a call refused before it reached a use case (authentication, unreadable request). */
-  async recordRefusal(ctx: CallContext, code: string): Promise<void> {
-    await this.usage.record({ ...ctx, certificateIds: [], resultCode: code });
+  async recordRefusal(ctx: CallContext, code: string, holderCode?: string): Promise<void> {
+    await this.usage.record({ ...ctx, holderCode, certificateIds: [], resultCode: code });
   }
 
   /**
@@ -328,6 +335,24 @@ export class SharingService {
    */
   async recordRelayed(ctx: CallContext, upstream: string, resultCode: string, certificateIds: string[] = [], holderCode?: string): Promise<void> {
     await this.usage.record({ ...ctx, context: { ...ctx.context, relayedTo: upstream }, holderCode, certificateIds, resultCode });
+  }
+
+  /**
+   * A holder's catalog entries (drafts excluded, any other state) after the same checks the holder
+   * calls make: the reason when `need.reason`, the holder code, and the type (required when
+   * `need.type`). Not recorded: the router uses it to find whose certificates they are before it
+   * sends the call on, and records what it does with them.
+   */
+  async holderEntries(ctx: CallContext, sel: HolderSelector, need: { reason: boolean; type: boolean }): Promise<CertificateSummary[]> {
+    this.checkReason(ctx, need.reason);
+    return (await this.byHolder(sel, need.type, false)) as CertificateSummary[];
+  }
+
+  /** One catalog entry by certificate ID after the checks of the ID calls (reason, identifier format); not recorded. 10 when absent. */
+  async entry(ctx: CallContext, id: string, need: { reason: boolean }): Promise<CertificateSummary> {
+    this.checkReason(ctx, need.reason);
+    const { surface: _s, detail: _d, ...summary } = await this.byId(id, {});
+    return summary;
   }
 
   // ---- rules shared by every call ----
@@ -452,6 +477,11 @@ interface Seen { holderCode?: string; certificateId?: string }
 
 const recorded = new WeakSet<object>();
 
+/** Marks an error whose use has been recorded, so no adapter records it a second time. */
+export function markRecorded(err: unknown): void {
+  if (err !== null && typeof err === 'object') recorded.add(err);
+}
+
 /** Whether the core already recorded the use that failed with this error (adapters record the rest). */
 export function wasRecorded(err: unknown): boolean {
   return err !== null && typeof err === 'object' && recorded.has(err);
@@ -469,7 +499,8 @@ export type ClaimField = keyof VerifyClaim;
 /** Appendix G.1 marks these as required (必填); other interfaces may require fewer (DB51/T 2942 table 11: the holder code only). */
 export const NATIONAL_REQUIRED_CLAIM: readonly ClaimField[] = ['typeName', 'number', 'holderName', 'holderCode', 'issuerName', 'issueDate'];
 
-function requireClaimFields(claim: VerifyClaim, required: readonly ClaimField[]): void {
+/** The claim's required fields (12 naming each missing one) and a readable issue date (24). */
+export function requireClaimFields(claim: VerifyClaim, required: readonly ClaimField[]): void {
   const missing = required.filter((k) => (claim[k] ?? '').trim() === '').map((k) => `claim.${k}`);
   if (missing.length > 0) throw new ServiceError(ReturnCode.RequiredMissing, undefined, missing);
   const issued = claim.issueDate?.trim();

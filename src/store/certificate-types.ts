@@ -74,4 +74,23 @@ export class CertificateTypeRepo {
     );
     return rows.length === 1;
   }
+
+  /**
+   * Takes a type as another catalog describes it (the hub's F.3 list): a new code is inserted
+   * published and open, with no field definitions; a known one gets the description (name,
+   * authority, item, holder category, validity range) and keeps its own status and fields.
+   */
+  async adopt(t: CertificateType, q: Queryable = this.db): Promise<'inserted' | 'updated' | 'unchanged'> {
+    if (await this.insertIfMissing({ ...t, fields: [], status: 'published', isOpen: true }, q)) return 'inserted';
+    const rows = await q.query(
+      `update certificate_types set name = $2, define_authority_name = $3, define_authority_code = $4, related_item_name = $5,
+         related_item_code = $6, holder_category = $7, validity_range = $8, updated_at = now()
+       where code = $1 and (name, define_authority_name, define_authority_code, related_item_name, related_item_code, holder_category, validity_range)
+         is distinct from ($2, $3, $4, $5, $6, $7, $8)
+       returning code`,
+      [t.code, t.name, t.defineAuthorityName ?? null, t.defineAuthorityCode ?? null, t.relatedItemName ?? null,
+        t.relatedItemCode ?? null, t.holderCategory ?? null, t.validityRange ?? null],
+    );
+    return rows.length === 1 ? 'updated' : 'unchanged';
+  }
 }

@@ -189,6 +189,12 @@ export class CertificateRepo {
     return rows[0] && this.toFull(rows[0]);
   }
 
+  /** Whether a certificate other than a draft is kept here under this ID (no decryption). */
+  async holds(id: string): Promise<boolean> {
+    const rows = await this.db.query('select 1 from certificates where id = $1 and status <> \'draft\'', [id], 'certificate-held');
+    return rows.length === 1;
+  }
+
   async exists(typeCode: string, issuerCode: string, number: string): Promise<string | undefined> {
     const rows = await this.db.query<{ id: string }>(
       'select id from certificates where type_code = $1 and issuer_code = $2 and number_bidx = $3',

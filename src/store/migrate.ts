@@ -9,6 +9,7 @@ import { sql as sichuan } from './migrations/007-sichuan.js';
 import { sql as zaozhuang } from './migrations/008-zaozhuang.js';
 import { sql as frontDb } from './migrations/009-front-db.js';
 import { sql as layoutTemplates } from './migrations/011-layout-templates.js';
+import { sql as federation } from './migrations/010-federation.js';
 
 /** Versioned migrations, applied in order on start; each runs in its own transaction. */
 export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
@@ -21,6 +22,7 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
   { version: 7, name: 'sichuan', sql: sichuan },
   { version: 8, name: 'zaozhuang', sql: zaozhuang },
   { version: 9, name: 'front-db', sql: frontDb },
+  { version: 10, name: 'federation', sql: federation },
   { version: 11, name: 'layout-templates', sql: layoutTemplates },
 ];
 

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../core/services.js';
 import type { FileFormat } from '../../core/file-tickets.js';
 import type { CallContext, HolderSelector, VerifyClaim } from '../../core/sharing.js';
@@ -8,8 +8,11 @@ import { fail, failFrom, ok, type FieldNames, type NationalResponse } from './en
 import { Params, field } from './params.js';
 import { dataItem, fileItem, retrievalItem, typeItem } from './mapping.js';
 import { installErrorEnvelope } from '../errors.js';
+import type { FileLink } from '../../core/sharing.js';
+import type { Via } from '../../core/routing.js';
+import { CORRELATION_HEADER, correlationIdOf, viaOf } from '../../federation/hop.js';
 
-type Handler = (p: Params, ctx: CallContext, req: FastifyRequest) => Promise<unknown>;
+type Handler = (p: Params, ctx: CallContext, req: FastifyRequest, via: Via) => Promise<unknown>;
 
 /** Registered under /elssp, so unknown /elssp paths answer in this dialect too. */
 export const NATIONAL_ROOT = '/elssp';
@@ -30,20 +33,27 @@ export async function nationalDialect(app: FastifyInstance, s: Services): Promis
     }
   });
 
-  const fileUrl = (req: FastifyRequest, token: string) =>
-    `${s.cfg.publicUrl ?? `${req.protocol}://${req.host}`}/files/${token}`;
+  /**
+   * A link this node issued points at its own /files/ (built on its public URL, or the host the
+   * caller reached it at). A link the owner issued (a certificate of another region, through the hub)
+   * keeps the owner's URL: the file is fetched from the owner, who alone can open the ticket.
+   */
+  const fileUrl = (req: FastifyRequest, l: FileLink) =>
+    l.url ?? `${s.cfg.publicUrl ?? `${req.protocol}://${req.host}`}/files/${l.token}`;
 
   /** Authenticates AccountId/AccessToken, runs the use case, and renders the envelope. */
   const handle = (name: string, names: FieldNames, read: (body: unknown) => { p: Params; accountId?: string; token?: string; reason?: string }, handler: Handler) =>
-    async (req: FastifyRequest): Promise<NationalResponse> => {
-      const ctx: CallContext = { dialect: 'national', interface: name, clientIp: req.ip };
+    async (req: FastifyRequest, reply: FastifyReply): Promise<NationalResponse> => {
+      // The caller's correlation ID (or a new one) names this call in every node's usage record; the answer says which it was.
+      const ctx: CallContext = { dialect: 'national', interface: name, clientIp: req.ip, correlationId: correlationIdOf(req.headers) };
+      reply.header(CORRELATION_HEADER, ctx.correlationId);
       try {
         const { p, accountId, token, reason } = read(req.body);
         ctx.accountId = accountId;
         ctx.reason = reason;
         const account = accountId && token ? await s.accounts.authenticate(accountId, token, req.ip) : undefined;
         if (!account) throw new ServiceError(ReturnCode.AuthFailed);
-        return ok(await handler(p, ctx, req));
+        return ok(await handler(p, ctx, req, viaOf(req.headers)));
       } catch (err) {
         if (!(err instanceof ServiceError)) req.log.error({ err }, 'national interface failure');
         if (!wasRecorded(err)) await s.sharing.recordRefusal(ctx, err instanceof ServiceError ? err.code : ReturnCode.Other);
@@ -64,25 +74,27 @@ export async function nationalDialect(app: FastifyInstance, s: Services): Promis
   });
   const list = <T>(items: T[]) => ({ total: items.length, dataList: items });
 
+  // Every sharing call goes through the router: a province answers what it holds and asks the hub
+  // for the rest, a hub sends each call to the owner its catalog names (src/core/routing.ts).
   const routes: Record<string, Handler> = {
-    Retrieval: async (p, ctx) => list((await s.sharing.retrieve(ctx, holderOf(p))).map(retrievalItem)),
-    GetCertificateFileByHolder: async (p, ctx, req) =>
-      list((await s.sharing.filesByHolder(ctx, holderOf(p), formatOf(p, 'FileFormat'))).map((l) => fileItem(l.certificate, l.format, fileUrl(req, l.token)))),
-    GetCertificateFileByCertificateID: async (p, ctx, req) => {
-      const l = await s.sharing.fileById(ctx, p.text('CertificateID') ?? '', formatOf(p, 'FileFormat'));
-      return list([fileItem(l.certificate, l.format, fileUrl(req, l.token))]);
+    Retrieval: async (p, ctx, _req, via) => list((await s.routing.retrieve(ctx, holderOf(p), via)).map(retrievalItem)),
+    GetCertificateFileByHolder: async (p, ctx, req, via) =>
+      list((await s.routing.filesByHolder(ctx, holderOf(p), formatOf(p, 'FileFormat'), via)).map((l) => fileItem(l.certificate, l.format, fileUrl(req, l)))),
+    GetCertificateFileByCertificateID: async (p, ctx, req, via) => {
+      const l = await s.routing.fileById(ctx, p.text('CertificateID') ?? '', formatOf(p, 'FileFormat'), via);
+      return list([fileItem(l.certificate, l.format, fileUrl(req, l))]);
     },
-    GetCertificateDataByHolder: async (p, ctx) => list((await s.sharing.dataByHolder(ctx, holderOf(p))).map(dataItem)),
-    GetCertificateDataByCertificateID: async (p, ctx) => list([dataItem(await s.sharing.dataById(ctx, p.text('CertificateID') ?? ''))]),
+    GetCertificateDataByHolder: async (p, ctx, _req, via) => list((await s.routing.dataByHolder(ctx, holderOf(p), via)).map(dataItem)),
+    GetCertificateDataByCertificateID: async (p, ctx, _req, via) => list([dataItem(await s.routing.dataById(ctx, p.text('CertificateID') ?? '', via))]),
     // F.3 lost its request table in the seed; it takes AccountId and AccessToken only. Its example writes total as a string.
     GetCertificateType: async (_p, ctx) => {
-      const types = await s.sharing.listTypes(ctx);
+      const types = await s.routing.listTypes(ctx);
       return { total: String(types.length), dataList: types.map(typeItem) };
     },
-    VerifyCertificate: async (p, ctx) => {
+    VerifyCertificate: async (p, ctx, _req, via) => {
       const data = p.object('CertificateData');
       const claim = claimOf(data, p.text('CertificateHolderCode'), p.text('CertificateHolderType'));
-      return { verifyResult: String(await s.sharing.verify(ctx, claim)) };
+      return { verifyResult: String(await s.routing.verify(ctx, claim, via)) };
     },
   };
   for (const [name, handler] of Object.entries(routes)) {
@@ -107,16 +119,16 @@ export async function nationalDialect(app: FastifyInstance, s: Services): Promis
     typeCode: p.text('certificateTypeCode') || undefined,
   });
   const routes36906: Record<string, Handler> = {
-    query: async (p, ctx) =>
-      (await s.sharing.retrieve(ctx, holder36906(p))).map((c) => ({ certificateIdentifier: c.id, certificateName: c.typeName, ...retrievalItem(c) })),
-    downloadfile: async (p, ctx, req) => {
-      const l = await s.sharing.fileById(ctx, p.text('certificateIdentifier') ?? '', formatOf(p, 'fileFormat'));
-      return { certificateIdentifier: l.certificate.id, contentType: 'url', fileFormat: l.format, content: fileUrl(req, l.token) };
+    query: async (p, ctx, _req, via) =>
+      (await s.routing.retrieve(ctx, holder36906(p), via)).map((c) => ({ certificateIdentifier: c.id, certificateName: c.typeName, ...retrievalItem(c) })),
+    downloadfile: async (p, ctx, req, via) => {
+      const l = await s.routing.fileById(ctx, p.text('certificateIdentifier') ?? '', formatOf(p, 'fileFormat'), via);
+      return { certificateIdentifier: l.certificate.id, contentType: 'url', fileFormat: l.format, content: fileUrl(req, l) };
     },
-    queryinfo: async (p, ctx) => ({ certificateData: dataItem(await s.sharing.dataById(ctx, p.text('certificateIdentifier') ?? '')) }),
-    verifyinfo: async (p, ctx) => {
+    queryinfo: async (p, ctx, _req, via) => ({ certificateData: dataItem(await s.routing.dataById(ctx, p.text('certificateIdentifier') ?? '', via)) }),
+    verifyinfo: async (p, ctx, _req, via) => {
       const data = p.object('certificateData');
-      const result = await s.sharing.verify(ctx, claimOf(data, undefined, undefined));
+      const result = await s.routing.verify(ctx, claimOf(data, undefined, undefined), via);
       return { result: result ? '1' : '0', message: result ? '验证通过' : '验证不通过', verifyResult: String(result) };
     },
   };

@@ -1,0 +1,223 @@
+/**
+ * Benchmark of a cross-region information request (ZWFW C 0124 5.2): GetCertificateDataByCertificateID
+ * asked of province A for a certificate of province B, which A sends to the hub and the hub to B,
+ * beside the same call answered by B itself (the local call) and by the hub (one hop), in one run.
+ *
+ *   npm run bench:federation -- [--count 2000] [--seconds 8] [--connections 16]
+ *
+ * 1. makes three PostgreSQL databases and starts a hub and provinces A and B (`zhengzhao serve`) as
+ *    processes, with their accounts and the hub's registry; imports `count` certificates into B and
+ *    the same entries, with DataSource 151, into the hub's catalog;
+ * 2. latency: one request at a time, the three paths taking turns in short slices (so a busy moment
+ *    of the shared machine hits them alike), p50/p99 of each and what the two extra hops add;
+ * 3. throughput: autocannon with `connections` concurrent callers on each path, in two alternating rounds;
+ * 4. writes bench/federation-results.json, the chart bench/federation-results.svg and the README table.
+ * BENCH_PROFILE=hub (or A, B) writes that node's CPU profile to bench/out/profiles when it stops.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import autocannon from 'autocannon';
+import cliProgress from 'cli-progress';
+import pg from 'pg';
+import { makeCitizenId, makeCreditCode } from '../src/domain/holder-code.js';
+import { formatCertificateId } from '../src/domain/identifier.js';
+import { AccountService } from '../src/core/accounts.js';
+import { cstCompactDate } from '../src/domain/dates.js';
+import { renderChart } from './chart.js';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const arg = (name: string, dflt: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const COUNT = arg('count', 2000);
+const SECONDS = arg('seconds', 8);
+const CONNECTIONS = arg('connections', 16);
+const SLICE_MS = 250;
+const SERVER = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const log = (m: string) => console.error(`[bench] ${m}`);
+
+interface Node { name: string; child: ChildProcess; baseUrl: string; dataDir: string }
+interface Account { id: string; secret: string }
+
+async function database(name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: SERVER });
+  await admin.connect();
+  await admin.query(`drop database if exists ${name} with (force)`);
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(SERVER);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+function start(name: string, databaseUrl: string, env: NodeJS.ProcessEnv): Promise<Node> {
+  const dataDir = mkdtempSync(join(tmpdir(), `zz-bench-fed-${name}-`));
+  const child = spawn(process.execPath, [...(process.env.BENCH_PROFILE === name ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench', 'out', 'profiles')}`] : []), '--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'serve', '--port', '0', '--json'], {
+    cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl, ZHENGZHAO_DATA: dataDir, ...env }, stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    child.on('exit', (c) => reject(new Error(`${name} exited ${c}`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (line.startsWith('{')) resolve({ name, child, baseUrl: JSON.parse(line).baseUrl, dataDir });
+    });
+  });
+}
+
+async function admin<T>(n: Node, method: string, path: string, body?: unknown): Promise<T> {
+  const h = JSON.parse(readFileSync(join(n.dataDir, 'secrets', 'node.json'), 'utf8')) as { url: string; token: string };
+  const res = await fetch(`${h.url}/admin${path}`, {
+    method, headers: { authorization: `Bearer ${h.token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${n.name} admin ${path}: ${text}`);
+  return JSON.parse(path === '/import' ? text.trim().split('\n').pop()! : text) as T;
+}
+
+async function importInto(n: Node, records: object[]): Promise<void> {
+  const file = join(mkdtempSync(join(tmpdir(), 'zz-bench-fed-')), 'records.ndjson');
+  writeFileSync(file, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  const r = await admin<{ report?: { inserted: number }; error?: string }>(n, 'POST', '/import', { path: file });
+  if (r.report?.inserted !== records.length) throw new Error(`${n.name} import: ${JSON.stringify(r)}`);
+}
+
+const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+async function main() {
+  const [hubDb, aDb, bDb] = await Promise.all([database('zz_bench_fed_hub'), database('zz_bench_fed_a'), database('zz_bench_fed_b')]);
+  log('starting the hub and provinces A (330000, 133) and B (510000, 151)');
+  const hub = await start('hub', hubDb, { ZHENGZHAO_ROLE: 'hub' });
+  const zj = await admin<Account>(hub, 'POST', '/accounts', { id: 'zj-province', name: '浙江省' });
+  const sc = await admin<Account>(hub, 'POST', '/accounts', { id: 'sc-province', name: '四川省' });
+  const province = (area: string, ds: string, acc: Account) => ({
+    ZHENGZHAO_AREA_CODE: area, ZHENGZHAO_DATA_SOURCE: ds, ZHENGZHAO_HUB_URL: hub.baseUrl, ZHENGZHAO_HUB_ACCOUNT: acc.id, ZHENGZHAO_HUB_SECRET: acc.secret,
+  });
+  const [a, b] = await Promise.all([start('A', aDb, province('330000', '133', zj)), start('B', bDb, province('510000', '151', sc))]);
+  const hubAtA = await admin<Account>(a, 'POST', '/accounts', { id: 'national-hub', name: '国家' });
+  const hubAtB = await admin<Account>(b, 'POST', '/accounts', { id: 'national-hub', name: '国家' });
+  const clerk = await admin<Account>(a, 'POST', '/accounts', { id: 'bench-clerk', name: 'bench' });
+  await admin(hub, 'POST', '/nodes', { dataSource: '151', name: '四川省', areaCodes: ['510000'], baseUrl: b.baseUrl, accountId: 'national-hub', secret: hubAtB.secret, inboundAccount: 'sc-province' });
+  await admin(hub, 'POST', '/nodes', { dataSource: '133', name: '浙江省', areaCodes: ['330000'], baseUrl: a.baseUrl, accountId: 'national-hub', secret: hubAtA.secret, inboundAccount: 'zj-province' });
+
+  log(`importing ${COUNT} certificates into B and its catalog entries into the hub`);
+  const issuer = makeCreditCode('1', '1', '510104', '006122244');
+  const records = Array.from({ length: COUNT }, (_, i) => {
+    const holder = makeCitizenId('510104', `${1950 + (i % 50)}0101`, i % 1000);
+    return {
+      certificateID: formatCertificateId({ typeCode: '11100000000019713D001', issuerCode: issuer, serial: `B${i}`, version: '001' }),
+      certificateType: '机动车驾驶证', certificateTypeCode: '11100000000019713D001', certificateName: '机动车驾驶证',
+      certificateHolder: `持证人${i}`, certificateHolderCode: holder, certificateHolderType: '111', issueDept: '成都市公安局交通管理局', issueDeptCode: issuer,
+      certificateAreaCode: '510104', certificateNumber: `D${i}`, issueDate: '2020-01-01', certificateValidateStart: '2020-01-01', certificateValidateEnd: '2040-01-01',
+      surface: [{ name: '姓名', columnName: 'KZ_XM', valueType: 'string', value: `持证人${i}` }, { name: '准驾车型', columnName: 'KZ_ZJCX', valueType: 'string', value: 'C1' }],
+    };
+  });
+  await importInto(b, records);
+  await importInto(hub, records.map((r) => ({ ...r, dataSource: '151' })));
+  const ids = records.map((r) => r.certificateID);
+
+  const day = cstCompactDate(new Date());
+  const token = (acc: Account) => AccountService.expectedToken({ id: acc.id, scheme: 'hmac-sm3', secret: acc.secret }, day);
+  // The same call on three paths: B answering its own (local), the hub sending it to B (one hop), A sending it to the hub (two hops).
+  const paths = [
+    { label: 'local: B answers its own', url: `${b.baseUrl}/elssp/v1/GetCertificateDataByCertificateID`, acc: hubAtB },
+    { label: 'one hop: hub → B', url: `${hub.baseUrl}/elssp/v1/GetCertificateDataByCertificateID`, acc: sc },
+    { label: 'two hops: A → hub → B', url: `${a.baseUrl}/elssp/v1/GetCertificateDataByCertificateID`, acc: clerk },
+  ].map((p) => ({ ...p, token: token(p.acc) }));
+  let n = 0;
+  const bodyFor = (p: (typeof paths)[number]) => new URLSearchParams({ AccountId: p.acc.id, AccessToken: p.token, CertificateID: ids[(n++ * 7919) % ids.length]!, UseFor: '基准测试' }).toString();
+  const ask = async (p: (typeof paths)[number]) => {
+    const res = await fetch(p.url, { method: 'POST', body: bodyFor(p), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const json = (await res.json()) as { head: { status: string; message: string } };
+    if (json.head.status !== '0') throw new Error(`${p.label}: ${json.head.status} ${json.head.message}`);
+  };
+  for (const p of paths) for (let i = 0; i < 200; i++) await ask(p); // warm-up (JIT, prepared statements, connections)
+
+  log(`latency: one request at a time, the paths taking turns in ${SLICE_MS} ms slices, ${SECONDS} s each`);
+  const bar = new cliProgress.SingleBar({ format: '[bench] {phase} {bar} {percentage}% | {value}/{total} s', stream: process.stderr }, cliProgress.Presets.shades_classic);
+  const samples = paths.map(() => [] as number[]);
+  const spent = paths.map(() => 0);
+  bar.start(SECONDS * paths.length, 0, { phase: 'latency' });
+  while (spent.some((s) => s < SECONDS * 1000)) {
+    for (const [i, p] of paths.entries()) {
+      const t0 = performance.now();
+      while (performance.now() - t0 < SLICE_MS) {
+        const s = performance.now();
+        await ask(p);
+        samples[i]!.push(performance.now() - s);
+      }
+      spent[i]! += performance.now() - t0;
+      bar.update(Math.min(SECONDS * paths.length, Math.floor(spent.reduce((x, y) => x + y, 0) / 1000)));
+    }
+  }
+  bar.stop();
+  const latency = paths.map((p, i) => {
+    const sorted = samples[i]!.sort((x, y) => x - y);
+    return { path: p.label, requests: sorted.length, p50: round2(quantile(sorted, 0.5)), p99: round2(quantile(sorted, 0.99)) };
+  });
+  const added = { p50: round2(latency[2]!.p50 - latency[0]!.p50), p99: round2(latency[2]!.p99 - latency[0]!.p99) };
+
+  // Two rounds, the paths in turn, each round half the time: a busy moment of the shared machine falls on all of them.
+  log(`throughput: ${CONNECTIONS} connections, ${SECONDS} s per path in two rounds`);
+  const runs = paths.map(() => [] as { rps: number; p50: number; p99: number; errors: number; non2xx: number }[]);
+  const tbar = new cliProgress.SingleBar({ format: '[bench] throughput {bar} {percentage}% | {path}', stream: process.stderr }, cliProgress.Presets.shades_classic);
+  tbar.start(paths.length * SECONDS, 0, { path: '' });
+  for (let round = 0; round < 2; round++) {
+    for (const [i, p] of paths.entries()) {
+      const timer = setInterval(() => tbar.increment(1, { path: p.label }), 1000);
+      const r = await autocannon({
+        url: p.url, connections: CONNECTIONS, duration: SECONDS / 2, method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, body: bodyFor(p) }) }],
+      } as autocannon.Options);
+      clearInterval(timer);
+      runs[i]!.push({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx });
+    }
+  }
+  tbar.update(paths.length * SECONDS);
+  tbar.stop();
+  const mean = (xs: number[]) => xs.reduce((x, y) => x + y, 0) / xs.length;
+  const throughput = paths.map((p, i) => ({
+    path: p.label, rps: Math.round(mean(runs[i]!.map((r) => r.rps))), p50: Math.round(mean(runs[i]!.map((r) => r.p50))),
+    p99: Math.round(mean(runs[i]!.map((r) => r.p99))), errors: runs[i]!.reduce((x, r) => x + r.errors, 0), non2xx: runs[i]!.reduce((x, r) => x + r.non2xx, 0),
+  }));
+  if (throughput.some((t) => t.errors > 0 || t.non2xx > 0)) throw new Error(`failed requests under load: ${JSON.stringify(throughput)}`);
+  // Every answer must have been a success: a failing path would look fast.
+  for (const p of paths) await ask(p);
+  for (const x of [hub, a, b]) x.child.kill('SIGTERM');
+
+  const local = throughput[0]!;
+  const rows = throughput.slice(1).map((t) => ({ endpoint: t.path, rps: t.rps, baselineRps: local.rps, p99: t.p99, ratio: round2(t.rps / local.rps) }));
+  const summary = { date: new Date().toISOString(), count: COUNT, seconds: SECONDS, connections: CONNECTIONS, node: process.version, latency, added, throughput, rows };
+  writeFileSync(join(ROOT, 'bench', 'federation-results.json'), JSON.stringify(summary, null, 2) + '\n');
+  writeFileSync(join(ROOT, 'bench', 'federation-results.svg'), renderChart(rows, {
+    title: `Cross-region info request, ${CONNECTIONS} connections: through the hops (red) vs B answering locally (grey)`, unit: 'req/s', baseline: 'req/s local',
+  }));
+  updateReadme(summary);
+  console.table(latency);
+  console.log(`added by the two extra hops: p50 ${added.p50} ms, p99 ${added.p99} ms`);
+  console.table(throughput);
+}
+
+function updateReadme(s: { date: string; count: number; seconds: number; connections: number; latency: { path: string; requests: number; p50: number; p99: number }[];
+  added: { p50: number; p99: number }; throughput: { path: string; rps: number; p50: number; p99: number }[] }) {
+  const path = join(ROOT, 'README.md');
+  const readme = readFileSync(path, 'utf8');
+  if (!readme.includes('<!-- bench-federation:start -->')) return;
+  const text = [
+    `Measured ${s.date.slice(0, 10)} on the 2-core machine: three nodes, PostgreSQL 15 and the load generator on the same two cores, ${s.count.toLocaleString('en')} certificates at B, every hop recording its use before answering. Latency: one request at a time, ${s.seconds} s per path in alternating slices; throughput: ${s.connections} connections, ${s.seconds} s per path in two alternating rounds (means).`,
+    '',
+    '| path of GetCertificateDataByCertificateID | p50 ms (one at a time) | p99 ms (one at a time) | req/s | p50 ms | p99 ms |',
+    '|---|---|---|---|---|---|',
+    ...s.latency.map((l, i) => `| ${l.path} | ${l.p50} | ${l.p99} | ${s.throughput[i]!.rps} | ${s.throughput[i]!.p50} | ${s.throughput[i]!.p99} |`),
+    '',
+    `Added by the two extra hops (A → hub → B beside B alone, one request at a time): p50 ${s.added.p50} ms, p99 ${s.added.p99} ms.`,
+    '',
+    '![federation benchmark](bench/federation-results.svg)',
+  ].join('\n');
+  writeFileSync(path, readme.replace(/<!-- bench-federation:start -->[\s\S]*<!-- bench-federation:end -->/, `<!-- bench-federation:start -->\n${text}\n<!-- bench-federation:end -->`));
+}
+
+main().catch((err) => { console.error(err); process.exit(1); });
