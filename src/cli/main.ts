@@ -58,7 +58,6 @@ const out = (flags: Common, value: unknown, human: () => string) =>
   console.log(flags.json ? JSON.stringify(value, null, 2) : human());
 
 withData(program.command('serve').description('run a node'))
-  .addOption(new Option('--role <role>', 'province (the default; also a city) or hub (or ZHENGZHAO_ROLE)').choices(['province', 'hub']))
   .option('--port <port>', 'TCP port (or PORT)', undefined)
   .option('--host <host>', 'address to listen on (or HOST)', undefined)
   .option('--public-url <url>', 'base URL clients reach this node at (download links are built on it)')

@@ -205,3 +205,104 @@ describe('catalog aggregation end to end: a province and a hub on PostgreSQL', {
     assert.deepEqual(ledger.rows.map((r) => [Number(r.received), Number(r.applied), Number(r.rejected)]), [[total, total, 0]]);
   });
 });
+
+/**
+ * The whole of issue 6's first check on PostgreSQL: a hub and provinces A (Zhejiang) and B (Beijing).
+ * B issues; its catalog rows travel by exchange and aggregation; a clerk at A retrieves, reads,
+ * downloads and verifies B's certificate through the hub; B abolishes and A sees 21 after the next
+ * aggregation; with B stopped, A gets 1 within its timeout.
+ */
+describe('federation end to end: issue in B, exchange, aggregate, use from A', { skip: pgSkip }, () => {
+  let hubB: Backend, aB: Backend, bB: Backend;
+  let hubNode: RunningNode, aNode: RunningNode, bNode: RunningNode;
+  let pB: Services;
+  let clerk: { id: string; secret: string };
+  const B_ENV = { ZHENGZHAO_AREA_CODE: '110000', ZHENGZHAO_DATA_SOURCE: '111' };
+  const account = (b: Backend, id: string) => {
+    const r = cli(b, ['accounts', 'add', '--id', id, '--name', id, '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout) as { id: string; secret: string };
+  };
+  const atA = async (name: string, params: Record<string, string>) => {
+    const token = hmacSm3(Buffer.from(clerk.secret), clerk.id + cstCompactDate(new Date())).toString('hex');
+    const t0 = Date.now();
+    const res = await fetch(`${aNode.baseUrl}/elssp/v1/${name}`, { method: 'POST', body: new URLSearchParams({ AccountId: clerk.id, AccessToken: token, UseFor: '跨省通办', ...params }) });
+    return { ...((await res.json()) as { head: { status: string; message: string }; data?: any }), ms: Date.now() - t0 };
+  };
+  const exchangeAndAggregate = () => {
+    const ex = cli(undefined, ['exchange', '--from', bB.databaseUrl!, '--to', hubB.databaseUrl!, '--json']);
+    assert.equal(ex.status, 0, ex.stderr);
+    const ag = cli(hubB, ['aggregate', '--json']);
+    assert.equal(ag.status, 0, ag.stderr);
+    return JSON.parse(ag.stdout) as { applied: number; rejected: number };
+  };
+
+  before(async () => {
+    [hubB, aB, bB] = await Promise.all([makeBackend('postgres'), makeBackend('postgres'), makeBackend('postgres')]);
+    hubNode = await startNode(hubB, ['--role', 'hub'], { ZHENGZHAO_AGGREGATE_INTERVAL: '0', ZHENGZHAO_HOP_TIMEOUT_MS: '1500' });
+    assert.equal(cli(hubB, ['types', 'add', '--code', MARRIAGE, '--name', '结婚证']).status, 0);
+    const zj = account(hubB, 'zj-province');
+    const bj = account(hubB, 'bj-province');
+    const hubEnv = (acc: { id: string; secret: string }) => ({ ZHENGZHAO_HUB_URL: hubNode.baseUrl, ZHENGZHAO_HUB_ACCOUNT: acc.id, ZHENGZHAO_HUB_SECRET: acc.secret, ZHENGZHAO_HOP_TIMEOUT_MS: '2500' });
+    // B issues through its core (in this process) and answers the hub (a node process on the same database).
+    pB = await openServices(loadConfig({ data: bB.dataDir, databaseUrl: bB.databaseUrl }, B_ENV), { warn: () => {} });
+    await pB.catalog.add(MARRIAGE_TYPE);
+    await pB.items.add({ code: 'BJ-MZ', name: '婚姻登记', orgName: ISSUER_NAME, orgCode: ISSUER, areaCode: '110105', typeCodes: [MARRIAGE] });
+    [aNode, bNode] = await Promise.all([
+      startNode(aB, [], { ZHENGZHAO_AREA_CODE: '330000', ZHENGZHAO_DATA_SOURCE: '133', ...hubEnv(zj) }),
+      startNode(bB, [], { ...B_ENV, ...hubEnv(bj) }),
+    ]);
+    const hubAtB = account(bB, 'national-hub');
+    const hubAtA = account(aB, 'national-hub');
+    for (const [ds, area, node, acc, inbound] of [['111', '110000', bNode, hubAtB, 'bj-province'], ['133', '330000', aNode, hubAtA, 'zj-province']] as const) {
+      const r = cli(hubB, ['nodes', 'add', '--data-source', ds, '--name', ds, '--area', area, '--url', node.baseUrl, '--account', acc.id, '--secret', acc.secret, '--inbound-account', inbound]);
+      assert.equal(r.status, 0, r.stderr);
+    }
+    clerk = account(aB, 'zj-clerk');
+  });
+  after(async () => {
+    await Promise.all([hubNode?.stop(), aNode?.stop(), bNode?.stop()]);
+    await pB?.close();
+    await Promise.all([hubB?.cleanup(), aB?.cleanup(), bB?.cleanup()]);
+  });
+
+  test('a clerk at A retrieves, reads, downloads and verifies what B issued; B abolishes and A sees 21; B stopped, A gets 1', async () => {
+    const x = await pB.issuing.create(MARRIAGE, fields(501), ctx);
+    await pB.issuing.sign(MARRIAGE, x.id, ctx);
+    const y = await pB.issuing.create(MARRIAGE, fields(502), ctx);
+    await pB.issuing.sign(MARRIAGE, y.id, ctx);
+    assert.equal((await atA('GetCertificateDataByCertificateID', { CertificateID: x.id })).head.status, '10', 'the hub does not know it before aggregation');
+    const first = exchangeAndAggregate();
+    assert.deepEqual([first.applied, first.rejected], [2, 0]);
+
+    // Retrieval at A: A holds nothing of this holder, the hub's catalog names B's certificate.
+    const found = await atA('Retrieval', { CertificateHolderCode: holderOf(501), CertificateHolderType: '111' });
+    assert.equal(found.head.status, '0', found.head.message);
+    assert.deepEqual(found.data.dataList.map((d: any) => d.certificateID), [x.id]);
+    // Structured data, as B signed it, through A → hub → B.
+    const data = await atA('GetCertificateDataByCertificateID', { CertificateID: x.id });
+    assert.equal(data.head.status, '0', data.head.message);
+    assert.equal(data.data.dataList[0].certificateHolder, '持证人501');
+    assert.ok(data.data.dataList[0].digitalSign.length > 60);
+    // The file: B's own download link, an annotated copy for A's stated purpose; B's verification finds it genuine.
+    const link = await atA('GetCertificateFileByCertificateID', { CertificateID: x.id });
+    assert.equal(link.head.status, '0', link.head.message);
+    const url: string = link.data.dataList[0].fileUrl;
+    assert.ok(url.startsWith(`${bNode.baseUrl}/files/`), url);
+    const file = Buffer.from(await (await fetch(url)).arrayBuffer());
+    const verdict = (await (await fetch(`${bNode.baseUrl}/verify/file`, { method: 'POST', headers: { 'content-type': 'application/pdf' }, body: file })).json()) as any;
+    assert.equal(verdict.outcome, 'genuine', JSON.stringify(verdict));
+    assert.equal(verdict.copy.reason, '跨省通办');
+
+    // Abolished in B: after the next exchange and aggregation, A is told 21.
+    await pB.issuing.abolish(MARRIAGE, x.id, ctx, '吊销');
+    assert.equal(exchangeAndAggregate().applied, 1);
+    assert.equal((await atA('GetCertificateDataByCertificateID', { CertificateID: x.id })).head.status, '21');
+
+    // B stopped: A gets 1 (timeout) within its own hop timeout and a margin, not a hang.
+    await bNode.stop();
+    const down = await atA('GetCertificateDataByCertificateID', { CertificateID: y.id });
+    assert.equal(down.head.status, '1', down.head.message);
+    assert.ok(down.ms < 6000, `answered in ${down.ms} ms`);
+  });
+});
