@@ -22,6 +22,7 @@ import { loadConfig } from '../src/config.js';
 import { openServices } from '../src/core/services.js';
 import { checkCatalogRow, type CatalogEntry, type CatalogRow } from '../src/domain/catalog-row.js';
 import { catalogRow, MARRIAGE_TYPE } from '../test/support/catalog-rows.js';
+import { freshDatabase } from './support.js';
 import { renderChart } from './chart.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -31,7 +32,6 @@ const arg = (name: string, dflt: number) => {
 };
 const ROWS = arg('rows', 1_000_000);
 const CHUNK = arg('chunk', 5000);
-const SERVER = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const log = (m: string) => console.error(`[bench] ${m}`);
 const progress = (label: string, done: number, total: number) => process.stderr.write(`\r[bench] ${label}: ${done}/${total} (${((100 * done) / total).toFixed(0)}%)   `);
 
@@ -53,13 +53,7 @@ async function copy(client: pg.PoolClient | pg.Client, sql: string, lines: () =>
 
 async function main() {
   const dbName = 'zz_bench_aggregation';
-  const admin = new pg.Client({ connectionString: SERVER });
-  await admin.connect();
-  await admin.query(`drop database if exists ${dbName} with (force)`);
-  await admin.query(`create database ${dbName}`);
-  await admin.end();
-  const url = new URL(SERVER);
-  url.pathname = `/${dbName}`;
+  const url = new URL(await freshDatabase(dbName));
   const env = { ...process.env, ZHENGZHAO_DATA_KEYS: undefined, ZHENGZHAO_AGGREGATE_CHUNK: String(CHUNK) };
   const cfg = loadConfig({ databaseUrl: url.toString(), data: mkdtempSync(join(tmpdir(), 'zz-bench-aggregation-')), role: 'hub' }, env);
   const s = await openServices(cfg, { warn: () => {} });

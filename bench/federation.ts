@@ -21,11 +21,11 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import cliProgress from 'cli-progress';
-import pg from 'pg';
 import { makeCitizenId, makeCreditCode } from '../src/domain/holder-code.js';
 import { formatCertificateId } from '../src/domain/identifier.js';
 import { AccountService } from '../src/core/accounts.js';
 import { cstCompactDate } from '../src/domain/dates.js';
+import { freshDatabase } from './support.js';
 import { renderChart } from './chart.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -37,22 +37,11 @@ const COUNT = arg('count', 2000);
 const SECONDS = arg('seconds', 8);
 const CONNECTIONS = arg('connections', 16);
 const SLICE_MS = 250;
-const SERVER = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const log = (m: string) => console.error(`[bench] ${m}`);
 
 interface Node { name: string; child: ChildProcess; baseUrl: string; dataDir: string }
 interface Account { id: string; secret: string }
 
-async function database(name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: SERVER });
-  await admin.connect();
-  await admin.query(`drop database if exists ${name} with (force)`);
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(SERVER);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
 
 function start(name: string, databaseUrl: string, env: NodeJS.ProcessEnv): Promise<Node> {
   const dataDir = mkdtempSync(join(tmpdir(), `zz-bench-fed-${name}-`));
@@ -88,7 +77,7 @@ const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
 async function main() {
-  const [hubDb, aDb, bDb] = await Promise.all([database('zz_bench_fed_hub'), database('zz_bench_fed_a'), database('zz_bench_fed_b')]);
+  const [hubDb, aDb, bDb] = await Promise.all([freshDatabase('zz_bench_fed_hub'), freshDatabase('zz_bench_fed_a'), freshDatabase('zz_bench_fed_b')]);
   log('starting the hub and provinces A (330000, 133) and B (510000, 151)');
   const hub = await start('hub', hubDb, { ZHENGZHAO_ROLE: 'hub' });
   const zj = await admin<Account>(hub, 'POST', '/accounts', { id: 'zj-province', name: '浙江省' });

@@ -13,18 +13,16 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { loadConfig } from '../src/config.js';
 import { openServices } from '../src/core/services.js';
 import { signedBytes } from '../src/domain/canonical.js';
 import { makeCitizenId, makeCreditCode } from '../src/domain/holder-code.js';
 import type { WriteContext } from '../src/core/issuing.js';
-import { ROOT, numberArg, ratioTable, replaceReadmeSection } from './support.js';
+import { ROOT, numberArg, ratioTable, replaceReadmeSection, freshDatabase } from './support.js';
 import { renderChart } from './chart.js';
 
 const COUNT = numberArg('count', 10_000);
 const SINGLES = numberArg('singles', 20);
-const SERVER = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const log = (m: string) => console.error(`[bench] ${m}`);
 
 const TYPE = '111000000000131433001';
@@ -37,13 +35,7 @@ const fields = (i: number) => ({
 
 async function main() {
   const dbName = 'zz_bench_issuing';
-  const admin = new pg.Client({ connectionString: SERVER });
-  await admin.connect();
-  await admin.query(`drop database if exists ${dbName} with (force)`);
-  await admin.query(`create database ${dbName}`);
-  await admin.end();
-  const url = new URL(SERVER);
-  url.pathname = `/${dbName}`;
+  const url = new URL(await freshDatabase(dbName));
   const cfg = loadConfig({ databaseUrl: url.toString(), data: mkdtempSync(join(tmpdir(), 'zz-bench-issuing-')) }, { ...process.env, ZHENGZHAO_DATA_KEYS: undefined });
   const s = await openServices(cfg, { warn: () => {} });
   try {

@@ -19,7 +19,7 @@ import pg from 'pg';
 import { makeCitizenId, makeCreditCode } from '../src/domain/holder-code.js';
 import { AccountService } from '../src/core/accounts.js';
 import { cstCompactDate } from '../src/domain/dates.js';
-import { ROOT, replaceReadmeSection } from './support.js';
+import { ROOT, replaceReadmeSection, freshDatabase } from './support.js';
 import { renderChart } from './chart.js';
 
 const OUT = join(ROOT, 'bench', 'out');
@@ -30,7 +30,6 @@ const arg = (name: string, dflt: number) => {
 const COUNT = arg('count', 1_000_000);
 const SECONDS = arg('seconds', 15);
 const CONNECTIONS = arg('connections', 32);
-const SERVER = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const log = (m: string) => console.error(`[bench] ${m}`);
 
 const AREAS = ['110105', '310104', '330106', '510107', '370402', '320102'];
@@ -85,13 +84,7 @@ async function main() {
   if (!existsSync(file)) { log(`generating ${COUNT} records`); await generate(file, COUNT); }
 
   const dbName = 'zz_bench';
-  const admin = new pg.Client({ connectionString: SERVER });
-  await admin.connect();
-  await admin.query(`drop database if exists ${dbName} with (force)`);
-  await admin.query(`create database ${dbName}`);
-  await admin.end();
-  const url = new URL(SERVER);
-  url.pathname = `/${dbName}`;
+  const url = new URL(await freshDatabase(dbName));
   const databaseUrl = url.toString();
   const dataDir = mkdtempSync(join(tmpdir(), 'zz-bench-'));
   const env = { DATABASE_URL: databaseUrl, ZHENGZHAO_DATA: dataDir };

@@ -26,3 +26,22 @@ export function replaceReadmeSection(marker: string, text: string): void {
   if (i < 0 || j < i) return;
   writeFileSync(path, `${readme.slice(0, i + start.length)}\n${text}\n${readme.slice(j)}`);
 }
+
+/** The PostgreSQL server benchmarks run against. */
+export const BENCH_SERVER = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** A database of this name on the benchmark server, dropped and made again empty; answers its URL. */
+export async function freshDatabase(name: string): Promise<string> {
+  const { default: pg } = await import('pg');
+  const admin = new pg.Client({ connectionString: BENCH_SERVER });
+  await admin.connect();
+  try {
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(BENCH_SERVER);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
