@@ -22,16 +22,11 @@ import { loadConfig } from '../src/config.js';
 import { openServices } from '../src/core/services.js';
 import { checkCatalogRow, type CatalogEntry, type CatalogRow } from '../src/domain/catalog-row.js';
 import { catalogRow, MARRIAGE_TYPE } from '../test/support/catalog-rows.js';
-import { freshDatabase } from './support.js';
+import { ROOT, numberArg, ratioTable, freshDatabase, replaceReadmeSection } from './support.js';
 import { renderChart } from './chart.js';
 
-const ROOT = new URL('..', import.meta.url).pathname;
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
-const ROWS = arg('rows', 1_000_000);
-const CHUNK = arg('chunk', 5000);
+const ROWS = numberArg('rows', 1_000_000);
+const CHUNK = numberArg('chunk', 5000);
 const log = (m: string) => console.error(`[bench] ${m}`);
 const progress = (label: string, done: number, total: number) => process.stderr.write(`\r[bench] ${label}: ${done}/${total} (${((100 * done) / total).toFixed(0)}%)   `);
 
@@ -132,19 +127,14 @@ async function main() {
 }
 
 function updateReadme(r: { date: string; rows: number; chunk: number; copySeconds: number; aggregateSeconds: number; results: { endpoint: string; rps: number; baselineRps: number; ratio: number }[] }) {
-  const path = join(ROOT, 'README.md');
   const table = [
     `Measured ${r.date.slice(0, 10)} on the 2-core machine, PostgreSQL 15: ${r.rows.toLocaleString('en')} lic_data rows aggregated into the catalog (every rule checked, holder and number sealed and blind-indexed, position committed every ${r.chunk} rows) in ${r.aggregateSeconds} s, beside one plain COPY of the same catalog rows, prepared beforehand, into the same indexed table (${r.copySeconds} s).`,
     '',
-    '| operation | rows/s | COPY rows/s | ratio |',
-    '|---|---|---|---|',
-    ...r.results.map((x) => `| ${x.endpoint} | ${x.rps} | ${x.baselineRps} | ${x.ratio} |`),
+    ratioTable(['operation', 'rows/s', 'COPY rows/s'], r.results),
     '',
     '![aggregation benchmark](bench/aggregation-results.svg)',
   ].join('\n');
-  const text = readFileSync(path, 'utf8');
-  if (!text.includes('<!-- bench-aggregation:start -->')) throw new Error('README has no bench-aggregation markers');
-  writeFileSync(path, text.replace(/<!-- bench-aggregation:start -->[\s\S]*<!-- bench-aggregation:end -->/, `<!-- bench-aggregation:start -->\n${table}\n<!-- bench-aggregation:end -->`));
+  replaceReadmeSection('bench-aggregation', table);
 }
 
 main().catch((err) => { console.error(err); process.exit(1); });

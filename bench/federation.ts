@@ -25,17 +25,12 @@ import { makeCitizenId, makeCreditCode } from '../src/domain/holder-code.js';
 import { formatCertificateId } from '../src/domain/identifier.js';
 import { AccountService } from '../src/core/accounts.js';
 import { cstCompactDate } from '../src/domain/dates.js';
-import { freshDatabase } from './support.js';
+import { ROOT, numberArg, freshDatabase, replaceReadmeSection } from './support.js';
 import { renderChart } from './chart.js';
 
-const ROOT = new URL('..', import.meta.url).pathname;
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
-const COUNT = arg('count', 2000);
-const SECONDS = arg('seconds', 8);
-const CONNECTIONS = arg('connections', 16);
+const COUNT = numberArg('count', 2000);
+const SECONDS = numberArg('seconds', 8);
+const CONNECTIONS = numberArg('connections', 16);
 const SLICE_MS = 250;
 const log = (m: string) => console.error(`[bench] ${m}`);
 
@@ -192,9 +187,6 @@ async function main() {
 
 function updateReadme(s: { date: string; count: number; seconds: number; connections: number; latency: { path: string; requests: number; p50: number; p99: number }[];
   added: { p50: number; p99: number }; throughput: { path: string; rps: number; p50: number; p99: number }[] }) {
-  const path = join(ROOT, 'README.md');
-  const readme = readFileSync(path, 'utf8');
-  if (!readme.includes('<!-- bench-federation:start -->')) return;
   const text = [
     `Measured ${s.date.slice(0, 10)} on the 2-core machine: three nodes, PostgreSQL 15 and the load generator on the same two cores, ${s.count.toLocaleString('en')} certificates at B, every hop recording its use before answering. Latency: one request at a time, ${s.seconds} s per path in alternating slices; throughput: ${s.connections} connections, ${s.seconds} s per path in two alternating rounds (means).`,
     '',
@@ -206,7 +198,7 @@ function updateReadme(s: { date: string; count: number; seconds: number; connect
     '',
     '![federation benchmark](bench/federation-results.svg)',
   ].join('\n');
-  writeFileSync(path, readme.replace(/<!-- bench-federation:start -->[\s\S]*<!-- bench-federation:end -->/, `<!-- bench-federation:start -->\n${text}\n<!-- bench-federation:end -->`));
+  replaceReadmeSection('bench-federation', text);
 }
 
 main().catch((err) => { console.error(err); process.exit(1); });
