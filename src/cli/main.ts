@@ -43,7 +43,8 @@ const withData = (cmd: Command) =>
  * allows one process), or by opening it directly.
  */
 async function onData<T>(flags: Common, local: (s: Services) => Promise<T>, remote: (h: NodeHandle) => Promise<T>): Promise<T> {
-  const cfg = loadConfig(flags);
+  // Only the data location: other options (users add --role, items add --area-code) are not node settings.
+  const cfg = loadConfig({ data: flags.data, databaseUrl: flags.databaseUrl });
   const handle = cfg.databaseUrl ? undefined : liveNodeHandle(cfg);
   if (handle) return remote(handle);
   const s = await openServices(cfg, { warn: (m) => console.error(`warning: ${m}`) });

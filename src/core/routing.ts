@@ -258,6 +258,10 @@ export class RoutingService {
   ): Promise<T> {
     await this.refusedHere(ctx, undefined, async () => this.noLoop(via));
     const entry = await this.refusedHere(ctx, undefined, () => this.sharing.entry(ctx, id, { reason: true }));
+    // A D row took the certificate out of sharing: the hub's catalog says so itself, no hop needed.
+    if (entry.status === 'abolished') {
+      await this.refusedHere(ctx, entry.holder.code, async () => { throw new ServiceError(ReturnCode.Abolished); });
+    }
     const ds = entry.dataSource;
     if (!ds) {
       await this.refusedHere(ctx, entry.holder.code, async () => {
