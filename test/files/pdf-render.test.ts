@@ -4,30 +4,12 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { deflateSync } from 'node:zlib';
 import { renderCertificatePdf } from '../../src/files/pdf-render.js';
+import { solidPng } from '../support/ofd-sample.js';
 
 const hasPoppler = spawnSync('sh', ['-c', 'command -v pdftotext && command -v pdffonts && command -v pdfinfo']).status === 0;
 // Under CI the tools are installed by .ci/run, so their absence is a failure, not a skip.
 const skip = !hasPoppler && !process.env.CI ? 'poppler-utils not installed' : false;
-
-/** A 2×2 red PNG, made here so the test depends on no file. */
-function tinyPng(): string {
-  const crc = (buf: Buffer) => {
-    let c = ~0;
-    for (const b of buf) { c ^= b; for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1)); }
-    return ~c >>> 0;
-  };
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type), data]);
-    const sum = Buffer.alloc(4); sum.writeUInt32BE(crc(body));
-    return Buffer.concat([len, body, sum]);
-  };
-  const ihdr = Buffer.from([0, 0, 0, 2, 0, 0, 0, 2, 8, 2, 0, 0, 0]);
-  const raw = Buffer.from([0, 255, 0, 0, 255, 0, 0, 0, 255, 0, 0, 255, 0, 0]);
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]).toString('base64');
-}
 
 const ID = '1.2.156.3005.2.11100000000013338W011.11430000006122244L.20230000403.001.U';
 
@@ -39,7 +21,7 @@ test('the layout file carries the Chinese text, an embedded subset font and the 
       { name: '持证人', value: '张三', valueType: 'string' },
       { name: '登记日期', value: '2014年3月4日', valueType: 'string' },
       { name: '结婚证字号', value: 'J320000-2011-001327', valueType: 'string' },
-      { name: '照片', value: tinyPng(), valueType: 'picture' },
+      { name: '照片', value: solidPng(2, 2, [255, 0, 0]).toString('base64'), valueType: 'picture' },
     ],
     footer: ['××市××区民政局'],
     metadata: { certificateId: ID, typeName: '结婚证', typeCode: '111000000000131433001', holderCode: '11010519491231002X', holderName: '张三', issuer: '××市××区民政局', issuerCode: '11330105002500287C', issueDate: '2014-03-04' },
