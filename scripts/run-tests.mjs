@@ -16,5 +16,8 @@ const walk = (dir) => {
 walk(join(root, 'test'));
 const filter = process.argv.slice(2);
 const selected = filter.length ? files.filter((f) => filter.some((x) => f.includes(x))) : files;
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...selected], { cwd: root, stdio: 'inherit' });
+// --test-force-exit: a file whose tests are done exits even if something it started (a browser, a
+// child node) still holds the event loop; a failed assertion in such a test once left its process
+// spinning for an hour instead of reporting. --test-timeout bounds a test that never settles.
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-force-exit', '--test-timeout=900000', ...selected], { cwd: root, stdio: 'inherit' });
 process.exit(result.status ?? 1);
