@@ -294,6 +294,27 @@ describe('federation end to end: issue in B, exchange, aggregate, use from A', {
     assert.equal(verdict.outcome, 'genuine', JSON.stringify(verdict));
     assert.equal(verdict.copy.reason, '跨省通办');
 
+    // The same through A's Sichuan interface (DB51/T 2942 5.3-5.5): a provincial system registered at A.
+    const sc = async (name: string, head: { accountId: string; accessToken: string } | undefined, data: Record<string, unknown>) => {
+      const res = await fetch(`${aNode.baseUrl}/sichuan/v1/${name}`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(head ? { head, data } : data),
+      });
+      return (await res.json()) as any;
+    };
+    const reg = await sc('Register', undefined, { systemName: '杭州市政务服务系统', systemIp: '127.0.0.1', deptCode: '11330100MB1234567X', deptName: '杭州市数据资源管理局' });
+    assert.equal(reg.head.status, '0', JSON.stringify(reg));
+    assert.equal(cli(aB, ['registrations', 'approve', reg.accountId]).status, 0);
+    const sys = { accountId: reg.accountId as string, accessToken: reg.accessToken as string };
+    const scFound = await sc('Retrieval', sys, { certificateHolderCode: holderOf(501), useFor: '01' });
+    assert.equal(scFound.head.status, '0', JSON.stringify(scFound));
+    assert.deepEqual(scFound.data.dataList.map((d: any) => d.certificateID), [x.id]);
+    const scData = await sc('GetCertificateDataByCertificateID', sys, { certificateID: x.id, useFor: '01' });
+    assert.equal(scData.head.status, '0', JSON.stringify(scData));
+    assert.equal(scData.data.certificateHolder, '持证人501');
+    const scLink = await sc('GetCertificateFileByCertificateID', sys, { certificateID: x.id, useFor: '01' });
+    assert.equal(scLink.head.status, '0', JSON.stringify(scLink));
+    assert.ok(String(scLink.data.dataList[0].fileUrl).startsWith(`${bNode.baseUrl}/files/`), JSON.stringify(scLink.data));
+
     // Abolished in B: after the next exchange and aggregation, A is told 21.
     await pB.issuing.abolish(MARRIAGE, x.id, ctx, '吊销');
     assert.equal(exchangeAndAggregate().applied, 1);

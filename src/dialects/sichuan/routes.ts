@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../core/services.js';
 import type { AuthProblem } from '../../core/accounts.js';
 import type { FileFormat } from '../../core/file-tickets.js';
-import type { CallContext, HolderSelector, VerifyClaim } from '../../core/sharing.js';
+import type { CallContext, FileLink, HolderSelector, VerifyClaim } from '../../core/sharing.js';
 import { wasRecorded } from '../../core/sharing.js';
 import { ReturnCode, ServiceError } from '../../domain/return-codes.js';
 import { installErrorEnvelope, type TransportFailure } from '../errors.js';
@@ -62,7 +62,8 @@ export async function sichuanDialect(app: FastifyInstance, s: Services): Promise
   const transport = (shape: Shape) => (kind: TransportFailure, detail: string) => render(shape, failure(TRANSPORT_CODE[kind], detail));
   installErrorEnvelope(app, transport('head'));
 
-  const fileUrl = (req: FastifyRequest, token: string) => `${s.cfg.publicUrl ?? `${req.protocol}://${req.host}`}/files/${token}`;
+  // A link another node issued (a certificate of another region, reached through the hub) keeps that node's URL.
+  const fileUrl = (req: FastifyRequest, l: FileLink) => l.url ?? `${s.cfg.publicUrl ?? `${req.protocol}://${req.host}`}/files/${l.token}`;
 
   const handler = (name: string, i: Interface) => async (req: FastifyRequest, reply: FastifyReply) => {
     const ctx: CallContext = { dialect: 'sichuan', interface: name, clientIp: req.ip };
@@ -97,7 +98,7 @@ export async function sichuanDialect(app: FastifyInstance, s: Services): Promise
       shape: 'head', put: 'data', auth: true,
       run: async ({ r, ctx }) => {
         ctx.reason = purpose(r.data, 'useFor', ALL_USES, true);
-        return list((await s.sharing.retrieve(ctx, holderOf(r.data))).map(retrievalItem));
+        return list((await s.routing.retrieve(ctx, holderOf(r.data))).map(retrievalItem));
       },
     },
     // 6.3.1, table 3 (head.AccountId / head.AccessToken in capitals there; both spellings are read)
@@ -105,8 +106,8 @@ export async function sichuanDialect(app: FastifyInstance, s: Services): Promise
       shape: 'head', put: 'data', auth: true,
       run: async ({ req, r, ctx }) => {
         ctx.reason = purpose(r.data, 'useFor', NO_CHECKING, true);
-        const links = await s.sharing.filesByHolder(ctx, holderOf(r.data), formatOf(r.data));
-        return list(links.map((l) => fileItem(l.certificate, l.format, fileUrl(req, l.token))));
+        const links = await s.routing.filesByHolder(ctx, holderOf(r.data), formatOf(r.data));
+        return list(links.map((l) => fileItem(l.certificate, l.format, fileUrl(req, l))));
       },
     },
     // 6.3.2, table 4: data.dataList
@@ -114,8 +115,8 @@ export async function sichuanDialect(app: FastifyInstance, s: Services): Promise
       shape: 'head', put: 'data', auth: true,
       run: async ({ req, r, ctx }) => {
         ctx.reason = purpose(r.data, 'useFor', NO_CHECKING, true);
-        const l = await s.sharing.fileById(ctx, r.data.text('certificateID') ?? '', formatOf(r.data));
-        return list([fileItem(l.certificate, l.format, fileUrl(req, l.token))]);
+        const l = await s.routing.fileById(ctx, r.data.text('certificateID') ?? '', formatOf(r.data));
+        return list([fileItem(l.certificate, l.format, fileUrl(req, l))]);
       },
     },
     // 6.3.3, table 5: one link, its fields straight under data
@@ -124,7 +125,7 @@ export async function sichuanDialect(app: FastifyInstance, s: Services): Promise
       run: async ({ req, r, ctx }) => {
         ctx.reason = purpose(r.data, 'useFor', NO_CHECKING, true);
         const l = await s.sharing.fileByEncryptedId(ctx, r.data.text('encryptedId') ?? '', formatOf(r.data));
-        return fileItem(l.certificate, l.format, fileUrl(req, l.token));
+        return fileItem(l.certificate, l.format, fileUrl(req, l));
       },
     },
     // 6.4.1, tables 6-7
@@ -132,7 +133,7 @@ export async function sichuanDialect(app: FastifyInstance, s: Services): Promise
       shape: 'head', put: 'data', auth: true,
       run: async ({ r, ctx }) => {
         ctx.reason = purpose(r.data, 'useFor', NO_CHECKING, true);
-        return list((await s.sharing.dataByHolder(ctx, holderOf(r.data))).map(dataItem));
+        return list((await s.routing.dataByHolder(ctx, holderOf(r.data))).map(dataItem));
       },
     },
     // 6.4.2, table 8: one certificate's data straight under data. Table 8 leaves certificateID's 必选 as "-"; it is required.
@@ -140,7 +141,7 @@ export async function sichuanDialect(app: FastifyInstance, s: Services): Promise
       shape: 'head', put: 'data', auth: true,
       run: async ({ r, ctx }) => {
         ctx.reason = purpose(r.data, 'useFor', NO_CHECKING, true);
-        return dataItem(await s.sharing.dataById(ctx, r.data.text('certificateID') ?? ''));
+        return dataItem(await s.routing.dataById(ctx, r.data.text('certificateID') ?? ''));
       },
     },
     // 6.4.3, table 9. The text says "by holder code and type name", the table lists the number instead: both are read.
