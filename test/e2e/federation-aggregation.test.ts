@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import pg from 'pg';
 import { makeBackend, postgresSkip, type Backend } from '../support/backends.js';
-import { cli, startNode, type RunningNode } from '../support/node-process.js';
+import { cli, ENTRY, startNode, type RunningNode } from '../support/node-process.js';
 import { catalogRow, holderOf, idFor, ISSUER, ISSUER_NAME, MARRIAGE, MARRIAGE_TYPE } from '../support/catalog-rows.js';
 import { loadConfig } from '../../src/config.js';
 import { openServices, type Services } from '../../src/core/services.js';
@@ -14,14 +14,13 @@ import type { CatalogRow } from '../../src/domain/catalog-row.js';
 
 const pgSkip = await postgresSkip();
 const ROOT = new URL('../..', import.meta.url).pathname;
-const MAIN = `${ROOT}src/cli/main.ts`;
 const ctx: WriteContext = { operator: { account: 'clerk', name: '登记员', divisionCode: '110105' }, itemCode: 'BJ-MZ', itemName: '婚姻登记' };
 const fields = (i: number) => ({ CZR: `持证人${i}`, CYRSFZJHM: holderOf(i), JHZZH: `J110105-2026-${String(i).padStart(7, '0')}`, FZRQ: '2025-06-01' });
 const dataFlags = (b: Backend) => ['--data', b.dataDir, '--database-url', b.databaseUrl!];
 
 /** A real `zhengzhao` process, left running so a test can kill it. */
 function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...ENTRY, ...args], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => { stdout += d; });
