@@ -367,7 +367,8 @@ export class SharingService {
   }
 
   private async resolveTypes(sel: HolderSelector, required: boolean): Promise<string[] | undefined> {
-    const named = await this.namedTypes(sel, required);
+    // A caller limited to some types has named its scope: no type need be named besides.
+    const named = await this.namedTypes(sel, required && !sel.allowedTypes);
     if (!sel.allowedTypes) return named;
     const allowed = new Set(sel.allowedTypes);
     return (named ?? [...allowed]).filter((t) => allowed.has(t));

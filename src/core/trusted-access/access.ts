@@ -137,7 +137,11 @@ export class TrustedAccess {
         return this.peerRevocations.isRevoked(g.issuerArea, g.tokenId);
       },
     });
-    if (!check.ok) throw new TrustError(TOKEN_PROBLEM[check.problem]!, check.detail, ['trustedToken']);
+    if (!check.ok) {
+      const err = new TrustError(TOKEN_PROBLEM[check.problem]!, check.detail, ['trustedToken']);
+      err.holderCode = check.grant?.holderCode;
+      throw err;
+    }
     return check.grant;
   }
 

@@ -51,14 +51,14 @@ export class TrustedSharing {
 
   fileById(a: Authorised, id: string, format: FileFormat): Promise<FileLink> {
     return this.guarded(a, async (ctx, hold) => {
-      await this.certificateAllowed(a, 'download', id, hold);
+      await this.certificateAllowed(ctx, a, 'download', id, hold);
       return this.sharing.fileById(ctx, id, format);
     });
   }
 
   dataById(a: Authorised, id: string): Promise<Certificate> {
     return this.guarded(a, async (ctx, hold) => {
-      await this.certificateAllowed(a, 'info', id, hold);
+      await this.certificateAllowed(ctx, a, 'info', id, hold);
       return this.sharing.dataById(ctx, id);
     });
   }
@@ -138,10 +138,10 @@ export class TrustedSharing {
     };
   }
 
-  private async certificateAllowed(a: Authorised, op: Operation, id: string, hold: (h: string) => void): Promise<void> {
+  private async certificateAllowed(ctx: CallContext, a: Authorised, op: Operation, id: string, hold: (h: string) => void): Promise<void> {
     const grant = await this.authorise(a, op, hold);
     const item = await this.scenes.item(a.scene);
-    const entry = await this.sharing.entry(a.ctx, id, { reason: true });
+    const entry = await this.sharing.entry(ctx, id, { reason: true });
     // Whose it is stays unsaid: to anyone but its holder a certificate of another holder does not exist.
     if (entry.holder.code !== grant.holderCode) throw new TrustError('token-other-holder', 'the certificate is not the token holder\'s', ['trustedToken']);
     if (!allowsType(grant.permission, entry.typeCode)) throw new TrustError('permission-type', `the token does not permit type ${entry.typeCode}`, ['trustedToken']);
@@ -158,7 +158,7 @@ export class TrustedSharing {
       if (!wasRecorded(err)) {
         // A trust refusal keeps its reason in the record: 11 alone would not tell a holder a forged token from an expired one.
         const code = err instanceof TrustError ? `${err.code}:${err.problem}` : err instanceof ServiceError ? err.code : ReturnCode.Other;
-        await this.sharing.recordRefusal(ctx, code, holder);
+        await this.sharing.recordRefusal(ctx, code, holder ?? (err instanceof TrustError ? err.holderCode : undefined));
         markRecorded(err);
       }
       throw err;

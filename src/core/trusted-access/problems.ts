@@ -18,6 +18,9 @@ export type TrustProblem =
   | 'item-unknown' | 'item-not-allowed';
 
 export class TrustError extends ServiceError {
+  /** Whose data the refused call was after, when a genuine token said so (the refusal is recorded for them). */
+  holderCode?: string;
+
   constructor(readonly problem: TrustProblem, detail?: string, fields: readonly string[] = []) {
     super(ReturnCode.AuthFailed, detail, fields);
     this.name = 'TrustError';

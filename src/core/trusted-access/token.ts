@@ -44,7 +44,8 @@ export function signTrustedToken(c: TokenClaims, key: SigningKey): string {
 }
 
 export type TokenProblem = 'malformed' | 'unknown-issuer' | 'forged' | 'expired' | 'revoked';
-export type TokenCheck = { ok: true; grant: TrustedGrant } | { ok: false; problem: TokenProblem; detail: string };
+/** A genuine token refused for its time or revocation still says whose it is (`grant`): the refusal is recorded for that holder. */
+export type TokenCheck = { ok: true; grant: TrustedGrant } | { ok: false; problem: TokenProblem; detail: string; grant?: TrustedGrant };
 
 export interface TokenCheckOptions {
   keyOf: KeyLookup;
@@ -52,7 +53,7 @@ export interface TokenCheckOptions {
   now: number;
   /** Whether the issuer revoked it (checked last: only a genuine, unexpired token is worth asking about). */
   isRevoked?: (grant: TrustedGrant) => boolean | Promise<boolean>;
-  /** Tolerated clock difference between nodes, seconds. */
+  /** Tolerated clock difference between nodes, seconds (default 5: nodes keep NTP time). */
   skewSeconds?: number;
 }
 
@@ -78,11 +79,11 @@ export async function verifyTrustedToken(token: string, o: TokenCheckOptions): P
   const publicKey = await o.keyOf(grant.kid!);
   if (!publicKey) return { ok: false, problem: 'unknown-issuer', detail: `key ${grant.kid} of area ${grant.issuerArea} is not known here` };
   if (!signatureHolds(v, publicKey)) return { ok: false, problem: 'forged', detail: 'the signature does not match the token' };
-  const skew = o.skewSeconds ?? 60;
+  const skew = o.skewSeconds ?? 5;
   const nowS = Math.floor(o.now / 1000);
-  if (grant.expiresAt! <= nowS - skew) return { ok: false, problem: 'expired', detail: `expired at ${new Date(grant.expiresAt! * 1000).toISOString()}` };
-  if (grant.issuedAt! > nowS + skew) return { ok: false, problem: 'malformed', detail: 'issued in the future' };
   const full = { ...grant, permission: perm.permission, permissionText: perm.text } as TrustedGrant;
-  if (o.isRevoked && (await o.isRevoked(full))) return { ok: false, problem: 'revoked', detail: `token ${full.tokenId} was revoked by its issuer` };
+  if (grant.expiresAt! <= nowS - skew) return { ok: false, problem: 'expired', detail: `expired at ${new Date(grant.expiresAt! * 1000).toISOString()}`, grant: full };
+  if (grant.issuedAt! > nowS + skew) return { ok: false, problem: 'malformed', detail: 'issued in the future' };
+  if (o.isRevoked && (await o.isRevoked(full))) return { ok: false, problem: 'revoked', detail: `token ${full.tokenId} was revoked by its issuer`, grant: full };
   return { ok: true, grant: full };
 }

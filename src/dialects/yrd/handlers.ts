@@ -28,7 +28,7 @@ export const PEER_INTERFACES = [
  * to be authorised by their holder, and an ID alone would let anyone who learnt it read the file.
  */
 export function yrdHandlers(s: Services): YrdHandlers {
-  const fileUrl = (token: string) => `${publicBase(s.cfg)}/files/${token}`;
+  const fileUrl = (meta: YrdCallMeta, token: string) => `${s.cfg.publicUrl?.replace(/\/+$/, '') ?? meta.baseUrl ?? publicBase(s.cfg)}/files/${token}`;
   const authorised = (name: string, body: Body, caller: YrdCaller, meta: YrdCallMeta): Authorised => ({
     ctx: callContext(name, caller, meta), scene: sceneOf(body), token: text(body, 'trustedToken', 8192) ?? '', bearer: bearerOf(caller),
   });
@@ -45,12 +45,12 @@ export function yrdHandlers(s: Services): YrdHandlers {
     // Table 2
     FileByCertificateID: async (body, caller, meta) => {
       const l = await s.trustedSharing.fileById(authorised('FileByCertificateID', body, caller, meta), certificateId(body), formatOf(body));
-      return listOf([fileItem(l.certificate, l.format, l.url ?? fileUrl(l.token), l.expires)]);
+      return listOf([fileItem(l.certificate, l.format, l.url ?? fileUrl(meta, l.token), l.expires)]);
     },
     // Table 3
     FileByHolder: async (body, caller, meta) => {
       const links = await s.trustedSharing.filesByHolder(authorised('FileByHolder', body, caller, meta), holderSel(body), formatOf(body));
-      return listOf(links.map((l) => fileItem(l.certificate, l.format, l.url ?? fileUrl(l.token), l.expires)));
+      return listOf(links.map((l) => fileItem(l.certificate, l.format, l.url ?? fileUrl(meta, l.token), l.expires)));
     },
     // Table 4
     InfoByCertificateID: async (body, caller, meta) =>

@@ -81,7 +81,7 @@ export async function yrdDialect(app: FastifyInstance, s: Services): Promise<voi
     const handler = handlers[name]!;
     const opts = name === 'VerifyFile' ? { bodyLimit: s.cfg.fileBodyLimitBytes } : {};
     app.post(`${VERSION}${path}`, opts, async (req) => {
-      const meta: YrdCallMeta = { clientIp: req.ip, correlationId: randomUUID(), path: 'local' };
+      const meta: YrdCallMeta = { clientIp: req.ip, correlationId: randomUUID(), path: 'local', baseUrl: `${req.protocol}://${req.host}` };
       let caller: YrdCaller = { kind: 'app', appId: req.headers[H.app] as string ?? '', corpCode: '' };
       try {
         const body = req.body ?? {};
