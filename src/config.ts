@@ -45,6 +45,8 @@ export interface Config {
   /** OAuth2 access and refresh token lifetimes (Zaozhuang 4.3.1: 12 hours for access tokens). */
   oauthTokenTtlSeconds: number;
   oauthRefreshTtlSeconds: number;
+  /** Trusted access of the Yangtze River Delta interface (seed 004 5.2, tables 7-9). */
+  yrd: YrdConfig;
   /** Where this node stands in the Zaozhuang interface's two levels (DB3704/T 0042 4.3). */
   zaozhuang: ZaozhuangConfig;
   /**
@@ -61,6 +63,15 @@ export interface Config {
   /** Node-to-node calls: per-hop timeout, retries of reads, and the circuit breaker per remote node. */
   federation: FederationConfig;
   logLevel: string;
+}
+
+export interface YrdConfig {
+  /** Lifetime of a natural-person trusted token (table 9). */
+  tokenTtlSeconds: number;
+  /** Lifetime of a holder's government service code (table 7): shown on a screen, scanned at once. */
+  serviceCodeTtlSeconds: number;
+  /** How far a signed app request's timestamp may be from this node's clock (replays inside it are refused by nonce). */
+  requestSkewSeconds: number;
 }
 
 export interface HubConfig { url: string; accountId?: string; secret?: string }
@@ -145,6 +156,11 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     registrationTokenTtlSeconds: num(env.ZHENGZHAO_REGISTRATION_TOKEN_TTL, 86_400),
     oauthTokenTtlSeconds: num(env.ZHENGZHAO_OAUTH_TOKEN_TTL, 12 * 3600),
     oauthRefreshTtlSeconds: num(env.ZHENGZHAO_OAUTH_REFRESH_TTL, 30 * 86_400),
+    yrd: {
+      tokenTtlSeconds: Math.max(1, num(env.ZHENGZHAO_YRD_TOKEN_TTL, 1800)),
+      serviceCodeTtlSeconds: Math.max(1, num(env.ZHENGZHAO_YRD_CODE_TTL, 300)),
+      requestSkewSeconds: Math.max(1, num(env.ZHENGZHAO_YRD_REQUEST_SKEW, 300)),
+    },
     zaozhuang: {
       level: env.ZHENGZHAO_ZAOZHUANG_LEVEL || 'province',
       province: {

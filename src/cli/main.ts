@@ -177,6 +177,26 @@ withData(oauthUsers.command('revoke <username>').description("revoke every token
     out(flags, { username, revoked }, () => `${username}: ${revoked} token(s) revoked`);
   });
 
+const trustedApps = program.command('trusted-apps').description('trusted apps of the Yangtze River Delta interface (可信应用, seed 004 5.2)');
+withData(trustedApps.command('add').description('allocate an appID and appSecret; prints the secret once (the app then registers, table 8)'))
+  .requiredOption('--name <name>', 'name of the application')
+  .action(async (flags: Common & { name: string }) => {
+    const created = await onData(flags, (s) => s.trustedApps.add(flags.name),
+      (h) => adminCall<{ appId: string; appSecret: string; name: string }>(h, 'POST', '/trusted-apps', { name: flags.name }));
+    console.log(JSON.stringify(created, null, 2));
+  });
+withData(trustedApps.command('list').description('list trusted apps and whether they registered'))
+  .action(async (flags: Common) => {
+    const list = await onData(flags, (s) => s.trustedApps.list(), (h) => adminCall<Awaited<ReturnType<Services['trustedApps']['list']>>>(h, 'GET', '/trusted-apps'));
+    out(flags, list, () => list.map((a) => [a.appId, a.name, a.corpCode ? `${a.corpCode} ${a.corpName}` : '(not registered)', a.disabled ? 'disabled' : ''].join('\t')).join('\n') || '(none)');
+  });
+withData(program.command('trusted-tokens').description('natural-person trusted tokens this node issued (table 9)').command('revoke <tokenId>')
+  .description('revoke a token: every node that pulls this node\'s revocation list refuses it'))
+  .action(async (id: string, flags: Common) => {
+    await onData(flags, (s) => s.trustedAccess.revoke(id), (h) => adminCall(h, 'POST', `/trusted-tokens/${encodeURIComponent(id)}/revoke`));
+    out(flags, { tokenId: id, revoked: true }, () => `${id}: revoked`);
+  });
+
 const items = program.command('items').description('service items (事项): who may issue and use which certificate types');
 withData(items.command('add').description('create a service item'))
   .requiredOption('--code <code>', 'item code')

@@ -45,6 +45,12 @@ import { NodeRepo } from '../store/nodes.js';
 import { NodeRegistry } from '../federation/registry.js';
 import { NationalClient, type HopSettings } from '../federation/client.js';
 import { NationalNode } from '../federation/national-node.js';
+import { TrustedApps } from './trusted-access/apps.js';
+import { TrustedAccess } from './trusted-access/access.js';
+import { TrustedSharing } from './trusted-access/holder-sharing.js';
+import { TrustedAppRepo } from '../store/trusted-apps.js';
+import { TrustedTokenRepo } from '../store/trusted-tokens.js';
+import { SceneChecks } from './scenes.js';
 
 /** The composition root of the core: one instance per process, shared by every dialect. */
 export interface Services {
@@ -91,6 +97,14 @@ export interface Services {
   nodes: NodeRegistry;
   /** A province's hub, when it has one. */
   hub?: RemoteNode;
+  /** YRD trusted apps (seed 004 5.2, table 8): allocation, registration, signed-request authentication. */
+  trustedApps: TrustedApps;
+  /** YRD trusted tokens and service codes (tables 7, 9): issuing, checking (any issuer whose key is known), revocation. */
+  trustedAccess: TrustedAccess;
+  /** Sharing on a holder's trusted token with the scene checks of seed 004 5.4 (tables 1-7, the holder's view). */
+  trustedSharing: TrustedSharing;
+  /** Scene-to-catalog checks (seed 004 5.4). */
+  scenes: SceneChecks;
   /** An importer with a worker pool for signing; close it after use. */
   importer(): { importer: Importer; close(): Promise<void> };
   close(): Promise<void>;
@@ -141,8 +155,18 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
   const routing = new RoutingService(sharing, certs, types, cfg.role === 'hub'
     ? { role: 'hub', areaCode: cfg.areaCode, members: nodes }
     : { role: 'province', areaCode: cfg.areaCode, hub });
+  const trustedAccess = new TrustedAccess(new TrustedTokenRepo(db), nodeKeys, keys, {
+    areaCode: cfg.areaCode, tokenTtlSeconds: cfg.yrd.tokenTtlSeconds, serviceCodeTtlSeconds: cfg.yrd.serviceCodeTtlSeconds,
+  });
+  const scenes = new SceneChecks(itemRepo);
+  const fileVerification = new FileVerification(certs, trustedKeys, usage, loadInspectors, Date.now, types);
+  const qr = withEncryptedIds(new QrValues(), encryptedIds);
   return {
     cfg, db, keys, nodeKeys, types, certs, usage, tickets, encryptedIds, registrations,
+    trustedApps: new TrustedApps(new TrustedAppRepo(db), nodeKeys, cfg.yrd.requestSkewSeconds),
+    trustedAccess,
+    scenes,
+    trustedSharing: new TrustedSharing(sharing, trustedAccess, scenes, types, fileVerification, qr, usage),
     catalog: new CatalogService(types),
     sessions: new SessionService(new OperatorRepo(db), {
       ttlSeconds: 86_400, idleSeconds: cfg.sessionIdleSeconds, lockAfter: cfg.lockAfterFailures, lockSeconds: cfg.lockSeconds,
@@ -155,13 +179,13 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
     files,
     trustedKeys,
     fileSigner,
-    fileVerification: new FileVerification(certs, trustedKeys, usage, loadInspectors, Date.now, types),
+    fileVerification,
     seals,
     oauth: new OAuthService(new OAuthRepo(db), {
       accessTtlSeconds: cfg.oauthTokenTtlSeconds, refreshTtlSeconds: cfg.oauthRefreshTtlSeconds,
       lockAfter: cfg.lockAfterFailures, lockSeconds: cfg.lockSeconds,
     }),
-    qr: withEncryptedIds(new QrValues(), encryptedIds),
+    qr,
     items: new ServiceItemService(itemRepo, types),
     issuing,
     batches: new BatchService(db, issuing, certs, (threads) => (threads ? workerSigner(nodeKeys) : inlineSigner(nodeKeys))),

@@ -22,6 +22,11 @@ export interface HolderSelector {
   typeName?: string;
   typeCode?: string;
   number?: string;
+  /**
+   * The only types the caller may see (a YRD trusted token's permission with its service item's
+   * types): others are left out as if the holder had none. Undefined: no such limit.
+   */
+  allowedTypes?: readonly string[];
 }
 
 /**
@@ -362,6 +367,14 @@ export class SharingService {
   }
 
   private async resolveTypes(sel: HolderSelector, required: boolean): Promise<string[] | undefined> {
+    // A caller limited to some types has named its scope: no type need be named besides.
+    const named = await this.namedTypes(sel, required && !sel.allowedTypes);
+    if (!sel.allowedTypes) return named;
+    const allowed = new Set(sel.allowedTypes);
+    return (named ?? [...allowed]).filter((t) => allowed.has(t));
+  }
+
+  private async namedTypes(sel: HolderSelector, required: boolean): Promise<string[] | undefined> {
     if (sel.typeCode) {
       const t = await this.types.get(sel.typeCode);
       if (!t || t.status !== 'published') throw new ServiceError(ReturnCode.TypeNotFound, sel.typeCode);

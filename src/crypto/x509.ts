@@ -24,6 +24,9 @@ export interface SelfSignedInput {
   keyId: Buffer;
 }
 
+/** Who signs a certificate issued to another key (`issuedCertificate`). */
+export interface CertificateIssuer { commonName: string; organization: string; privateKeyHex: string }
+
 const name = (cn: string, o: string) =>
   new asn1js.Sequence({
     value: [
@@ -58,6 +61,15 @@ const der = (v: asn1js.AsnType) => Buffer.from(v.toBER(false));
  * distid:1234567812345678` over the TBSCertificate checks them (the suite does).
  */
 export function selfSignedCertificate(input: SelfSignedInput): { der: Buffer; pem: string } {
+  return issuedCertificate({ ...input, privateKeyHex: undefined }, { commonName: input.commonName, organization: input.organization, privateKeyHex: input.privateKeyHex });
+}
+
+/**
+ * The same certificate for a key whose private half the issuer does not use: subject and public key
+ * from `input`, issuer name and signature from `issuer` (the YRD application certificates, which a
+ * node issues to its trusted apps with its own key).
+ */
+export function issuedCertificate(input: Omit<SelfSignedInput, 'privateKeyHex'> & { privateKeyHex?: undefined }, issuer: CertificateIssuer): { der: Buffer; pem: string } {
   const spki = asn1js.fromBER(new Uint8Array(Buffer.from(sm2PublicKeyPem(input.publicKeyHex).replace(/-----[^-]+-----|\s/g, ''), 'base64'))).result;
   const serial = randomBytes(16);
   serial[0] = serial[0]! & 0x7f; // a positive INTEGER
@@ -68,9 +80,9 @@ export function selfSignedCertificate(input: SelfSignedInput): { der: Buffer; pe
       new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 0 }, value: [new asn1js.Integer({ value: 2 })] }),
       new asn1js.Integer({ valueHex: new Uint8Array(serial).buffer }),
       algorithm(),
-      subject,
+      name(issuer.commonName, issuer.organization),
       new asn1js.Sequence({ value: [time(input.notBefore), time(input.notAfter)] }),
-      name(input.commonName, input.organization),
+      subject,
       spki,
       new asn1js.Constructed({
         idBlock: { tagClass: 3, tagNumber: 3 },
@@ -85,7 +97,7 @@ export function selfSignedCertificate(input: SelfSignedInput): { der: Buffer; pe
     ],
   });
   const tbsDer = der(tbs);
-  const signature = sm2Sign(tbsDer, input.privateKeyHex, SM2_DEFAULT_USER_ID);
+  const signature = sm2Sign(tbsDer, issuer.privateKeyHex, SM2_DEFAULT_USER_ID);
   const cert = new asn1js.Sequence({
     value: [tbs, algorithm(), new asn1js.BitString({ valueHex: new Uint8Array(signature).buffer })],
   });

@@ -66,6 +66,13 @@ export async function adminRoutes(app: FastifyInstance, opts: { services: Servic
   app.post<{ Params: { code: string }; Body: { status: TypeStatus } }>('/types/:code/status', async (req) => s.catalog.setStatus(req.params.code, req.body.status));
   app.put<{ Params: { code: string }; Body: { layout: unknown } }>('/types/:code/layout', async (req) => s.catalog.setLayout(req.params.code, req.body?.layout ?? undefined));
 
+  app.post<{ Body: { name?: string } }>('/trusted-apps', async (req) => s.trustedApps.add(req.body?.name ?? ''));
+  app.get('/trusted-apps', async () => s.trustedApps.list());
+  app.post<{ Params: { id: string } }>('/trusted-tokens/:id/revoke', async (req) => {
+    await s.trustedAccess.revoke(req.params.id);
+    return { tokenId: req.params.id, revoked: true };
+  });
+
   app.get('/items', async () => s.items.list());
   app.post<{ Body: ServiceItem }>('/items', async (req) => s.items.add(req.body));
 

@@ -6,6 +6,7 @@ import { beijingDialect, BEIJING_API_ROOT } from '../dialects/beijing/routes.js'
 import { beijingViews, BEIJING_WEB_ROOT } from '../dialects/beijing/views.js';
 import { sichuanDialect, SICHUAN_ROOT } from '../dialects/sichuan/routes.js';
 import { zaozhuangDialect, ZAOZHUANG_ROOT } from '../dialects/zaozhuang/routes.js';
+import { yrdDialect, YRD_ROOT } from '../dialects/yrd/routes.js';
 import { wellKnownRoutes } from './well-known.js';
 import { fileRoutes } from './files.js';
 import { verifyRoutes } from './verify.js';
@@ -36,6 +37,7 @@ export async function buildApp(s: Services, opts: AppOptions = {}): Promise<Fast
   await app.register(async (scope) => beijingDialect(scope, s), { prefix: BEIJING_API_ROOT });
   await app.register(async (scope) => beijingViews(scope, s), { prefix: BEIJING_WEB_ROOT });
   await app.register(async (scope) => zaozhuangDialect(scope, s), { prefix: ZAOZHUANG_ROOT });
+  await app.register(async (scope) => yrdDialect(scope, s), { prefix: YRD_ROOT });
   if (opts.adminToken) await app.register(adminRoutes, { services: s, token: opts.adminToken, prefix: '/admin' });
   app.get('/healthz', async () => ({ ok: true }));
   return app;

@@ -19,6 +19,8 @@ export interface YrdCallMeta {
   correlationId: string;
   /** Which path brought the request here (recorded with the use): the app face, the hub, or the direct channel. */
   path: 'local' | 'hub' | 'direct';
+  /** The base URL the caller reached this node at, for download links; the configured public URL when absent. */
+  baseUrl?: string;
 }
 
 /**

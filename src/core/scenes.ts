@@ -1,0 +1,54 @@
+import { ReturnCode, ServiceError } from '../domain/return-codes.js';
+import type { ServiceItem, ServiceItemRepo } from '../store/service-items.js';
+import type { CallContext } from './usage.js';
+import { TrustError } from './trusted-access/problems.js';
+
+/**
+ * The scene of a use (用证场景, seed 004 5.4): which service item, handled by which organisation and
+ * operator, for which case, and why. "The called province checks the relation between the scene and
+ * the certificate catalog before it hands out certificate data": an item may use only the types it
+ * lists (service-items.ts), and an item this node does not know is refused.
+ */
+export interface Scene {
+  itemCode?: string;
+  itemName?: string;
+  itemOrg?: string;
+  operator?: string;
+  bizNum?: string;
+  reason?: string;
+}
+
+const REQUIRED = ['reason', 'itemName', 'itemCode', 'itemOrg', 'operator', 'bizNum'] as const;
+const MAX = 256;
+
+/** Every scene field is required (tables 1-7); 12 names the missing ones, 24 the overlong. */
+export function checkScene(s: Scene): void {
+  const missing = REQUIRED.filter((k) => !s[k]?.trim());
+  if (missing.length > 0) throw new ServiceError(ReturnCode.RequiredMissing, undefined, missing);
+  const long = REQUIRED.filter((k) => k !== 'reason' && [...s[k]!].length > MAX);
+  if (long.length > 0) throw new ServiceError(ReturnCode.Unparseable, `at most ${MAX} characters`, long);
+}
+
+/** The scene as the use record keeps it: item, operator, case and reason in their columns, the organisation in the context. */
+export function sceneContext(base: CallContext, s: Scene): CallContext {
+  return {
+    ...base, itemCode: s.itemCode?.trim(), itemName: s.itemName?.trim(), operator: s.operator?.trim(), bizNum: s.bizNum?.trim(), reason: s.reason?.trim(),
+    context: { ...base.context, ...(s.itemOrg?.trim() ? { itemOrg: s.itemOrg.trim() } : {}) },
+  };
+}
+
+export class SceneChecks {
+  constructor(private readonly items: Pick<ServiceItemRepo, 'get'>) {}
+
+  /** The item the scene names; refused when this node does not know it. */
+  async item(s: Scene): Promise<ServiceItem> {
+    const item = await this.items.get(s.itemCode?.trim() ?? '');
+    if (!item) throw new TrustError('item-unknown', `service item ${s.itemCode} is not known here`, ['itemCode']);
+    return item;
+  }
+
+  /** Refuses a certificate type the item may not use. */
+  allow(item: ServiceItem, typeCode: string): void {
+    if (!item.typeCodes.includes(typeCode)) throw new TrustError('item-not-allowed', `service item ${item.code} may not use type ${typeCode}`, ['itemCode']);
+  }
+}

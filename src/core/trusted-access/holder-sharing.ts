@@ -1,0 +1,167 @@
+import type { Certificate, CertificateSummary } from '../../domain/model.js';
+import { maskValue } from '../../domain/mask.js';
+import { ReturnCode, ServiceError } from '../../domain/return-codes.js';
+import type { CertificateTypeRepo } from '../../store/certificate-types.js';
+import type { FileFormat } from '../file-tickets.js';
+import type { FileVerdict, FileVerification } from '../file-verification.js';
+import type { QrValues } from '../qr-values.js';
+import { checkScene, sceneContext, type Scene, type SceneChecks } from '../scenes.js';
+import { markRecorded, wasRecorded, type CallContext, type FileLink, type HolderSelector, type SharingService } from '../sharing.js';
+import type { UsageRecorder, UsageRow } from '../usage.js';
+import type { TokenBearer, TrustedAccess } from './access.js';
+import { allowsOperation, allowsType, type Operation } from './permission.js';
+import { TrustError } from './problems.js';
+import type { TrustedGrant } from './token.js';
+
+/** What a holder-authorised call states: its scene, the holder's token and who presents it. */
+export interface Authorised { ctx: CallContext; scene: Scene; token: string; bearer: TokenBearer }
+
+/** A holder as a decoded code shows them to a clerk: the identity number masked. */
+export interface HolderInfo { name?: string; idType: string; idNo: string }
+
+/**
+ * Sharing on the holder's authority (seed 004 5.2-5.4, tables 1-7): every call states its scene; a
+ * call by holder or by certificate ID presents a trusted token, and is answered only for the
+ * token's holder, the operations and types its permission names and the types the scene's service
+ * item may use. The sharing service itself selects, links and records; refusals made here are
+ * recorded as uses too.
+ */
+export class TrustedSharing {
+  constructor(
+    private readonly sharing: SharingService,
+    private readonly access: TrustedAccess,
+    private readonly scenes: SceneChecks,
+    private readonly types: Pick<CertificateTypeRepo, 'findByName'>,
+    private readonly fileVerification: FileVerification,
+    private readonly qr: QrValues,
+    private readonly usage: UsageRecorder,
+  ) {}
+
+  retrieve(a: Authorised, sel: { typeName?: string; number?: string }): Promise<CertificateSummary[]> {
+    return this.guarded(a, async (ctx, hold) => this.sharing.retrieve(ctx, await this.holderSelector(a, 'retrieve', sel, hold)));
+  }
+
+  filesByHolder(a: Authorised, sel: { typeName?: string; number?: string }, format: FileFormat): Promise<FileLink[]> {
+    return this.guarded(a, async (ctx, hold) => this.sharing.filesByHolder(ctx, await this.holderSelector(a, 'download', sel, hold), format));
+  }
+
+  dataByHolder(a: Authorised, sel: { typeName?: string; number?: string }): Promise<Certificate[]> {
+    return this.guarded(a, async (ctx, hold) => this.sharing.dataByHolder(ctx, await this.holderSelector(a, 'info', sel, hold)));
+  }
+
+  fileById(a: Authorised, id: string, format: FileFormat): Promise<FileLink> {
+    return this.guarded(a, async (ctx, hold) => {
+      await this.certificateAllowed(ctx, a, 'download', id, hold);
+      return this.sharing.fileById(ctx, id, format);
+    });
+  }
+
+  dataById(a: Authorised, id: string): Promise<Certificate> {
+    return this.guarded(a, async (ctx, hold) => {
+      await this.certificateAllowed(ctx, a, 'info', id, hold);
+      return this.sharing.dataById(ctx, id);
+    });
+  }
+
+  /** Table 6: no token (a file proves nothing about its bearer), but the scene, and its item must be allowed the file's type. */
+  verifyFile(a: Omit<Authorised, 'token' | 'bearer'>, bytes: Buffer, format: FileFormat): Promise<FileVerdict> {
+    return this.guarded({ ...a, token: '', bearer: { area: '' } }, async (ctx) => {
+      const item = await this.scenes.item(a.scene);
+      const verdict = await this.fileVerification.verify(ctx, bytes, format);
+      // The check ran (and was recorded) before the type was known: a refusal here withholds its result.
+      if (verdict.certificate) this.scenes.allow(item, verdict.certificate.typeCode);
+      return verdict;
+    });
+  }
+
+  /**
+   * Table 7: a holder's service code of this node gives the holder (masked) and their certificates
+   * of the types the item may use; a certificate QR value (this platform's verify URL, an identifier,
+   * a Sichuan encrypted ID) gives that certificate and its holder. A code of another area is refused
+   * as such (its issuing node decodes it).
+   */
+  decode(a: Omit<Authorised, 'token' | 'bearer'>, text: string): Promise<{ holder: HolderInfo; certificates: CertificateSummary[] }> {
+    return this.guarded({ ...a, token: '', bearer: { area: '' } }, async (ctx, hold) => {
+      if (typeof text !== 'string' || !text.trim()) throw new ServiceError(ReturnCode.RequiredMissing, undefined, ['qrCode']);
+      const item = await this.scenes.item(a.scene);
+      if (this.access.isServiceCode(text)) {
+        const c = await this.access.readServiceCode(text);
+        hold(c.holderCode);
+        let certificates: CertificateSummary[] = [];
+        try {
+          certificates = await this.sharing.retrieve(ctx, { holderCode: c.holderCode, holderType: c.holderType, allowedTypes: item.typeCodes });
+        } catch (err) {
+          if (!(err instanceof ServiceError && err.code === ReturnCode.NotFound)) throw err;
+        }
+        return { holder: { name: c.holderName, idType: c.holderType === '111' ? '1' : c.holderType, idNo: maskValue(c.holderCode) }, certificates };
+      }
+      const id = await this.qr.resolve(text);
+      const entry = await this.sharing.entry(ctx, id, { reason: true });
+      hold(entry.holder.code);
+      this.scenes.allow(item, entry.typeCode);
+      const { surface: _s, detail: _d, ...summary } = await this.sharing.dataById(ctx, id);
+      return { holder: { name: summary.holder.name, idType: summary.holder.codeType === '111' ? '1' : summary.holder.codeType ?? '', idNo: maskValue(summary.holder.code) }, certificates: [summary] };
+    });
+  }
+
+  /** The holder's view: every recorded use of their certificates, newest first, for a token with the `usage` operation. */
+  async holderUses(token: string, bearer: TokenBearer, limit = 200): Promise<{ grant: TrustedGrant; uses: UsageRow[] }> {
+    const grant = await this.access.verifyToken(token);
+    this.access.checkBearer(grant, bearer);
+    if (!allowsOperation(grant.permission, 'usage')) throw new TrustError('permission-operation', 'the token does not permit usage', ['trustedToken']);
+    return { grant, uses: await this.usage.list({ holderCode: grant.holderCode, limit }) };
+  }
+
+  // ---- the rules ----
+
+  private async authorise(a: Authorised, op: Operation, hold: (holder: string) => void): Promise<TrustedGrant> {
+    checkScene(a.scene);
+    const grant = await this.access.verifyToken(a.token);
+    hold(grant.holderCode);
+    this.access.checkBearer(grant, a.bearer);
+    if (!allowsOperation(grant.permission, op)) throw new TrustError('permission-operation', `the token does not permit ${op}`, ['trustedToken']);
+    return grant;
+  }
+
+  private async holderSelector(a: Authorised, op: Operation, sel: { typeName?: string; number?: string }, hold: (h: string) => void): Promise<HolderSelector> {
+    const grant = await this.authorise(a, op, hold);
+    const item = await this.scenes.item(a.scene);
+    if (sel.typeName) {
+      const named = (await this.types.findByName(sel.typeName)).filter((t) => t.status === 'published').map((t) => t.code);
+      if (named.length === 0) throw new ServiceError(ReturnCode.TypeNotFound, sel.typeName);
+      if (!named.some((t) => item.typeCodes.includes(t))) this.scenes.allow(item, named[0]!);
+      if (!named.some((t) => allowsType(grant.permission, t))) throw new TrustError('permission-type', `the token does not permit ${sel.typeName}`, ['trustedToken']);
+    }
+    return {
+      holderCode: grant.holderCode, holderType: grant.holderType, typeName: sel.typeName, number: sel.number,
+      allowedTypes: item.typeCodes.filter((t) => allowsType(grant.permission, t)),
+    };
+  }
+
+  private async certificateAllowed(ctx: CallContext, a: Authorised, op: Operation, id: string, hold: (h: string) => void): Promise<void> {
+    const grant = await this.authorise(a, op, hold);
+    const item = await this.scenes.item(a.scene);
+    const entry = await this.sharing.entry(ctx, id, { reason: true });
+    // Whose it is stays unsaid: to anyone but its holder a certificate of another holder does not exist.
+    if (entry.holder.code !== grant.holderCode) throw new TrustError('token-other-holder', 'the certificate is not the token holder\'s', ['trustedToken']);
+    if (!allowsType(grant.permission, entry.typeCode)) throw new TrustError('permission-type', `the token does not permit type ${entry.typeCode}`, ['trustedToken']);
+    this.scenes.allow(item, entry.typeCode);
+  }
+
+  /** Runs a call with the scene in its use record; a refusal no use case recorded is recorded here. */
+  private async guarded<T>(a: Authorised, fn: (ctx: CallContext, hold: (holder: string) => void) => Promise<T>): Promise<T> {
+    const ctx = sceneContext(a.ctx, a.scene);
+    let holder: string | undefined;
+    try {
+      return await fn(ctx, (h) => { holder = h; });
+    } catch (err) {
+      if (!wasRecorded(err)) {
+        // A trust refusal keeps its reason in the record: 11 alone would not tell a holder a forged token from an expired one.
+        const code = err instanceof TrustError ? `${err.code}:${err.problem}` : err instanceof ServiceError ? err.code : ReturnCode.Other;
+        await this.sharing.recordRefusal(ctx, code, holder ?? (err instanceof TrustError ? err.holderCode : undefined));
+        markRecorded(err);
+      }
+      throw err;
+    }
+  }
+}
