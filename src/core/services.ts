@@ -45,6 +45,12 @@ import { NodeRepo } from '../store/nodes.js';
 import { NodeRegistry } from '../federation/registry.js';
 import { NationalClient, type HopSettings } from '../federation/client.js';
 import { NationalNode } from '../federation/national-node.js';
+import { ExchangeKeys } from './exchange-keys.js';
+import { PeerKeys } from './peer-keys.js';
+import { PeerKeyRepo } from '../store/peer-keys.js';
+import { YrdPeerRepo } from '../store/yrd-peers.js';
+import { YrdPeerRegistry } from '../federation/yrd-peers.js';
+import { NetworkKeys } from '../federation/network-keys.js';
 
 /** The composition root of the core: one instance per process, shared by every dialect. */
 export interface Services {
@@ -52,6 +58,14 @@ export interface Services {
   db: Db;
   keys: Keyring;
   nodeKeys: NodeKeys;
+  /** The node's SM2 key pair for YRD envelopes (seed 004 5.5), separate from its signing key. */
+  exchangeKeys: ExchangeKeys;
+  /** Other nodes' public keys this node learned; `signingKeyOf(kid)` finds a signer's key (own ones too). */
+  peerKeys: PeerKeys;
+  /** The YRD direct channel's directory: other provinces by area code, with their keys. */
+  peers: YrdPeerRegistry;
+  /** Key distribution in the federation: a hub reads its members' keys and publishes them; a province takes them from its hub. */
+  networkKeys: NetworkKeys;
   types: CertificateTypeRepo;
   catalog: CatalogService;
   sessions: SessionService;
@@ -107,6 +121,9 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
   }
   const nodeKeys = new NodeKeys(db, keys);
   await nodeKeys.init();
+  const exchangeKeys = new ExchangeKeys(db, keys);
+  await exchangeKeys.init();
+  const peerKeyRepo = new PeerKeyRepo(db);
   const types = new CertificateTypeRepo(db);
   const certs = new CertificateRepo(db, keys);
   const usage = new UsageRecorder(db, keys);
@@ -124,7 +141,8 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
     signer: () => fileSigner(),
     verifyUrl: (id) => `${publicBase(cfg)}/verify/${encodeURIComponent(id)}`,
   });
-  const trustedKeys = new TrustedKeys(nodeKeys);
+  const trustedKeys = new TrustedKeys(nodeKeys, Date.now, async () => (await peerKeyRepo.list()).filter((k) => k.use === 'sign'));
+  const peerKeys = new PeerKeys(peerKeyRepo, nodeKeys, trustedKeys);
   const front = new FrontDbRepo(db);
   const feed = new CatalogFeed(front, cfg.role === 'province', cfg.dataSource ?? cfg.aggregation.dataSource);
   const issuing = new IssuingService(db, keys, certs, types, itemRepo, nodeKeys, files, feed);
@@ -135,6 +153,8 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
     breakerFailures: cfg.federation.breakerFailures, breakerCooldownMs: cfg.federation.breakerCooldownMs,
   };
   const nodes = new NodeRegistry(new NodeRepo(db, keys), accountRepo, hop);
+  const peers = new YrdPeerRegistry(new YrdPeerRepo(db), peerKeys, cfg.federation.hopTimeoutMs);
+  const networkKeys = new NetworkKeys(cfg, nodeKeys, exchangeKeys, peerKeys, nodes);
   const hub = cfg.role === 'province' && cfg.hub?.url && cfg.hub.accountId
     ? new NationalNode('hub', new NationalClient({ label: `the hub (${cfg.hub.url})`, baseUrl: cfg.hub.url, credentials: { accountId: cfg.hub.accountId, scheme: 'hmac-sm3', secret: cfg.hub.secret } }, hop))
     : undefined;
@@ -142,7 +162,7 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
     ? { role: 'hub', areaCode: cfg.areaCode, members: nodes }
     : { role: 'province', areaCode: cfg.areaCode, hub });
   return {
-    cfg, db, keys, nodeKeys, types, certs, usage, tickets, encryptedIds, registrations,
+    cfg, db, keys, nodeKeys, exchangeKeys, peerKeys, peers, networkKeys, types, certs, usage, tickets, encryptedIds, registrations,
     catalog: new CatalogService(types),
     sessions: new SessionService(new OperatorRepo(db), {
       ttlSeconds: 86_400, idleSeconds: cfg.sessionIdleSeconds, lockAfter: cfg.lockAfterFailures, lockSeconds: cfg.lockSeconds,
