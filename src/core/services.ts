@@ -51,6 +51,7 @@ import { PeerKeyRepo } from '../store/peer-keys.js';
 import { YrdPeerRepo } from '../store/yrd-peers.js';
 import { YrdPeerRegistry } from '../federation/yrd-peers.js';
 import { NetworkKeys } from '../federation/network-keys.js';
+import { YrdPeerClient } from '../federation/yrd-peer-client.js';
 
 /** The composition root of the core: one instance per process, shared by every dialect. */
 export interface Services {
@@ -66,6 +67,8 @@ export interface Services {
   peers: YrdPeerRegistry;
   /** Key distribution in the federation: a hub reads its members' keys and publishes them; a province takes them from its hub. */
   networkKeys: NetworkKeys;
+  /** The YRD direct channel, client side: call(area, interface, body, {correlationId, timeoutMs}) → the peer's reply data. */
+  peerClient: YrdPeerClient;
   types: CertificateTypeRepo;
   catalog: CatalogService;
   sessions: SessionService;
@@ -155,6 +158,7 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
   const nodes = new NodeRegistry(new NodeRepo(db, keys), accountRepo, hop);
   const peers = new YrdPeerRegistry(new YrdPeerRepo(db), peerKeys, cfg.federation.hopTimeoutMs);
   const networkKeys = new NetworkKeys(cfg, nodeKeys, exchangeKeys, peerKeys, nodes);
+  const peerClient = new YrdPeerClient(cfg.areaCode, peers, exchangeKeys, nodeKeys, hop);
   const hub = cfg.role === 'province' && cfg.hub?.url && cfg.hub.accountId
     ? new NationalNode('hub', new NationalClient({ label: `the hub (${cfg.hub.url})`, baseUrl: cfg.hub.url, credentials: { accountId: cfg.hub.accountId, scheme: 'hmac-sm3', secret: cfg.hub.secret } }, hop))
     : undefined;
@@ -162,7 +166,8 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
     ? { role: 'hub', areaCode: cfg.areaCode, members: nodes }
     : { role: 'province', areaCode: cfg.areaCode, hub });
   return {
-    cfg, db, keys, nodeKeys, exchangeKeys, peerKeys, peers, networkKeys, types, certs, usage, tickets, encryptedIds, registrations,
+    cfg, db, keys, nodeKeys, exchangeKeys, peerKeys, peers, networkKeys, types,
+    peerClient, certs, usage, tickets, encryptedIds, registrations,
     catalog: new CatalogService(types),
     sessions: new SessionService(new OperatorRepo(db), {
       ttlSeconds: 86_400, idleSeconds: cfg.sessionIdleSeconds, lockAfter: cfg.lockAfterFailures, lockSeconds: cfg.lockSeconds,
@@ -194,7 +199,10 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
       const signer = workerSigner(nodeKeys);
       return { importer: new Importer(db, keys, certs, types, signer, feed), close: () => signer.close() };
     },
-    close: () => db.close(),
+    close: () => {
+      peerClient.close();
+      return db.close();
+    },
   };
 }
 

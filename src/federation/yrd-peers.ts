@@ -16,6 +16,8 @@ export const peerOwner = (areaCode: string) => `peer:${areaCode}`;
  * peer_keys, so a call never waits for a key download.
  */
 export class YrdPeerRegistry {
+  private readonly lastOnDemand = new Map<string, number>();
+
   constructor(private readonly repo: YrdPeerRepo, private readonly keys: PeerKeys, private readonly timeoutMs: number) {}
 
   async add(p: { areaCode: string; name: string; baseUrl: string }, opts: { fetch?: boolean } = {}): Promise<YrdPeer> {
@@ -62,6 +64,20 @@ export class YrdPeerRegistry {
     await this.keys.learn({ owner: peerOwner(areaCode), name: e.name, dataSource: got.node.dataSource, areaCodes: [areaCode] }, got.keys, got.url);
     await this.repo.markFetched(areaCode);
     return (await this.peer(areaCode))!;
+  }
+
+  /**
+   * Reads a peer's keys again because a message named a key not known of it (the peer rotated):
+   * at most once a minute per peer, so unknown kids cannot make this node hammer a peer.
+   */
+  async refreshOnDemand(areaCode: string, now = Date.now()): Promise<YrdPeer | undefined> {
+    if (now - (this.lastOnDemand.get(areaCode) ?? -Infinity) < 60_000) return undefined;
+    this.lastOnDemand.set(areaCode, now);
+    try {
+      return await this.fetch(areaCode);
+    } catch {
+      return undefined;
+    }
   }
 
   /** Fetches every peer; one peer's failure does not stop the others. */

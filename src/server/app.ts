@@ -10,11 +10,16 @@ import { wellKnownRoutes } from './well-known.js';
 import { fileRoutes } from './files.js';
 import { verifyRoutes } from './verify.js';
 import { adminRoutes } from './admin.js';
+import { yrdPeerFace } from '../dialects/yrd/peer-face.js';
+import { YRD_PEER_ROOT } from '../federation/peer-message.js';
+import type { YrdHandlers } from '../dialects/yrd/contract.js';
 
 export interface AppOptions {
   logger?: boolean | { level: string };
   /** Bearer credential for the admin API; without one the admin API is not mounted. */
   adminToken?: string;
+  /** The YRD interfaces; with them the peer face (the direct channel) is mounted under /yrd/v1/peer. */
+  yrdHandlers?: YrdHandlers;
 }
 
 /** The HTTP face of a node: every dialect, the published keys, file downloads and the admin API. */
@@ -36,6 +41,10 @@ export async function buildApp(s: Services, opts: AppOptions = {}): Promise<Fast
   await app.register(async (scope) => beijingDialect(scope, s), { prefix: BEIJING_API_ROOT });
   await app.register(async (scope) => beijingViews(scope, s), { prefix: BEIJING_WEB_ROOT });
   await app.register(async (scope) => zaozhuangDialect(scope, s), { prefix: ZAOZHUANG_ROOT });
+  if (opts.yrdHandlers) {
+    const handlers = opts.yrdHandlers;
+    await app.register(async (scope) => yrdPeerFace(scope, s, handlers), { prefix: YRD_PEER_ROOT });
+  }
   if (opts.adminToken) await app.register(adminRoutes, { services: s, token: opts.adminToken, prefix: '/admin' });
   app.get('/healthz', async () => ({ ok: true }));
   return app;
