@@ -39,7 +39,7 @@ export class PeerKeys {
     for (const k of known) {
       if (k.use === 'sign') this.trusted.add(k.publicKeyHex, k.validFrom ? Date.parse(k.validFrom) : 0, k.validTo ? Date.parse(k.validTo) : undefined);
     }
-    this.loadedAt = -Infinity;
+    this.invalidate();
     return known;
   }
 
@@ -47,7 +47,7 @@ export class PeerKeys {
   async forget(owner: string): Promise<void> {
     for (const k of await this.repo.list(owner)) if (k.use === 'sign') this.trusted.remove(k.publicKeyHex);
     await this.repo.removeOwner(owner);
-    this.loadedAt = -Infinity;
+    this.invalidate();
   }
 
   /** Every learned key, or an owner's (a prefix: 'peer:', 'member:151'). */
@@ -75,6 +75,12 @@ export class PeerKeys {
     if (!this.byKid.has(kid) && this.now() - this.loadedAt > REFRESH_MS) await this.reload();
     const keys = this.byKid.get(kid);
     return keys && keys.size === 1 ? [...keys][0] : undefined;
+  }
+
+  /** What this process changed is seen by its next lookup. */
+  private invalidate(): void {
+    this.byKid = new Map();
+    this.loadedAt = -Infinity;
   }
 
   private async reload(): Promise<void> {
