@@ -85,6 +85,8 @@ export interface FederationConfig {
   breakerFailures: number;
   /** …and how long it stays open before one trial call may pass (half-open). */
   breakerCooldownMs: number;
+  /** How often a serving node reads the keys of its members, its hub's network keys and its YRD peers (0: only on command). */
+  keySyncIntervalMs: number;
 }
 
 /**
@@ -183,6 +185,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
       hopRetries: num(env.ZHENGZHAO_HOP_RETRIES, 2),
       breakerFailures: Math.max(1, num(env.ZHENGZHAO_BREAKER_FAILURES, 5)),
       breakerCooldownMs: num(env.ZHENGZHAO_BREAKER_COOLDOWN_MS, 30_000),
+      keySyncIntervalMs: num(env.ZHENGZHAO_KEY_SYNC_INTERVAL, 3600) * 1000,
     },
     logLevel: env.LOG_LEVEL ?? 'warn',
   };

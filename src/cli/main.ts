@@ -24,6 +24,8 @@ import type { MemberNodeListing, NewMemberNode } from '../federation/registry.js
 import { NATIONAL_INTERFACE } from '../federation/national-node.js';
 import { syncTypes, type TypeSync } from '../federation/sync-types.js';
 import { checkFederation } from '../config.js';
+import { addMemberNode, removeMemberNode } from '../federation/members.js';
+import { registerPeerCommands } from './peers.js';
 
 interface Common extends ConfigFlags { json?: boolean }
 
@@ -340,9 +342,10 @@ withData(program.command('rereport [ids...]').description("write certificates' c
   });
 
 const nodes = program.command('nodes').description("the hub's registry of member nodes: provinces, cities and central departments it routes to");
-const nodeLine = (n: MemberNodeListing) =>
+const nodeLine = (n: MemberNodeListing & { keys?: { ok: boolean; keys?: number; error?: string } }) =>
   [n.dataSource, n.name, n.areaCodes.join(',') || '-', n.baseUrl, `${n.accountId} (${n.scheme})`, `calls as ${n.inboundAccount ?? '-'}`,
-    n.services.length ? n.services.join(',') : 'all services', `circuit ${n.circuit}`].join('\t');
+    n.services.length ? n.services.join(',') : 'all services', `circuit ${n.circuit}`,
+    ...(n.keys ? [n.keys.ok ? `${n.keys.keys} key(s) read` : `keys not read: ${n.keys.error}`] : [])].join('\t');
 withData(nodes.command('add').description('register a member node'))
   .requiredOption('--data-source <code>', 'its appendix H DataSource: 0xx a central department, 1 + two division digits a region (e.g. 151)')
   .requiredOption('--name <name>', 'e.g. 四川省电子证照共享服务系统')
@@ -358,7 +361,7 @@ withData(nodes.command('add').description('register a member node'))
       dataSource: flags.dataSource, name: flags.name, areaCodes: flags.area ?? [], baseUrl: flags.url, accountId: flags.account,
       scheme: flags.scheme, secret: flags.secret, inboundAccount: flags.inboundAccount, services: flags.service ?? [],
     };
-    const n = await onData(flags, (s) => s.nodes.add(input), (h) => adminCall<MemberNodeListing>(h, 'POST', '/nodes', input));
+    const n = await onData(flags, (s) => addMemberNode(s, input), (h) => adminCall<Awaited<ReturnType<typeof addMemberNode>>>(h, 'POST', '/nodes', input));
     out(flags, n, () => nodeLine(n));
   });
 withData(nodes.command('list').description('list member nodes, with the state of each circuit in the running node'))
@@ -369,7 +372,7 @@ withData(nodes.command('list').description('list member nodes, with the state of
 withData(nodes.command('remove <dataSource>').description('remove a member node: calls for its certificates then answer 2'))
   .action(async (dataSource: string, flags: Common) => {
     const r = await onData(flags, async (s) => {
-      if (!(await s.nodes.remove(dataSource))) throw new Error(`no node ${dataSource}`);
+      if (!(await removeMemberNode(s, dataSource))) throw new Error(`no node ${dataSource}`);
       return { removed: dataSource };
     }, (h) => adminCall<{ removed: string }>(h, 'DELETE', `/nodes/${encodeURIComponent(dataSource)}`));
     out(flags, r, () => `removed node ${r.removed}`);
@@ -387,6 +390,8 @@ withData(program.command('sync-types').description("a province takes the hub's c
       ...r.skipped.map((x) => `skipped ${x.code}: ${x.reason}`),
     ].join('\n'));
   });
+
+registerPeerCommands(program, { withData, onData, out });
 
 const usage = program.command('usage').description('usage records (用证记录)');
 withData(usage.command('list', { isDefault: true }).description('list usage records, newest first (the default)'))

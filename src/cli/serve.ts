@@ -6,6 +6,7 @@ import { AccountService } from '../core/accounts.js';
 import { cstCompactDate } from '../domain/dates.js';
 import { aggregateEvery } from '../core/aggregation/aggregator.js';
 import { printAggregate } from './aggregation.js';
+import { refreshKeysEvery } from '../federation/key-refresh.js';
 import { newAdminToken, removeNodeHandle, writeNodeHandle, liveNodeHandle } from './node-handle.js';
 
 /** Runs a node until SIGINT/SIGTERM; with demo, seeds an empty data directory and prints how to call it. */
@@ -29,12 +30,17 @@ export async function serve(cfg: Config, opts: { demo: boolean; json: boolean })
     })
     : undefined;
 
+  const keyRefresh = cfg.federation.keySyncIntervalMs > 0
+    ? refreshKeysEvery(s, cfg.federation.keySyncIntervalMs, (line) => console.error(line))
+    : undefined;
+
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
     removeNodeHandle(cfg);
     await aggregation?.stop();
+    await keyRefresh?.stop();
     await app.close();
     await s.close();
     process.exit(0);

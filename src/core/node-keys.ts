@@ -8,6 +8,8 @@ import type { FileSigner } from '../files/layout-input.js';
 
 export interface PublishedKey {
   kid: string;
+  /** What the key is for: signatures (this one) or envelopes (exchange-keys.ts). */
+  use: 'sign';
   algorithm: 'SM2-SM3';
   userId: string;
   publicKeyPem: string;
@@ -93,7 +95,8 @@ export class NodeKeys {
     const iso = (v: Date | string) => new Date(v).toISOString();
     return rows.map((r) => ({
       kid: r.kid,
-      algorithm: 'SM2-SM3',
+      use: 'sign' as const,
+      algorithm: 'SM2-SM3' as const,
       userId: SM2_DEFAULT_USER_ID,
       publicKeyPem: sm2PublicKeyPem(r.public_key),
       publicKeyHex: r.public_key,

@@ -51,6 +51,14 @@ import { TrustedSharing } from './trusted-access/holder-sharing.js';
 import { TrustedAppRepo } from '../store/trusted-apps.js';
 import { TrustedTokenRepo } from '../store/trusted-tokens.js';
 import { SceneChecks } from './scenes.js';
+import { ExchangeKeys } from './exchange-keys.js';
+import { PeerKeys } from './peer-keys.js';
+import { PeerKeyRepo } from '../store/peer-keys.js';
+import { YrdPeerRepo } from '../store/yrd-peers.js';
+import { YrdPeerRegistry } from '../federation/yrd-peers.js';
+import { NetworkKeys } from '../federation/network-keys.js';
+import { YrdPeerClient } from '../federation/yrd-peer-client.js';
+import { revocationPull } from '../federation/revocation-pull.js';
 
 /** The composition root of the core: one instance per process, shared by every dialect. */
 export interface Services {
@@ -58,6 +66,16 @@ export interface Services {
   db: Db;
   keys: Keyring;
   nodeKeys: NodeKeys;
+  /** The node's SM2 key pair for YRD envelopes (seed 004 5.5), separate from its signing key. */
+  exchangeKeys: ExchangeKeys;
+  /** Other nodes' public keys this node learned; `signingKeyOf(kid)` finds a signer's key (own ones too). */
+  peerKeys: PeerKeys;
+  /** The YRD direct channel's directory: other provinces by area code, with their keys. */
+  peers: YrdPeerRegistry;
+  /** Key distribution in the federation: a hub reads its members' keys and publishes them; a province takes them from its hub. */
+  networkKeys: NetworkKeys;
+  /** The YRD direct channel, client side: call(area, interface, body, {correlationId, timeoutMs}) → the peer's reply data. */
+  peerClient: YrdPeerClient;
   types: CertificateTypeRepo;
   catalog: CatalogService;
   sessions: SessionService;
@@ -121,6 +139,9 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
   }
   const nodeKeys = new NodeKeys(db, keys);
   await nodeKeys.init();
+  const exchangeKeys = new ExchangeKeys(db, keys);
+  await exchangeKeys.init();
+  const peerKeyRepo = new PeerKeyRepo(db);
   const types = new CertificateTypeRepo(db);
   const certs = new CertificateRepo(db, keys);
   const usage = new UsageRecorder(db, keys);
@@ -138,7 +159,8 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
     signer: () => fileSigner(),
     verifyUrl: (id) => `${publicBase(cfg)}/verify/${encodeURIComponent(id)}`,
   });
-  const trustedKeys = new TrustedKeys(nodeKeys);
+  const trustedKeys = new TrustedKeys(nodeKeys, Date.now, async () => (await peerKeyRepo.list()).filter((k) => k.use === 'sign'));
+  const peerKeys = new PeerKeys(peerKeyRepo, nodeKeys, trustedKeys);
   const front = new FrontDbRepo(db);
   const feed = new CatalogFeed(front, cfg.role === 'province', cfg.dataSource ?? cfg.aggregation.dataSource);
   const issuing = new IssuingService(db, keys, certs, types, itemRepo, nodeKeys, files, feed);
@@ -149,6 +171,9 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
     breakerFailures: cfg.federation.breakerFailures, breakerCooldownMs: cfg.federation.breakerCooldownMs,
   };
   const nodes = new NodeRegistry(new NodeRepo(db, keys), accountRepo, hop);
+  const peers = new YrdPeerRegistry(new YrdPeerRepo(db), peerKeys, cfg.federation.hopTimeoutMs);
+  const networkKeys = new NetworkKeys(cfg, nodeKeys, exchangeKeys, peerKeys, nodes);
+  const peerClient = new YrdPeerClient(cfg.areaCode, peers, exchangeKeys, nodeKeys, hop);
   const hub = cfg.role === 'province' && cfg.hub?.url && cfg.hub.accountId
     ? new NationalNode('hub', new NationalClient({ label: `the hub (${cfg.hub.url})`, baseUrl: cfg.hub.url, credentials: { accountId: cfg.hub.accountId, scheme: 'hmac-sm3', secret: cfg.hub.secret } }, hop))
     : undefined;
@@ -158,11 +183,15 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
   const trustedAccess = new TrustedAccess(new TrustedTokenRepo(db), nodeKeys, keys, {
     areaCode: cfg.areaCode, tokenTtlSeconds: cfg.yrd.tokenTtlSeconds, serviceCodeTtlSeconds: cfg.yrd.serviceCodeTtlSeconds,
   });
+  // Tokens of other provinces are checked with the keys the network distributed, against the revocations their issuers publish.
+  trustedAccess.setPeerKeys((kid) => peerKeys.signingKeyOf(kid));
+  trustedAccess.peerRevocations.setPull(revocationPull(peers, (kid) => peerKeys.signingKeyOf(kid), cfg.federation.hopTimeoutMs));
   const scenes = new SceneChecks(itemRepo);
   const fileVerification = new FileVerification(certs, trustedKeys, usage, loadInspectors, Date.now, types);
   const qr = withEncryptedIds(new QrValues(), encryptedIds);
   return {
-    cfg, db, keys, nodeKeys, types, certs, usage, tickets, encryptedIds, registrations,
+    cfg, db, keys, nodeKeys, exchangeKeys, peerKeys, peers, networkKeys, types,
+    peerClient, certs, usage, tickets, encryptedIds, registrations,
     trustedApps: new TrustedApps(new TrustedAppRepo(db), nodeKeys, cfg.yrd.requestSkewSeconds),
     trustedAccess,
     scenes,
@@ -198,7 +227,10 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
       const signer = workerSigner(nodeKeys);
       return { importer: new Importer(db, keys, certs, types, signer, feed), close: () => signer.close() };
     },
-    close: () => db.close(),
+    close: () => {
+      peerClient.close();
+      return db.close();
+    },
   };
 }
 

@@ -2,6 +2,9 @@ import type { NodeKeys } from './node-keys.js';
 
 interface TrustedKey { publicKeyHex: string; validFrom: number; validTo?: number }
 
+/** A key learned from another node, as the store keeps it (ISO times). */
+export interface LearnedKey { publicKeyHex: string; validFrom?: string; validTo?: string }
+
 /** How long the node's own key list is taken as current before an unknown key makes it look again. */
 const REFRESH_MS = 30_000;
 
@@ -14,12 +17,27 @@ export class TrustedKeys {
   private own: TrustedKey[] = [];
   private loadedAt = 0;
   private readonly others = new Map<string, TrustedKey>();
+  private learned = new Map<string, TrustedKey>();
 
-  constructor(private readonly nodeKeys: NodeKeys, private readonly now: () => number = Date.now) {}
+  /**
+   * @param learnedKeys the signing keys other nodes published, as stored (peer-keys.ts): read with the
+   * node's own keys, so what another process on the same database learned is trusted here too.
+   */
+  constructor(
+    private readonly nodeKeys: NodeKeys,
+    private readonly now: () => number = Date.now,
+    private readonly learnedKeys: () => Promise<readonly LearnedKey[]> = async () => [],
+  ) {}
 
   /** A peer node's key, e.g. from its /.well-known/zhengzhao/keys. */
   add(publicKeyHex: string, validFrom = 0, validTo?: number): void {
     this.others.set(publicKeyHex.toLowerCase(), { publicKeyHex: publicKeyHex.toLowerCase(), validFrom, validTo });
+  }
+
+  /** A peer's key no longer trusted (its node left the registry). */
+  remove(publicKeyHex: string): void {
+    this.others.delete(publicKeyHex.toLowerCase());
+    this.learned.delete(publicKeyHex.toLowerCase());
   }
 
   async trusts(publicKeyHex: string, signedAt?: string): Promise<boolean> {
@@ -37,13 +55,16 @@ export class TrustedKeys {
   }
 
   private find(hex: string): TrustedKey | undefined {
-    return this.own.find((k) => k.publicKeyHex === hex) ?? this.others.get(hex);
+    return this.own.find((k) => k.publicKeyHex === hex) ?? this.others.get(hex) ?? this.learned.get(hex);
   }
 
   private async reload(): Promise<void> {
     this.own = (await this.nodeKeys.published()).map((k) => ({
       publicKeyHex: k.publicKeyHex.toLowerCase(), validFrom: Date.parse(k.validFrom), ...(k.validTo ? { validTo: Date.parse(k.validTo) } : {}),
     }));
+    this.learned = new Map((await this.learnedKeys()).map((k) => [k.publicKeyHex.toLowerCase(), {
+      publicKeyHex: k.publicKeyHex.toLowerCase(), validFrom: k.validFrom ? Date.parse(k.validFrom) : 0, ...(k.validTo ? { validTo: Date.parse(k.validTo) } : {}),
+    }]));
     this.loadedAt = this.now();
   }
 }

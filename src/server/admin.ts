@@ -13,6 +13,8 @@ import type { RegistrationStatus } from '../store/registrations.js';
 import type { NewOAuthUser } from '../core/oauth.js';
 import type { NewMemberNode } from '../federation/registry.js';
 import { syncTypes } from '../federation/sync-types.js';
+import { addMemberNode, removeMemberNode } from '../federation/members.js';
+import { adminKeyRoutes } from './admin-keys.js';
 
 type NewOperator = Omit<Operator, 'createdAt' | 'modifiedAt'> & { password: string };
 
@@ -87,12 +89,13 @@ export async function adminRoutes(app: FastifyInstance, opts: { services: Servic
   app.get('/usage/verify', async () => s.usage.verifyChain());
 
   app.get('/nodes', async () => s.nodes.list());
-  app.post<{ Body: NewMemberNode }>('/nodes', async (req) => s.nodes.add(req.body ?? ({} as NewMemberNode)));
+  app.post<{ Body: NewMemberNode }>('/nodes', async (req) => addMemberNode(s, req.body ?? ({} as NewMemberNode)));
   app.delete<{ Params: { dataSource: string } }>('/nodes/:dataSource', async (req) => {
-    if (!(await s.nodes.remove(req.params.dataSource))) throw Object.assign(new Error(`no node ${req.params.dataSource}`), { statusCode: 404 });
+    if (!(await removeMemberNode(s, req.params.dataSource))) throw Object.assign(new Error(`no node ${req.params.dataSource}`), { statusCode: 404 });
     return { removed: req.params.dataSource };
   });
   app.post('/sync-types', async () => syncTypes(s));
+  await app.register(adminKeyRoutes, { services: s });
 
   /** Streams NDJSON: progress and rejection lines while it runs, then the report. */
   app.post<{ Body: { path?: string } }>('/import', async (req, reply) => {

@@ -7,15 +7,21 @@ import { beijingViews, BEIJING_WEB_ROOT } from '../dialects/beijing/views.js';
 import { sichuanDialect, SICHUAN_ROOT } from '../dialects/sichuan/routes.js';
 import { zaozhuangDialect, ZAOZHUANG_ROOT } from '../dialects/zaozhuang/routes.js';
 import { yrdDialect, YRD_ROOT } from '../dialects/yrd/routes.js';
+import { PEER_INTERFACES, yrdHandlers } from '../dialects/yrd/handlers.js';
 import { wellKnownRoutes } from './well-known.js';
 import { fileRoutes } from './files.js';
 import { verifyRoutes } from './verify.js';
 import { adminRoutes } from './admin.js';
+import { yrdPeerFace } from '../dialects/yrd/peer-face.js';
+import { YRD_PEER_ROOT } from '../federation/peer-message.js';
+import type { YrdHandlers } from '../dialects/yrd/contract.js';
 
 export interface AppOptions {
   logger?: boolean | { level: string };
   /** Bearer credential for the admin API; without one the admin API is not mounted. */
   adminToken?: string;
+  /** The YRD interfaces the peer face (the direct channel, /yrd/v1/peer) serves; by default tables 1-7 of yrdHandlers. */
+  yrdHandlers?: YrdHandlers;
 }
 
 /** The HTTP face of a node: every dialect, the published keys, file downloads and the admin API. */
@@ -38,7 +44,14 @@ export async function buildApp(s: Services, opts: AppOptions = {}): Promise<Fast
   await app.register(async (scope) => beijingViews(scope, s), { prefix: BEIJING_WEB_ROOT });
   await app.register(async (scope) => zaozhuangDialect(scope, s), { prefix: ZAOZHUANG_ROOT });
   await app.register(async (scope) => yrdDialect(scope, s), { prefix: YRD_ROOT });
+  const peerHandlers = opts.yrdHandlers ?? peerInterfaces(yrdHandlers(s));
+  await app.register(async (scope) => yrdPeerFace(scope, s, peerHandlers), { prefix: YRD_PEER_ROOT });
   if (opts.adminToken) await app.register(adminRoutes, { services: s, token: opts.adminToken, prefix: '/admin' });
   app.get('/healthz', async () => ({ ok: true }));
   return app;
+}
+
+/** Another province reaches the sharing interfaces (tables 1-7) only; registration, tokens and the holder's view are this node's apps'. */
+function peerInterfaces(all: YrdHandlers): YrdHandlers {
+  return Object.fromEntries(PEER_INTERFACES.map((name) => [name, all[name]!]));
 }

@@ -11,6 +11,7 @@ import { sql as frontDb } from './migrations/009-front-db.js';
 import { sql as layoutTemplates } from './migrations/011-layout-templates.js';
 import { sql as federation } from './migrations/010-federation.js';
 import { sql as yrdTrust } from './migrations/012-yrd-trust.js';
+import { sql as yrdEnvelope } from './migrations/013-yrd-envelope.js';
 
 /** Versioned migrations, applied in order on start; each runs in its own transaction. */
 export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
@@ -26,6 +27,7 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
   { version: 10, name: 'federation', sql: federation },
   { version: 11, name: 'layout-templates', sql: layoutTemplates },
   { version: 12, name: 'yrd-trust', sql: yrdTrust },
+  { version: 13, name: 'yrd-envelope', sql: yrdEnvelope },
 ];
 
 export async function migrate(db: Db): Promise<number[]> {

@@ -122,7 +122,7 @@ for (const name of BACKENDS) {
       assert.equal(item.surface.find((s: any) => s.columnName === 'POXM').value, 'bbb');
       const keys = (await (await fetch(`${node.baseUrl}/.well-known/zhengzhao/keys`)).json()) as any;
       const { digitalSign, ...rest } = item;
-      const pub = keys.keys.at(-1).publicKeyHex as string;
+      const pub = keys.keys.filter((k: any) => k.use === 'sign').at(-1).publicKeyHex as string;
       assert.equal(sm2Verify(Buffer.from(canonicalJson(rest)), Buffer.from(digitalSign, 'base64'), pub), true);
       assert.equal(sm2Verify(Buffer.from(canonicalJson({ ...rest, certificateHolder: 'x' })), Buffer.from(digitalSign, 'base64'), pub), false);
 

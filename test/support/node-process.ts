@@ -21,8 +21,17 @@ export interface RunningNode {
 const dataFlags = (b: Backend) => ['--data', b.dataDir, ...(b.databaseUrl ? ['--database-url', b.databaseUrl] : [])];
 
 /** Starts `zhengzhao serve` as a real process on a free port and waits for its JSON line. */
-export async function startNode(b: Backend, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<RunningNode> {
-  const child = spawn(process.execPath, [...ENTRY, 'serve', '--port', '0', '--json', ...dataFlags(b), ...extra], {
+export function startNode(b: Backend, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<RunningNode> {
+  return startProcess([...ENTRY, 'serve', '--port', '0', '--json', ...dataFlags(b), ...extra], env);
+}
+
+/** Starts test/support/yrd-peer-node.ts: a node with the YRD peer face on a test handler map. */
+export function startYrdPeerNode(b: Backend, env: NodeJS.ProcessEnv = {}): Promise<RunningNode> {
+  return startProcess(['--import', 'tsx', `${ROOT}test/support/yrd-peer-node.ts`, ...dataFlags(b)], env);
+}
+
+async function startProcess(args: string[], env: NodeJS.ProcessEnv): Promise<RunningNode> {
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -57,4 +66,18 @@ export function cli(b: Backend | undefined, args: string[], input?: string): { s
     cwd: ROOT, encoding: 'utf8', input, env: { ...process.env, LOG_LEVEL: 'warn' }, timeout: 120_000,
   });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** cli() without blocking this process (for a command that calls back a server this process runs). */
+export function cliAsync(b: Backend | undefined, args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...ENTRY, ...args, ...(b ? dataFlags(b) : [])], {
+      cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d) => { stdout += d; });
+    child.stderr!.on('data', (d) => { stderr += d; });
+    child.on('exit', (code) => resolve({ status: code ?? -1, stdout, stderr }));
+  });
 }
