@@ -72,6 +72,11 @@ export interface YrdConfig {
   serviceCodeTtlSeconds: number;
   /** How far a signed app request's timestamp may be from this node's clock (replays inside it are refused by nonce). */
   requestSkewSeconds: number;
+  /**
+   * Seed 004 flow f: how long a province waits for the national hub before it asks the owning
+   * province over the direct channel ("超过10秒无响应").
+   */
+  hubTimeoutMs: number;
 }
 
 export interface HubConfig { url: string; accountId?: string; secret?: string }
@@ -162,6 +167,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
       tokenTtlSeconds: Math.max(1, num(env.ZHENGZHAO_YRD_TOKEN_TTL, 1800)),
       serviceCodeTtlSeconds: Math.max(1, num(env.ZHENGZHAO_YRD_CODE_TTL, 300)),
       requestSkewSeconds: Math.max(1, num(env.ZHENGZHAO_YRD_REQUEST_SKEW, 300)),
+      hubTimeoutMs: Math.max(1, num(env.ZHENGZHAO_YRD_HUB_TIMEOUT_MS, 10_000)),
     },
     zaozhuang: {
       level: env.ZHENGZHAO_ZAOZHUANG_LEVEL || 'province',

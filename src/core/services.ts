@@ -189,13 +189,16 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
   const scenes = new SceneChecks(itemRepo);
   const fileVerification = new FileVerification(certs, trustedKeys, usage, loadInspectors, Date.now, types);
   const qr = withEncryptedIds(new QrValues(), encryptedIds);
+  const trustedSharing = new TrustedSharing(sharing, trustedAccess, scenes, types, fileVerification, qr, usage);
+  // A province reaches the rest of the network for its apps' holders: the hub first, the region's provinces directly when the hub fails.
+  if (cfg.role === 'province') trustedSharing.setReach({ hub, hubTimeoutMs: cfg.yrd.hubTimeoutMs, anyPeer: async () => (await peers.list()).length > 0 });
   return {
     cfg, db, keys, nodeKeys, exchangeKeys, peerKeys, peers, networkKeys, types,
     peerClient, certs, usage, tickets, encryptedIds, registrations,
     trustedApps: new TrustedApps(new TrustedAppRepo(db), nodeKeys, cfg.yrd.requestSkewSeconds),
     trustedAccess,
     scenes,
-    trustedSharing: new TrustedSharing(sharing, trustedAccess, scenes, types, fileVerification, qr, usage),
+    trustedSharing,
     catalog: new CatalogService(types),
     sessions: new SessionService(new OperatorRepo(db), {
       ttlSeconds: 86_400, idleSeconds: cfg.sessionIdleSeconds, lockAfter: cfg.lockAfterFailures, lockSeconds: cfg.lockSeconds,

@@ -32,7 +32,7 @@ export interface PeerMessage {
 /** What the sealed reply holds. */
 export type PeerReplyBody =
   | { ok: true; data: Record<string, unknown> }
-  | { ok: false; code: string; message: string; fields?: string[] };
+  | { ok: false; code: string; message: string; problem?: string; fields?: string[] };
 
 export type PeerRefusal =
   | 'plain-data' | 'malformed' | 'unknown-peer' | 'stale' | 'bad-signature' | 'undecryptable' | 'no-exchange-key' | 'too-large' | 'not-found' | 'internal';

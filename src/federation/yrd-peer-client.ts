@@ -1,3 +1,4 @@
+import { TRUST_PROBLEMS, TrustError, type TrustProblem } from '../core/trusted-access/problems.js';
 import type { ExchangeKeys } from '../core/exchange-keys.js';
 import type { NodeKeys } from '../core/node-keys.js';
 import { ReturnCode, ServiceError, type ReturnCode as Code } from '../domain/return-codes.js';
@@ -86,8 +87,11 @@ export class YrdPeerClient {
     const inner = sealed as PeerReplyBody;
     if (inner.ok === true && inner.data && typeof inner.data === 'object') return inner.data;
     if (inner.ok === false) {
-      throw new ServiceError(isCode(inner.code) ? inner.code : ReturnCode.Other, `${peer.name} (${area}): ${typeof inner.message === 'string' ? inner.message : ''}`,
-        Array.isArray(inner.fields) ? inner.fields.filter((f): f is string => typeof f === 'string') : []);
+      const detail = `${peer.name} (${area}): ${typeof inner.message === 'string' ? inner.message : ''}`;
+      const fields = Array.isArray(inner.fields) ? inner.fields.filter((f): f is string => typeof f === 'string') : [];
+      // A trust refusal keeps its reason across the channel (the app is told "item unknown", not only "authentication failed").
+      if (typeof inner.problem === 'string' && TRUST_PROBLEMS.has(inner.problem)) throw new TrustError(inner.problem as TrustProblem, detail, fields);
+      throw new ServiceError(isCode(inner.code) ? inner.code : ReturnCode.Other, detail, fields);
     }
     throw new HopError('bad-answer', `${peer.name}: the reply holds neither data nor a refusal`);
   }

@@ -11,6 +11,9 @@ import type { UsageRecorder, UsageRow } from '../usage.js';
 import type { TokenBearer, TrustedAccess } from './access.js';
 import { allowsOperation, allowsType, type Operation } from './permission.js';
 import { TrustError } from './problems.js';
+import { hubThenDirect } from './hub-then-direct.js';
+import type { Onward, RemoteNode } from '../routing.js';
+import { randomUUID } from 'node:crypto';
 import type { TrustedGrant } from './token.js';
 
 /** What a holder-authorised call states: its scene, the holder's token and who presents it. */
@@ -36,6 +39,62 @@ export class TrustedSharing {
     private readonly qr: QrValues,
     private readonly usage: UsageRecorder,
   ) {}
+
+  private reach?: { hub?: RemoteNode; hubTimeoutMs: number; anyPeer: () => Promise<boolean> };
+
+  /** How this node reaches the rest of the network for a holder it does not hold all of: its hub (national interface) and the time it waits for it. */
+  setReach(reach: { hub?: RemoteNode; hubTimeoutMs: number; anyPeer: () => Promise<boolean> }): void {
+    this.reach = reach;
+  }
+
+  /**
+   * Table 1 asked of this node by one of its apps (seed 004 flow f): what this node holds, and what
+   * the rest of the network holds for the token's holder, asked of the national hub first and, when
+   * the hub fails or is silent past the timeout, of the region's provinces directly (`direct`, the
+   * adapter's call of their table 1 with the request as presented: they check token and scene again).
+   * Remote answers pass the same filters as local ones: the token's holder, the types both the
+   * permission and the scene's item allow. The remote part is recorded with the path that answered.
+   */
+  retrieveAcross(a: Authorised, sel: { typeName?: string; number?: string }, direct: () => Promise<CertificateSummary[]>): Promise<CertificateSummary[]> {
+    return this.guarded(a, async (ctx, hold) => {
+      const hs = await this.holderSelector(a, 'retrieve', sel, hold);
+      let local: CertificateSummary[] = [];
+      let nothingHere: unknown;
+      try {
+        local = await this.sharing.retrieve({ ...ctx, context: { ...ctx.context, path: 'local' } }, hs);
+      } catch (err) {
+        if (!(err instanceof ServiceError && err.code === ReturnCode.NotFound)) throw err;
+        nothingHere = err;
+      }
+      const reach = this.reach;
+      // A node alone (no hub, no province to ask) answers from its own store only.
+      if (!reach || (!reach.hub && !(await reach.anyPeer()))) {
+        if (nothingHere) throw nothingHere;
+        return local;
+      }
+      const on: Onward = { reason: ctx.reason, correlationId: ctx.correlationId ?? randomUUID(), hops: 1, budgetMs: reach.hubTimeoutMs };
+      const answer = await hubThenDirect(reach.hub && (() => reach.hub!.retrieve(on, hs)), direct, reach.hubTimeoutMs, [] as CertificateSummary[]);
+      const allowed = new Set(hs.allowedTypes ?? []);
+      const seen = new Set(local.map((c) => c.id));
+      const remote = answer.value.filter((c) => {
+        if (seen.has(c.id) || c.holder.code !== hs.holderCode || c.status === 'abolished' || !allowed.has(c.typeCode)) return false;
+        if (sel.number && c.number !== sel.number) return false;
+        seen.add(c.id);
+        return true;
+      });
+      await this.usage.record({
+        ...ctx, context: { ...ctx.context, path: answer.path, ...(answer.hubProblem ? { hubProblem: answer.hubProblem.slice(0, 200) } : {}) },
+        holderCode: hs.holderCode, certificateIds: remote.map((c) => c.id), resultCode: remote.length > 0 ? ReturnCode.Success : ReturnCode.NotFound,
+      });
+      const all = [...local, ...remote];
+      if (all.length === 0) {
+        const none = new ServiceError(ReturnCode.NotFound);
+        markRecorded(none);
+        throw none;
+      }
+      return all;
+    });
+  }
 
   retrieve(a: Authorised, sel: { typeName?: string; number?: string }): Promise<CertificateSummary[]> {
     return this.guarded(a, async (ctx, hold) => this.sharing.retrieve(ctx, await this.holderSelector(a, 'retrieve', sel, hold)));

@@ -17,6 +17,14 @@ export type TrustProblem =
   // the scene (seed 5.4)
   | 'item-unknown' | 'item-not-allowed';
 
+/** Every TrustProblem, for reading one back from another node's refusal. */
+export const TRUST_PROBLEMS: ReadonlySet<string> = new Set<TrustProblem>([
+  'app-unknown', 'app-secret', 'app-unregistered', 'app-disabled', 'corp-mismatch', 'request-unsigned', 'request-signature',
+  'request-stale', 'request-replayed', 'token-malformed', 'token-forged', 'token-expired', 'token-revoked',
+  'token-issuer-unknown', 'token-not-yours', 'token-other-holder', 'permission-operation', 'permission-type', 'code-malformed',
+  'code-forged', 'code-expired', 'code-foreign-area', 'item-unknown', 'item-not-allowed',
+]);
+
 export class TrustError extends ServiceError {
   /** Whose data the refused call was after, when a genuine token said so (the refusal is recorded for them). */
   holderCode?: string;

@@ -8,6 +8,7 @@ import { fileItem, infoItem, listOf, summaryItem, useItem } from './mapping.js';
 import { yrdFileVerification } from './file-verification.js';
 import { trustHandlers } from './handlers-trust.js';
 import { appOnly, bearerOf, callContext } from './caller.js';
+import { directRetrieval } from './direct.js';
 
 /** The interfaces another province may call over the direct channel: the sharing tables 1-7. */
 export const PEER_INTERFACES = [
@@ -41,7 +42,14 @@ export function yrdHandlers(s: Services): YrdHandlers {
 
   const sharing: Record<(typeof PEER_INTERFACES)[number], YrdHandler> = {
     // Table 1
-    Retrieval: async (body, caller, meta) => listOf((await s.trustedSharing.retrieve(authorised('Retrieval', body, caller, meta), holderSel(body))).map(summaryItem)),
+    // Asked by an app of this node: this node, then the hub or (flow f) the provinces directly; asked by a province: this node only.
+    Retrieval: async (body, caller, meta) => {
+      const a = authorised('Retrieval', body, caller, meta);
+      const list = caller.kind === 'app'
+        ? await s.trustedSharing.retrieveAcross(a, holderSel(body), directRetrieval(s, body, meta))
+        : await s.trustedSharing.retrieve(a, holderSel(body));
+      return listOf(list.map(summaryItem));
+    },
     // Table 2
     FileByCertificateID: async (body, caller, meta) => {
       const l = await s.trustedSharing.fileById(authorised('FileByCertificateID', body, caller, meta), certificateId(body), formatOf(body));

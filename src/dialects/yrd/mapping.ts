@@ -15,6 +15,29 @@ export function summaryItem(c: CertificateSummary) {
   };
 }
 
+/**
+ * A dataList entry another province answered over the direct channel, back in canonical terms (the
+ * inverse of summaryItem), so the core filters and merges it as it does its own; undefined when the
+ * entry lacks what a certificate needs.
+ */
+export function summaryFromItem(x: unknown): CertificateSummary | undefined {
+  if (!x || typeof x !== 'object') return undefined;
+  const t = (k: string) => {
+    const v = (x as Record<string, unknown>)[k];
+    return typeof v === 'string' ? v : undefined;
+  };
+  const id = t('CertificateID'), typeCode = t('CertificateTypeCode'), number = t('CertificateNumber'), holderCode = t('CertificateHolderCode');
+  const status = t('Status');
+  if (!id || !typeCode || !number || !holderCode || !t('IssueDate')) return undefined;
+  return {
+    id, typeCode, typeName: t('CertificateType') ?? '', name: t('CertificateName') ?? t('CertificateType') ?? '', number,
+    holder: { name: t('CertificateHolder') ?? '', code: holderCode, codeType: t('CertificateHolderType') ?? '' },
+    issuer: { name: t('IssueDept') ?? '', code: t('IssueDeptCode') ?? '', areaCode: t('CertificateAreaCode') || undefined },
+    issueDate: t('IssueDate')!, validFrom: t('ValidFrom') || undefined, validTo: t('ValidTo') && t('ValidTo') !== LONG_TERM ? t('ValidTo') : undefined,
+    status: status === 'issued' || status === 'suspended' || status === 'abolished' ? status : 'issued', version: 1,
+  };
+}
+
 /** Tables 2 and 3: the entry and its short-lived download link. */
 export function fileItem(c: CertificateSummary, fileFormat: string, fileUrl: string, expires: number) {
   return { ...summaryItem(c), fileFormat: fileFormat.toUpperCase(), fileUrl, expireTime: expires ? new Date(expires * 1000).toISOString() : '' };

@@ -1,3 +1,4 @@
+import { TrustError } from '../../core/trusted-access/problems.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Services } from '../../core/services.js';
 import { ServiceError, ReturnCode, returnMessage } from '../../domain/return-codes.js';
@@ -79,7 +80,11 @@ export async function yrdPeerFace(scope: FastifyInstance, s: Services, handlers:
         answer = { ok: true, data: await handler(request, { kind: 'peer', area: peer.areaCode }, { clientIp: req.ip, correlationId, path: 'direct', baseUrl: `${req.protocol}://${req.host}` }) };
       } catch (err) {
         if (err instanceof ServiceError) {
-          answer = { ok: false, code: err.code, message: err.message, ...(err.fields.length ? { fields: [...err.fields] } : {}) };
+          // The detail and, for a trust refusal, its reason: the caller renders them in its own words and codes.
+          answer = {
+            ok: false, code: err.code, message: err.detail ?? '', ...(err instanceof TrustError ? { problem: err.problem } : {}),
+            ...(err.fields.length ? { fields: [...err.fields] } : {}),
+          };
         } else {
           req.log.error({ err, iface, peer: peer.areaCode }, 'YRD peer handler failed');
           answer = { ok: false, code: ReturnCode.Other, message: returnMessage(ReturnCode.Other) };

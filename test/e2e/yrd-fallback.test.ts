@@ -1,0 +1,111 @@
+/**
+ * Seed 004 flow f on PostgreSQL: a national hub and three provinces of the region, each a real node
+ * process: A (上海 310000), B (江苏 320000, which holds the holder's certificates) and C (浙江 330000).
+ * An app of A retrieves with a trusted token for the holder. A holds nothing of them and asks the
+ * hub first; with the hub hanging (SIGSTOP) it gives up after its configured timeout and asks B and
+ * C directly over the SM2 envelope channel; with the hub stopped it goes direct at once. Either way
+ * the answer is B's certificates, and A's use record says which path answered.
+ */
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeBackend, postgresSkip, type Backend } from '../support/backends.js';
+import { cli, startNode, type RunningNode } from '../support/node-process.js';
+import { appCall, registeredApp, trustedToken, type YrdApp } from '../support/yrd-app.js';
+import { fixtureLines, ORG, PERSON } from './national-fixture.js';
+import { makeCreditCode } from '../../src/domain/holder-code.js';
+
+const pgSkip = await postgresSkip();
+const MARRIAGE = '111000000000131433001';
+const DRIVING = '11100000000019713D001';
+const HUB_TIMEOUT_MS = 1500;
+const SCENE = { UseFor: '办理户籍迁移', itemName: '户籍迁移', itemCode: 'YRD-HJ', itemOrg: '上海市公安局', operator: '王五', bizNum: 'BIZ-2026-017' };
+const AREAS = { A: '310000', B: '320000', C: '330000' } as const;
+const NAMES = { A: '上海', B: '江苏', C: '浙江' } as const;
+
+describe('YRD flow f: the hub hangs or is down, the provinces answer directly', { skip: pgSkip }, () => {
+  let hubB: Backend;
+  const back = {} as Record<'A' | 'B' | 'C', Backend>;
+  const node = {} as Record<'A' | 'B' | 'C', RunningNode>;
+  let hubNode: RunningNode;
+  let app: YrdApp;
+
+  const ok = (r: { status: number; stderr: string }) => assert.equal(r.status, 0, r.stderr);
+
+  before(async () => {
+    [hubB, back.A, back.B, back.C] = await Promise.all([makeBackend('postgres'), makeBackend('postgres'), makeBackend('postgres'), makeBackend('postgres')]);
+    hubNode = await startNode(hubB, ['--role', 'hub'], { ZHENGZHAO_AGGREGATE_INTERVAL: '0' });
+    const acc = JSON.parse(cli(hubB, ['accounts', 'add', '--id', 'sh-province', '--name', '上海', '--json']).stdout) as { id: string; secret: string };
+
+    // B holds the holder's certificates; every province knows the types and the item the scene names.
+    const file = join(mkdtempSync(join(tmpdir(), 'zz-yrdf-')), 'certs.ndjson');
+    writeFileSync(file, fixtureLines().join('\n') + '\n');
+    ok(cli(back.B, ['import', file, '--json']));
+    for (const p of ['A', 'C'] as const) {
+      ok(cli(back[p], ['types', 'add', '--code', MARRIAGE, '--name', '结婚证']));
+      ok(cli(back[p], ['types', 'add', '--code', DRIVING, '--name', '中华人民共和国机动车驾驶证']));
+    }
+    for (const p of ['A', 'B', 'C'] as const) {
+      ok(cli(back[p], ['items', 'add', '--code', 'YRD-HJ', '--name', '户籍迁移', '--org-name', '上海市公安局', '--org-code', ORG.code, '--type', MARRIAGE, DRIVING]));
+    }
+    [node.A, node.B, node.C] = await Promise.all([
+      startNode(back.A, ['--area-code', AREAS.A], {
+        ZHENGZHAO_DATA_SOURCE: '131', ZHENGZHAO_HUB_URL: hubNode.baseUrl, ZHENGZHAO_HUB_ACCOUNT: acc.id, ZHENGZHAO_HUB_SECRET: acc.secret, ZHENGZHAO_YRD_HUB_TIMEOUT_MS: String(HUB_TIMEOUT_MS),
+      }),
+      startNode(back.B, ['--area-code', AREAS.B]),
+      startNode(back.C, ['--area-code', AREAS.C]),
+    ]);
+    // The direct channel: A calls B and C; each of them admits A (and learns its keys, with which A's tokens are checked).
+    for (const [from, to] of [['A', 'B'], ['A', 'C'], ['B', 'A'], ['C', 'A']] as const) {
+      ok(cli(back[from], ['peers', 'add', '--area', AREAS[to], '--name', NAMES[to], '--url', node[to].baseUrl, '--fetch']));
+    }
+    app = await registeredApp(back.A, node.A.baseUrl, '一网通办', { name: '上海市大数据中心', code: makeCreditCode('1', '1', '310000', 'MB0000001') });
+  });
+  after(async () => {
+    hubNode?.process.kill('SIGCONT');
+    await Promise.all([hubNode?.stop(), node.A?.stop(), node.B?.stop(), node.C?.stop()]);
+    await Promise.all([hubB?.cleanup(), back.A?.cleanup(), back.B?.cleanup(), back.C?.cleanup()]);
+  });
+
+  test('hub hanging: A waits its timeout, then B answers over the direct channel; hub down: at once; the use record names the path', async () => {
+    const token = await trustedToken(app, PERSON.code, 'retrieve,usage@*');
+    const retrieve = () => appCall(app, '/certificates/retrieval', { trustedToken: token, ...SCENE });
+
+    hubNode.process.kill('SIGSTOP');
+    const hung = await retrieve();
+    assert.equal(hung.json.code, 0, hung.json.msg);
+    const list = JSON.parse(hung.json.data.dataList) as { CertificateTypeCode: string; CertificateNumber: string }[];
+    assert.deepEqual(list.map((c) => c.CertificateTypeCode).sort(), [DRIVING, MARRIAGE].sort());
+    assert.equal(list.find((c) => c.CertificateTypeCode === MARRIAGE)!.CertificateNumber, 'J320000-2011-001327');
+    assert.ok(hung.ms >= HUB_TIMEOUT_MS, `it waited for the hub first (${hung.ms} ms)`);
+
+    hubNode.process.kill('SIGCONT');
+    await hubNode.stop();
+    const down = await retrieve();
+    assert.equal(down.json.code, 0, down.json.msg);
+    assert.equal(down.json.data.total, 2);
+    // Within the hub timeout plus one direct call (the call with the hub down is a direct call and a refused connection).
+    assert.ok(hung.ms <= HUB_TIMEOUT_MS + down.ms + 1000, `hung ${hung.ms} ms, direct ${down.ms} ms`);
+    assert.ok(down.ms < HUB_TIMEOUT_MS, `with the hub refusing connections A does not wait (${down.ms} ms)`);
+
+    // A's records of both calls: the local part (nothing), and B's certificates by the direct path.
+    const uses = await appCall(app, '/holder/usage', { trustedToken: token });
+    assert.equal(uses.json.code, 0, uses.json.msg);
+    const rows = JSON.parse(uses.json.data.dataList) as { path: string; certificateIds: string[]; itemCode: string; bizNum: string }[];
+    const direct = rows.filter((u) => u.path === 'direct');
+    assert.equal(direct.length, 2, JSON.stringify(rows));
+    for (const u of direct) assert.deepEqual([u.certificateIds.length, u.itemCode, u.bizNum], [2, 'YRD-HJ', 'BIZ-2026-017']);
+    assert.equal(rows.filter((u) => u.path === 'local').length, 2);
+  });
+
+  test('a province checks the token and the scene itself: an item B does not know is refused there', async () => {
+    ok(cli(back.A, ['items', 'add', '--code', 'YRD-SH', '--name', '仅上海事项', '--org-name', '上海市公安局', '--org-code', ORG.code, '--type', MARRIAGE]));
+    const token = await trustedToken(app, PERSON.code);
+    const r = await appCall(app, '/certificates/retrieval', { trustedToken: token, ...SCENE, itemCode: 'YRD-SH', itemName: '仅上海事项' });
+    // B and C refuse the item they do not know; A passes their reason on (60), it does not invent certificates.
+    assert.equal(r.json.code, 60, JSON.stringify(r.json));
+    assert.match(r.json.msg, /YRD-SH is not known here/);
+  });
+});
