@@ -100,6 +100,26 @@ describe('YRD flow f: the hub hangs or is down, the provinces answer directly', 
     assert.equal(rows.filter((u) => u.path === 'local').length, 2);
   });
 
+  test('table 7: a service code issued in B, scanned at A, is decoded by B over the direct channel', async () => {
+    const appB = await registeredApp(back.B, node.B.baseUrl, '苏服办', { name: '江苏省大数据管理中心', code: makeCreditCode('1', '1', '320000', 'MB0000002') });
+    const holderToken = await trustedToken(appB, PERSON.code, 'code@*');
+    const issued = await appCall(appB, '/service-codes', { trustedToken: holderToken });
+    assert.equal(issued.json.code, 0, issued.json.msg);
+    const qrcode = issued.json.data.qrcode as string;
+    assert.ok(qrcode.startsWith(`YRDSC1.${AREAS.B}.`), qrcode);
+
+    const decoded = await appCall(app, '/service-codes/decode', { qrcode, ...SCENE });
+    assert.equal(decoded.json.code, 0, decoded.json.msg);
+    const user = JSON.parse(decoded.json.data.userinfo);
+    assert.equal(user.idNo, `${PERSON.code.slice(0, 6)}********${PERSON.code.slice(-4)}`);
+    const certs = JSON.parse(decoded.json.data.certificatelist) as { CertificateTypeCode: string }[];
+    assert.deepEqual(certs.map((c) => c.CertificateTypeCode).sort(), [DRIVING, MARRIAGE].sort());
+    // A forged code of B's area is refused by B, and A says why.
+    const forged = await appCall(app, '/service-codes/decode', { qrcode: `${qrcode.slice(0, -4)}AAAA`, ...SCENE });
+    assert.equal(forged.json.code, 51, forged.json.msg);
+    assert.match(forged.json.msg, /江苏 \(320000\)/);
+  });
+
   test('a province checks the token and the scene itself: an item B does not know is refused there', async () => {
     ok(cli(back.A, ['items', 'add', '--code', 'YRD-SH', '--name', '仅上海事项', '--org-name', '上海市公安局', '--org-code', ORG.code, '--type', MARRIAGE]));
     const token = await trustedToken(app, PERSON.code);

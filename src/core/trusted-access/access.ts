@@ -185,6 +185,12 @@ export class TrustedAccess {
     return serviceCodeArea(text) !== undefined;
   }
 
+  /** The area of a service code another node issued (its owner decodes it); undefined for anything else. */
+  foreignCodeArea(text: string): string | undefined {
+    const area = serviceCodeArea(text);
+    return area && area !== this.o.areaCode ? area : undefined;
+  }
+
   /** The holder a service code of this node names; one of another area is refused as such (its owner decodes it). */
   async readServiceCode(text: string): Promise<ServiceCodeClaims> {
     const area = serviceCodeArea(text);

@@ -22,6 +22,9 @@ export interface Authorised { ctx: CallContext; scene: Scene; token: string; bea
 /** A holder as a decoded code shows them to a clerk: the identity number masked. */
 export interface HolderInfo { name?: string; idType: string; idNo: string }
 
+/** What table 7 finds for a code: the holder, and their certificates the scene may see. */
+export interface Decoded { holder: HolderInfo; certificates: CertificateSummary[] }
+
 /**
  * Sharing on the holder's authority (seed 004 5.2-5.4, tables 1-7): every call states its scene; a
  * call by holder or by certificate ID presents a trusted token, and is answered only for the
@@ -139,7 +142,7 @@ export class TrustedSharing {
    * a Sichuan encrypted ID) gives that certificate and its holder. A code of another area is refused
    * as such (its issuing node decodes it).
    */
-  decode(a: Omit<Authorised, 'token' | 'bearer'>, text: string): Promise<{ holder: HolderInfo; certificates: CertificateSummary[] }> {
+  decode(a: Omit<Authorised, 'token' | 'bearer'>, text: string): Promise<Decoded> {
     return this.guarded({ ...a, token: '', bearer: { area: '' } }, async (ctx, hold) => {
       if (typeof text !== 'string' || !text.trim()) throw new ServiceError(ReturnCode.RequiredMissing, undefined, ['qrCode']);
       const item = await this.scenes.item(a.scene);
@@ -160,6 +163,29 @@ export class TrustedSharing {
       this.scenes.allow(item, entry.typeCode);
       const { surface: _s, detail: _d, ...summary } = await this.sharing.dataById(ctx, id);
       return { holder: { name: summary.holder.name, idType: summary.holder.codeType === '111' ? '1' : summary.holder.codeType ?? '', idNo: maskValue(summary.holder.code) }, certificates: [summary] };
+    });
+  }
+
+  /**
+   * Table 7 asked of this node by one of its apps: a service code of another province is decoded by
+   * the node that issued it (`elsewhere`, the adapter's call of that province's table 7 over the direct
+   * channel; the national hub has no such interface, so flow f's "hub first" has nothing to ask).
+   * The scene is checked here as well as there; the use is recorded here with the path.
+   */
+  decodeAcross(a: Omit<Authorised, 'token' | 'bearer'>, text: string, elsewhere: (area: string) => Promise<Decoded>): Promise<Decoded> {
+    const area = typeof text === 'string' ? this.access.foreignCodeArea(text.trim()) : undefined;
+    if (!area) return this.decode(a, text);
+    return this.guarded({ ...a, token: '', bearer: { area: '' } }, async (ctx, hold) => {
+      checkScene(a.scene);
+      await this.scenes.item(a.scene);
+      const r = await elsewhere(area);
+      const holder = r.certificates[0]?.holder.code;
+      if (holder) hold(holder);
+      await this.usage.record({
+        ...ctx, context: { ...ctx.context, path: 'direct', codeArea: area }, holderCode: holder,
+        certificateIds: r.certificates.map((c) => c.id), resultCode: ReturnCode.Success,
+      });
+      return r;
     });
   }
 

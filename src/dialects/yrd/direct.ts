@@ -3,6 +3,7 @@ import type { CertificateSummary } from '../../domain/model.js';
 import { ReturnCode, ServiceError } from '../../domain/return-codes.js';
 import { HopError } from '../../federation/hop-channel.js';
 import type { YrdCallMeta } from './contract.js';
+import type { Decoded, HolderInfo } from '../../core/trusted-access/holder-sharing.js';
 import { summaryFromItem } from './mapping.js';
 
 /**
@@ -35,5 +36,23 @@ export function directRetrieval(s: Services, body: Readonly<Record<string, unkno
     }
     if (found.length === 0 && !answered && failure) throw failure;
     return found;
+  };
+}
+
+/** Table 7 over the direct channel: the province that issued a service code decodes it; its answer read back into canonical terms. */
+export function directDecode(s: Services, body: Readonly<Record<string, unknown>>, meta: YrdCallMeta): (area: string) => Promise<Decoded> {
+  return async (area) => {
+    let r: Record<string, unknown>;
+    try {
+      r = await s.peerClient.call(area, 'DecodeServiceCode', body, { correlationId: meta.correlationId });
+    } catch (err) {
+      if (err instanceof ServiceError) throw err;
+      throw new ServiceError(ReturnCode.ThirdPartyTimeout, err instanceof HopError ? err.message : `the province ${area} did not answer`);
+    }
+    const parse = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : undefined);
+    const holder = parse(r.userinfo) as HolderInfo | undefined;
+    const list = parse(r.certificatelist);
+    if (!holder || typeof holder !== 'object' || !Array.isArray(list)) throw new ServiceError(ReturnCode.ThirdPartyTimeout, `the province ${area} answered no userinfo`);
+    return { holder, certificates: list.map(summaryFromItem).filter((c): c is CertificateSummary => c !== undefined) };
   };
 }

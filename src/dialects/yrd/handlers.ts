@@ -8,7 +8,7 @@ import { fileItem, infoItem, listOf, summaryItem, useItem } from './mapping.js';
 import { yrdFileVerification } from './file-verification.js';
 import { trustHandlers } from './handlers-trust.js';
 import { appOnly, bearerOf, callContext } from './caller.js';
-import { directRetrieval } from './direct.js';
+import { directDecode, directRetrieval } from './direct.js';
 
 /** The interfaces another province may call over the direct channel: the sharing tables 1-7. */
 export const PEER_INTERFACES = [
@@ -80,7 +80,9 @@ export function yrdHandlers(s: Services): YrdHandlers {
     // Table 7: userinfo and certificatelist, both typed 字符串 by the seed: JSON texts.
     DecodeServiceCode: async (body, caller, meta) => {
       const a = { ctx: callContext('DecodeServiceCode', caller, meta), scene: sceneOf(body) };
-      const r = await s.trustedSharing.decode(a, text(body, 'qrcode', 4096) ?? '');
+      const code = text(body, 'qrcode', 4096) ?? '';
+      // An app's code of another province goes to that province; a province asking here is answered from here only.
+      const r = caller.kind === 'app' ? await s.trustedSharing.decodeAcross(a, code, directDecode(s, body, meta)) : await s.trustedSharing.decode(a, code);
       return { userinfo: JSON.stringify(r.holder), certificatelist: JSON.stringify(r.certificates.map(summaryItem)) };
     },
   };
