@@ -16,11 +16,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import cliProgress from 'cli-progress';
 import { Keyring } from '../src/crypto/keyring.js';
 import { Sm4Box, sm4EncryptBlock } from '../src/crypto/sm4.js';
 import { EncryptedIds } from '../src/core/encrypted-ids.js';
-import { ROOT, numberArg, ratioTable, replaceReadmeSection } from './support.js';
+import { ROOT, numberArg, ratioTable, replaceReadmeSection, alternatingRates } from './support.js';
 import { renderChart } from './chart.js';
 
 const SECONDS = numberArg('seconds', 12);
@@ -48,34 +47,7 @@ function main() {
     'SM4 open': () => { if (!box.open(sealed, 'encrypted-id')) throw new Error('seal did not open'); },
     'SM4 block': () => { sm4EncryptBlock(blockKey, block); },
   };
-  const counts = Object.fromEntries(Object.keys(loops).map((k) => [k, 0])) as Record<string, number>;
-  const spent = Object.fromEntries(Object.keys(loops).map((k) => [k, 0])) as Record<string, number>;
-
-  // Warm up every path (JIT, OpenSSL cipher tables) before measuring.
-  for (const fn of Object.values(loops)) for (let i = 0; i < 2000; i++) fn();
-
-  const bar = new cliProgress.SingleBar({ format: '[bench] encrypted IDs {bar} {percentage}% | {value}/{total} s | {phase}', stream: process.stderr },
-    cliProgress.Presets.shades_classic);
-  bar.start(SECONDS, 0, { phase: '' });
-  const start = performance.now();
-  while (performance.now() - start < SECONDS * 1000) {
-    for (const [name, fn] of Object.entries(loops)) {
-      bar.update(Math.min(SECONDS, Math.floor((performance.now() - start) / 1000)), { phase: name });
-      const t0 = performance.now();
-      let n = 0;
-      while (performance.now() - t0 < SLICE_MS) {
-        for (let i = 0; i < 50; i++) fn();
-        n += 50;
-      }
-      spent[name]! += performance.now() - t0;
-      counts[name]! += n;
-    }
-  }
-  bar.update(SECONDS, { phase: 'done' });
-  bar.stop();
-
-  const rate = (name: string) => Math.round(counts[name]! / (spent[name]! / 1000));
-  const rates = Object.fromEntries(Object.keys(loops).map((k) => [k, rate(k)]));
+  const rates = alternatingRates('encrypted IDs', loops, { seconds: SECONDS, sliceMs: SLICE_MS, batch: 50, warmup: 2000 });
   const rows = [
     { endpoint: 'issue (EncryptedIds.issue)', rps: rates.issue!, baselineRps: rates['SM4 seal']!, ratio: +(rates.issue! / rates['SM4 seal']!).toFixed(2) },
     { endpoint: 'resolve (EncryptedIds.check)', rps: rates.resolve!, baselineRps: rates['SM4 open']!, ratio: +(rates.resolve! / rates['SM4 open']!).toFixed(2) },

@@ -14,10 +14,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import cliProgress from 'cli-progress';
 import { generateSm2KeyPair, sm2Backend, sm2Decrypt, sm2Encrypt } from '../src/crypto/sm2.js';
 import { openEnvelope, sealEnvelope } from '../src/crypto/envelope.js';
-import { ROOT, numberArg, ratioTable, replaceReadmeSection } from './support.js';
+import { ROOT, numberArg, ratioTable, replaceReadmeSection, alternatingRates } from './support.js';
 import { renderChart } from './chart.js';
 
 const SECONDS = numberArg('seconds', 12);
@@ -40,32 +39,7 @@ function main() {
     'SM2 encrypt': () => { sm2Encrypt(json, key.publicKey); },
     'SM2 decrypt': () => { sm2Decrypt(raw, key.privateKey); },
   };
-  const counts = Object.fromEntries(Object.keys(loops).map((k) => [k, 0])) as Record<string, number>;
-  const spent = Object.fromEntries(Object.keys(loops).map((k) => [k, 0])) as Record<string, number>;
-  for (const fn of Object.values(loops)) for (let i = 0; i < 200; i++) fn();
-
-  const bar = new cliProgress.SingleBar({ format: '[bench] envelope {bar} {percentage}% | {value}/{total} s | {phase}', stream: process.stderr },
-    cliProgress.Presets.shades_classic);
-  bar.start(SECONDS, 0, { phase: '' });
-  const start = performance.now();
-  while (performance.now() - start < SECONDS * 1000) {
-    for (const [name, fn] of Object.entries(loops)) {
-      bar.update(Math.min(SECONDS, Math.floor((performance.now() - start) / 1000)), { phase: name });
-      const t0 = performance.now();
-      let n = 0;
-      while (performance.now() - t0 < SLICE_MS) {
-        for (let i = 0; i < 10; i++) fn();
-        n += 10;
-      }
-      spent[name]! += performance.now() - t0;
-      counts[name]! += n;
-    }
-  }
-  bar.update(SECONDS, { phase: 'done' });
-  bar.stop();
-
-  const rate = (name: string) => Math.round(counts[name]! / (spent[name]! / 1000));
-  const rates = Object.fromEntries(Object.keys(loops).map((k) => [k, rate(k)]));
+  const rates = alternatingRates('envelope', loops, { seconds: SECONDS, sliceMs: SLICE_MS, batch: 10, warmup: 200 });
   const rows = [
     { endpoint: 'seal (sealEnvelope)', rps: rates.seal!, baselineRps: rates['SM2 encrypt']!, ratio: +(rates.seal! / rates['SM2 encrypt']!).toFixed(2) },
     { endpoint: 'open (openEnvelope)', rps: rates.open!, baselineRps: rates['SM2 decrypt']!, ratio: +(rates.open! / rates['SM2 decrypt']!).toFixed(2) },

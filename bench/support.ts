@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import cliProgress from 'cli-progress';
 
 /** The repository root, where README.md and bench/ live. */
 export const ROOT = new URL('..', import.meta.url).pathname;
@@ -44,4 +45,36 @@ export async function freshDatabase(name: string): Promise<string> {
   const url = new URL(BENCH_SERVER);
   url.pathname = `/${name}`;
   return url.toString();
+}
+
+/**
+ * Rates (operations per second) of several loops measured side by side: each runs in turn for a
+ * slice of time, over and over for `seconds`, so a change in the machine's load touches every loop
+ * alike and their ratios hold. Every loop is warmed up first (JIT, OpenSSL tables); a progress bar
+ * shows which one runs.
+ */
+export function alternatingRates(label: string, loops: Record<string, () => void>, o: { seconds: number; sliceMs: number; batch: number; warmup: number }): Record<string, number> {
+  const counts = Object.fromEntries(Object.keys(loops).map((k) => [k, 0])) as Record<string, number>;
+  const spent = Object.fromEntries(Object.keys(loops).map((k) => [k, 0])) as Record<string, number>;
+  for (const fn of Object.values(loops)) for (let i = 0; i < o.warmup; i++) fn();
+  const bar = new cliProgress.SingleBar({ format: `[bench] ${label} {bar} {percentage}% | {value}/{total} s | {phase}`, stream: process.stderr },
+    cliProgress.Presets.shades_classic);
+  bar.start(o.seconds, 0, { phase: '' });
+  const start = performance.now();
+  while (performance.now() - start < o.seconds * 1000) {
+    for (const [name, fn] of Object.entries(loops)) {
+      bar.update(Math.min(o.seconds, Math.floor((performance.now() - start) / 1000)), { phase: name });
+      const t0 = performance.now();
+      let n = 0;
+      while (performance.now() - t0 < o.sliceMs) {
+        for (let i = 0; i < o.batch; i++) fn();
+        n += o.batch;
+      }
+      spent[name]! += performance.now() - t0;
+      counts[name]! += n;
+    }
+  }
+  bar.update(o.seconds, { phase: 'done' });
+  bar.stop();
+  return Object.fromEntries(Object.keys(loops).map((k) => [k, Math.round(counts[k]! / (spent[k]! / 1000))]));
 }

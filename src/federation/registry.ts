@@ -83,12 +83,20 @@ export class NodeRegistry implements MemberDirectory {
   }
 
   async node(dataSource: string): Promise<RemoteNode | undefined> {
-    const entry = (await this.entries()).find((e) => e.dataSource === dataSource);
+    const entry = await this.find((e) => e.dataSource === dataSource);
     return entry && this.clientOf(entry).node;
   }
 
   async dataSourceOf(accountId: string): Promise<string | undefined> {
-    return (await this.entries()).find((e) => e.inboundAccount === accountId)?.dataSource;
+    return (await this.find((e) => e.inboundAccount === accountId))?.dataSource;
+  }
+
+  /**
+   * An entry from the kept list, or, when it is not there, from the table: a member another process
+   * registered (the command line beside a running hub) is found on its first call, not seconds later.
+   */
+  private async find(match: (e: MemberNodeEntry) => boolean): Promise<MemberNodeEntry | undefined> {
+    return (await this.entries()).find(match) ?? (await this.entries(true)).find(match);
   }
 
   private async entries(fresh = false): Promise<MemberNodeEntry[]> {

@@ -178,7 +178,16 @@ export class TrustedSharing {
     return this.guarded({ ...a, token: '', bearer: { area: '' } }, async (ctx, hold) => {
       checkScene(a.scene);
       await this.scenes.item(a.scene);
-      const r = await elsewhere(area);
+      let r: Decoded;
+      try {
+        r = await elsewhere(area);
+      } catch (err) {
+        // No channel to the code's province: say that the code is another area's (53), not that this interface is missing.
+        if (err instanceof ServiceError && !(err instanceof TrustError) && err.code === ReturnCode.ServiceNotProvided) {
+          throw new TrustError('code-foreign-area', `the code belongs to area ${area}, which is not a peer of this node`, ['qrCode']);
+        }
+        throw err;
+      }
       const holder = r.certificates[0]?.holder.code;
       if (holder) hold(holder);
       await this.usage.record({
