@@ -26,6 +26,7 @@ import { syncTypes, type TypeSync } from '../federation/sync-types.js';
 import { checkFederation } from '../config.js';
 import { addMemberNode, removeMemberNode } from '../federation/members.js';
 import { registerPeerCommands } from './peers.js';
+import { registerYrdClientCommands } from './yrd-client.js';
 
 interface Common extends ConfigFlags { json?: boolean }
 
@@ -392,6 +393,7 @@ withData(program.command('sync-types').description("a province takes the hub's c
   });
 
 registerPeerCommands(program, { withData, onData, out });
+registerYrdClientCommands(program);
 
 const usage = program.command('usage').description('usage records (用证记录)');
 withData(usage.command('list', { isDefault: true }).description('list usage records, newest first (the default)'))

@@ -11,6 +11,8 @@ import { newAdminToken, removeNodeHandle, writeNodeHandle, liveNodeHandle } from
 
 /** Runs a node until SIGINT/SIGTERM; with demo, seeds an empty data directory and prints how to call it. */
 export async function serve(cfg: Config, opts: { demo: boolean; json: boolean }): Promise<void> {
+  // Tokens and service codes name the area that issued them: a demo node without one is Beijing, as its demo data is.
+  if (opts.demo && !cfg.areaCode) cfg = { ...cfg, areaCode: '110000' };
   checkFederation(cfg);
   if (!cfg.databaseUrl && liveNodeHandle(cfg)) throw new Error(`another node is running on ${cfg.dataDir}`);
   const s = await openServices(cfg, { warn: (m) => console.error(`warning: ${m}`) });
@@ -73,6 +75,7 @@ zhengzhao node listening on ${baseUrl}
   Beijing H5 views:                 ${creds.beijing?.webRoot}/license/{view_license, view_mobile}
   Sichuan interface (DB51/T 2942):  ${creds.sichuan?.apiRoot}/{Register, Retrieval, GetEncryptedCertificateID, ...}
   Zaozhuang (DB3704/T 0042):        ${creds.zaozhuang?.apiRoot}/{oauth/token, m/v/license/external/api/ShareQueryCertInfo, ...} (${creds.zaozhuang?.level} node)
+  Yangtze River Delta (seed 004):   ${creds.yrd?.apiRoot}/{apps/register, trusted-tokens, certificates/retrieval, service-codes, ...} (area ${cfg.areaCode})
   signing keys:                     ${creds.keysUrl}
   demo credentials:                 ${cfg.dataDir}/demo-credentials.json
   account ${creds.national.accountId}, secret ${creds.national.secret} (AccessToken = HMAC-SM3(secret, AccountId + yyyyMMdd))
@@ -95,6 +98,11 @@ Beijing: log in as ${creds.beijing.account} / ${creds.beijing.password} with app
 Zaozhuang: client ${creds.zaozhuang.clientId} / ${creds.zaozhuang.clientSecret}, account ${creds.zaozhuang.username} / ${creds.zaozhuang.password}
   curl -s ${creds.zaozhuang.tokenUrl} -d client_id=${creds.zaozhuang.clientId} -d client_secret=${creds.zaozhuang.clientSecret} \\
     -d grant_type=password -d scope='read write' -d username=${creds.zaozhuang.username} -d password=${creds.zaozhuang.password}
+` : ''}${creds.yrd ? `
+Yangtze River Delta: trusted app ${creds.yrd.appId} is registered (its key is in demo-credentials.json); requests are
+SM2-signed, so call through the command line (item ${creds.yrd.scene.itemCode} is added as the scene):
+  TOKEN=$(npx zhengzhao yrd token ${holder.code} --permission retrieve,info,download,usage,code@*)
+  npx zhengzhao yrd call /certificates/retrieval '{"trustedToken":"'$TOKEN'"}'
 ` : ''}`);
     }
   } else {

@@ -13,6 +13,8 @@ export interface DemoCredentials {
   /** A registered and approved system of the Sichuan interface; its token is renewed on every start. */
   sichuan?: { apiRoot: string; accountId: string; accessToken: string; expires: number; systemName: string; systemIp: string };
   national: { baseUrl: string; accountId: string; secret: string; scheme: 'hmac-sm3'; appendixC: { accountId: string; scheme: 'appendix-c'; allowedIps: string[] } };
+  /** A registered trusted app of the YRD interface (seed 004) and a scene item that may use every demo type; `zhengzhao yrd` signs with it. */
+  yrd?: DemoYrdApp;
   keysUrl: string;
   holders: DemoHolder[];
   certificateIds: string[];
@@ -33,6 +35,7 @@ export async function seedDemo(s: Services, baseUrl: string, log: (m: string) =>
       sichuan: await demoRegistration(s, baseUrl, existing.sichuan?.accountId),
       // A demo made before the Zaozhuang interface gets its client and account now.
       zaozhuang: { ...(existing.zaozhuang ?? (await seedZaozhuang(s, baseUrl))), ...zaozhuangUrls(baseUrl), level: s.cfg.zaozhuang.level },
+      yrd: { ...(existing.yrd ?? (await seedYrd(s, baseUrl))), apiRoot: `${baseUrl}/yrd/v1` },
     };
     writeFileSync(path, JSON.stringify(creds, null, 2) + '\n', { mode: 0o600 });
     return creds;
@@ -91,12 +94,38 @@ export async function seedDemo(s: Services, baseUrl: string, log: (m: string) =>
       serviceItem: { code: DEMO_ITEM.code, name: DEMO_ITEM.name, licenseItemCode: DEMO_TYPES.marriage.code },
     },
     sichuan: await demoRegistration(s, baseUrl, existing?.sichuan?.accountId),
+    yrd: await seedYrd(s, baseUrl),
     keysUrl: `${baseUrl}/.well-known/zhengzhao/keys`,
     holders: holders.slice(0, 8).concat(holders.filter((h) => h.codeType === '001').slice(0, 4)),
     certificateIds: ids,
   };
   writeFileSync(path, JSON.stringify(creds, null, 2) + '\n', { mode: 0o600 });
   return creds;
+}
+
+export interface DemoYrdApp {
+  apiRoot: string;
+  appId: string;
+  /** The application key table 8 handed out (the demo keeps it so `zhengzhao yrd` can sign as the app). */
+  privateKeyPem: string;
+  /** The platform key identity numbers are encrypted to (table 9). */
+  platformPublicKey: string;
+  scene: { itemCode: string; itemName: string; itemOrg: string };
+}
+
+const YRD_ITEM = { code: 'YRD-DEMO', name: '长三角跨省通办（演示）' };
+
+/** A trusted app allocated and registered (tables 8) as an operator and the app would, and the item its scenes name. */
+async function seedYrd(s: Services, baseUrl: string): Promise<DemoYrdApp> {
+  if (!(await s.items.get(YRD_ITEM.code))) {
+    await s.items.add({ code: YRD_ITEM.code, name: YRD_ITEM.name, orgName: DEMO_ITEM.orgName, orgCode: DEMO_ITEM.orgCode, typeCodes: Object.values(DEMO_TYPES).map((t) => t.code) });
+  }
+  const app = await s.trustedApps.add('演示应用（长三角）');
+  const reg = await s.trustedApps.register({ appId: app.appId, appSecret: app.appSecret, corpName: DEMO_ITEM.orgName, corpCode: DEMO_ITEM.orgCode });
+  return {
+    apiRoot: `${baseUrl}/yrd/v1`, appId: reg.appId, privateKeyPem: reg.privateKeyPem, platformPublicKey: s.nodeKeys.fileSigner().publicKeyHex,
+    scene: { itemCode: YRD_ITEM.code, itemName: YRD_ITEM.name, itemOrg: DEMO_ITEM.orgName },
+  };
 }
 
 const DEMO_SYSTEM = {

@@ -86,6 +86,14 @@ export function sm2PublicKeyFromPem(text: string): string {
   return der.subarray(der.length - 65).toString('hex');
 }
 
+/** The 32-byte private key (hex) of a PKCS#8 (or SEC1) SM2 PEM, read through OpenSSL: the d of its ECPrivateKey (02 01 01 04 20 ‖ d). */
+export function sm2PrivateKeyFromPem(text: string): string {
+  const der = createPrivateKey(text).export({ format: 'der', type: 'pkcs8' });
+  const at = der.indexOf(Buffer.from('0201010420', 'hex'));
+  if (at < 0) throw new Error('not an SM2 private key');
+  return der.subarray(at + 5, at + 37).toString('hex');
+}
+
 /** PKCS#8 PEM of a private key (built as SEC1, converted by OpenSSL), readable by `openssl pkeyutl`. */
 export function sm2PrivateKeyPem(privateKeyHex: string): string {
   const d = privateKeyHex.padStart(64, '0');

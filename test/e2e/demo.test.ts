@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeBackend, type Backend } from '../support/backends.js';
-import { startNode, type RunningNode } from '../support/node-process.js';
+import { cli, startNode, type RunningNode } from '../support/node-process.js';
 import { AccountService } from '../../src/core/accounts.js';
 import { cstCompactDate } from '../../src/domain/dates.js';
 import { isValidCitizenId, isValidCreditCode } from '../../src/domain/holder-code.js';
@@ -72,4 +72,28 @@ test('serve --demo seeds an empty data directory and writes working credentials'
   const late = await fetch(url);
   assert.equal(late.status, 410);
   assert.deepEqual(await late.json(), { error: 'download link expired' });
+});
+
+test('the demo registers a YRD trusted app; `zhengzhao yrd` signs as it: a token, a retrieval, the holder\'s view', async () => {
+  const creds = JSON.parse(readFileSync(join(b.dataDir, 'demo-credentials.json'), 'utf8'));
+  assert.equal(creds.yrd.apiRoot, `${node.baseUrl}/yrd/v1`);
+  assert.match(creds.yrd.appId, /^YRDAPP[0-9A-F]{16}$/);
+  const holder = creds.holders[0].code as string;
+  const token = cli(b, ['yrd', 'token', holder, '--permission', 'retrieve,usage@*']);
+  assert.equal(token.status, 0, token.stderr);
+  const t = token.stdout.trim();
+  assert.match(t, /^YRDT1\./);
+  const found = cli(b, ['yrd', 'call', '/certificates/retrieval', JSON.stringify({ trustedToken: t })]);
+  assert.equal(found.status, 0, found.stderr);
+  const reply = JSON.parse(found.stdout);
+  assert.equal(reply.code, 0, reply.msg);
+  const list = JSON.parse(reply.data.dataList) as { CertificateHolderCode: string }[];
+  assert.ok(list.length >= 1 && list.every((c) => c.CertificateHolderCode === holder));
+  const uses = JSON.parse(cli(b, ['yrd', 'call', '/holder/usage', JSON.stringify({ trustedToken: t }), '--no-scene']).stdout);
+  assert.equal(uses.code, 0, uses.msg);
+  assert.equal(JSON.parse(uses.data.dataList)[0].itemCode, creds.yrd.scene.itemCode);
+  // Without the scene the call is refused with the field named.
+  const bare = JSON.parse(cli(b, ['yrd', 'call', '/certificates/retrieval', JSON.stringify({ trustedToken: t }), '--no-scene']).stdout);
+  assert.equal(bare.code, 12);
+  assert.match(bare.msg, /UseFor/);
 });

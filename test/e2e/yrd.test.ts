@@ -7,14 +7,14 @@
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPrivateKey, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BACKENDS, makeBackend, postgresSkip, type Backend } from '../support/backends.js';
 import { startNode, cli, type RunningNode } from '../support/node-process.js';
 import { fixtureLines, PERSON, ORG } from './national-fixture.js';
-import { sm2Encrypt, sm2Sign, sm2Verify } from '../../src/crypto/sm2.js';
+import { sm2Encrypt, sm2PrivateKeyFromPem, sm2Sign, sm2Verify } from '../../src/crypto/sm2.js';
 import { readSm2Certificate } from '../../src/crypto/x509-read.js';
 import { signingString } from '../../src/core/trusted-access/apps.js';
 import { makeCitizenId, makeCreditCode } from '../../src/domain/holder-code.js';
@@ -28,13 +28,6 @@ const OTHER_PERSON = makeCitizenId('310101', '19900101', 12);
 
 interface App { appId: string; secret: string; key?: string }
 interface Reply { status: number; json: any }
-
-/** The private key hex inside the PKCS#8 PEM registration hands out (its ECPrivateKey: 02 01 01 04 20 ‖ d), read through OpenSSL. */
-const keyHex = (pem: string) => {
-  const der = createPrivateKey(pem).export({ format: 'der', type: 'pkcs8' }) as Buffer;
-  const at = der.indexOf(Buffer.from('020101' + '0420', 'hex'));
-  return der.subarray(at + 5, at + 37).toString('hex');
-};
 
 for (const backendName of BACKENDS) {
   describe(`Yangtze River Delta app face over HTTP (${backendName})`, async () => {
@@ -76,7 +69,7 @@ for (const backendName of BACKENDS) {
     const register = async (app: App) => {
       const r = await post('/yrd/v1/apps/register', JSON.stringify({ appID: app.appId, appSecret: app.secret, corpName: '上海市大数据中心', corpCode: CORP }));
       assert.equal(r.json.code, 0, r.json.msg);
-      app.key = keyHex(r.json.data.privateKey);
+      app.key = sm2PrivateKeyFromPem(r.json.data.privateKey);
       platformKey = r.json.data.platformPublicKey;
       return r.json.data;
     };
@@ -340,7 +333,7 @@ describe('Yangtze River Delta: an expired trusted token', async () => {
       return (await fetch(`${node.baseUrl}${path}`, { method: 'POST', headers, body: raw })).json() as Promise<any>;
     };
     const reg = await post('/yrd/v1/apps/register', { appID: made.appId, appSecret: made.appSecret, corpName: 'c', corpCode: CORP });
-    const key = keyHex(reg.data.privateKey);
+    const key = sm2PrivateKeyFromPem(reg.data.privateKey);
     const t = await post('/yrd/v1/trusted-tokens', { transactionId: 'E', authType: '2', idType: '1', idNo: sm2Encrypt(Buffer.from(PERSON.code), reg.data.platformPublicKey).toString('hex') }, key);
     assert.equal(t.code, 0, t.msg);
     await new Promise((r) => setTimeout(r, 7_000));

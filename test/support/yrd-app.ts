@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { createPrivateKey, randomBytes } from 'node:crypto';
-import { sm2Encrypt, sm2Sign } from '../../src/crypto/sm2.js';
+import { randomBytes } from 'node:crypto';
+import { sm2Encrypt, sm2PrivateKeyFromPem, sm2Sign } from '../../src/crypto/sm2.js';
 import { signingString } from '../../src/core/trusted-access/apps.js';
 import type { Backend } from './backends.js';
 import { cli } from './node-process.js';
@@ -16,13 +16,6 @@ export interface YrdApp {
   platformKey: string;
 }
 
-/** The private key hex inside the PKCS#8 PEM registration hands out (its ECPrivateKey: 02 01 01 04 20 ‖ d), read through OpenSSL. */
-export const keyHexOfPem = (pem: string) => {
-  const der = createPrivateKey(pem).export({ format: 'der', type: 'pkcs8' }) as Buffer;
-  const at = der.indexOf(Buffer.from('020101' + '0420', 'hex'));
-  return der.subarray(at + 5, at + 37).toString('hex');
-};
-
 /** `trusted-apps add` on the node's data, then table 8 over HTTP. */
 export async function registeredApp(b: Backend, baseUrl: string, name: string, corp: { name: string; code: string }): Promise<YrdApp> {
   const made = cli(b, ['trusted-apps', 'add', '--name', name]);
@@ -34,7 +27,7 @@ export async function registeredApp(b: Backend, baseUrl: string, name: string, c
   });
   const r = (await res.json()) as { code: number; msg: string; data: { privateKey: string; platformPublicKey: string } };
   assert.equal(r.code, 0, r.msg);
-  return { baseUrl, appId, secret: appSecret, key: keyHexOfPem(r.data.privateKey), platformKey: r.data.platformPublicKey };
+  return { baseUrl, appId, secret: appSecret, key: sm2PrivateKeyFromPem(r.data.privateKey), platformKey: r.data.platformPublicKey };
 }
 
 /** A request signed as the app (X-Yrd-* headers over method, path, time, nonce and SM3 of the body); its reply and how long it took. */
