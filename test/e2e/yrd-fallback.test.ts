@@ -15,7 +15,7 @@ import { makeBackend, postgresSkip, type Backend } from '../support/backends.js'
 import { cli, startNode, type RunningNode } from '../support/node-process.js';
 import { appCall, registeredApp, trustedToken, type YrdApp } from '../support/yrd-app.js';
 import { fixtureLines, ORG, PERSON } from './national-fixture.js';
-import { makeCreditCode } from '../../src/domain/holder-code.js';
+import { makeCitizenId, makeCreditCode } from '../../src/domain/holder-code.js';
 
 const pgSkip = await postgresSkip();
 const MARRIAGE = '111000000000131433001';
@@ -23,6 +23,15 @@ const DRIVING = '11100000000019713D001';
 const HUB_TIMEOUT_MS = 3000;
 const SCENE = { UseFor: '办理户籍迁移', itemName: '户籍迁移', itemCode: 'YRD-HJ', itemOrg: '上海市公安局', operator: '王五', bizNum: 'BIZ-2026-017' };
 const AREAS = { A: '310000', B: '320000', C: '330000' } as const;
+/** A holder whose 结婚证 Nanjing issued: its identifier names an issuer of B's area, so by ID it is B's. */
+const NANJING = { name: '李四', code: makeCitizenId('320102', '19880808', 21) };
+const NANJING_RECORD = {
+  certificateType: '结婚证', certificateTypeCode: MARRIAGE, certificateName: '结婚证',
+  certificateHolder: NANJING.name, certificateHolderCode: NANJING.code, certificateHolderType: '111',
+  issueDept: '南京市玄武区民政局', issueDeptCode: makeCreditCode('1', '1', '320102', '00000101X'), certificateAreaCode: '320102',
+  certificateNumber: 'J320102-2020-000321', issueDate: '2020-05-20', certificateValidateEnd: '长期',
+  surface: [{ name: '持证人', columnName: 'KZ_CZR', valueType: 'string', value: NANJING.name }],
+};
 const NAMES = { A: '上海', B: '江苏', C: '浙江' } as const;
 
 describe('YRD flow f: the hub hangs or is down, the provinces answer directly', { skip: pgSkip }, () => {
@@ -41,7 +50,7 @@ describe('YRD flow f: the hub hangs or is down, the provinces answer directly', 
 
     // B holds the holder's certificates; every province knows the types and the item the scene names.
     const file = join(mkdtempSync(join(tmpdir(), 'zz-yrdf-')), 'certs.ndjson');
-    writeFileSync(file, fixtureLines().join('\n') + '\n');
+    writeFileSync(file, [...fixtureLines(), JSON.stringify(NANJING_RECORD)].join('\n') + '\n');
     ok(cli(back.B, ['import', file, '--json']));
     for (const p of ['A', 'C'] as const) {
       ok(cli(back[p], ['types', 'add', '--code', MARRIAGE, '--name', '结婚证']));
@@ -119,6 +128,30 @@ describe('YRD flow f: the hub hangs or is down, the provinces answer directly', 
     const forged = await appCall(app, '/service-codes/decode', { qrcode: `${qrcode.slice(0, -4)}AAAA`, ...SCENE });
     assert.equal(forged.json.code, 51, forged.json.msg);
     assert.match(forged.json.msg, /江苏 \(320000\)/);
+  });
+
+  test('tables 2 and 4: B\'s certificate asked by its ID at A (hub down) comes from B; another holder\'s token is refused', async () => {
+    const token = await trustedToken(app, NANJING.code, 'retrieve,info,download@*');
+    const found = await appCall(app, '/certificates/retrieval', { trustedToken: token, ...SCENE });
+    assert.equal(found.json.code, 0, found.json.msg);
+    const id = (JSON.parse(found.json.data.dataList) as { CertificateID: string }[])[0]!.CertificateID;
+
+    const info = await appCall(app, '/certificates/info-by-id', { trustedToken: token, CertificateID: id, ...SCENE });
+    assert.equal(info.json.code, 0, info.json.msg);
+    const c = JSON.parse(info.json.data.dataList)[0];
+    assert.deepEqual([c.CertificateID, c.CertificateNumber, c.surface[0].value], [id, 'J320102-2020-000321', NANJING.name]);
+    assert.ok(c.digitalSign.length > 60, 'B\'s structured-data signature comes along');
+
+    const file = await appCall(app, '/certificates/file-by-id', { trustedToken: token, CertificateID: id, ...SCENE });
+    assert.equal(file.json.code, 0, file.json.msg);
+    const url = JSON.parse(file.json.data.dataList)[0].fileUrl as string;
+    assert.ok(url.startsWith(`${node.B.baseUrl}/files/`), url);
+    assert.equal(Buffer.from(await (await fetch(url)).arrayBuffer()).subarray(0, 5).toString(), '%PDF-');
+
+    // The holder's token of someone else: B's certificate is not theirs (B refuses, A passes the reason on).
+    const other = await trustedToken(app, PERSON.code, 'info@*');
+    const refused = await appCall(app, '/certificates/info-by-id', { trustedToken: other, CertificateID: id, ...SCENE });
+    assert.equal(refused.json.code, 46, refused.json.msg);
   });
 
   test('a province checks the token and the scene itself: an item B does not know is refused there', async () => {

@@ -12,6 +12,7 @@ import type { TokenBearer, TrustedAccess } from './access.js';
 import { allowsOperation, allowsType, type Operation } from './permission.js';
 import { TrustError } from './problems.js';
 import { hubThenDirect } from './hub-then-direct.js';
+import { issuerAreaOf, withinArea } from '../../domain/regions.js';
 import type { Onward, RemoteNode } from '../routing.js';
 import { randomUUID } from 'node:crypto';
 import type { TrustedGrant } from './token.js';
@@ -122,6 +123,59 @@ export class TrustedSharing {
     return this.guarded(a, async (ctx, hold) => {
       await this.certificateAllowed(ctx, a, 'info', id, hold);
       return this.sharing.dataById(ctx, id);
+    });
+  }
+
+  /**
+   * Tables 2 and 4 asked by an app of this node for a certificate it does not hold: by the issuer's
+   * area in the identifier the certificate is another province's, so the hub is asked first and,
+   * when it fails or is silent past the timeout, that province directly (`direct`, the adapter's
+   * call of its table 2 or 4 with the request as presented). What comes back passes the same rules
+   * as a local certificate: the token's holder, a type the permission and the item allow.
+   */
+  fileByIdAcross(a: Authorised, id: string, format: FileFormat, direct: (issuerArea: string) => Promise<FileLink>): Promise<FileLink> {
+    return this.byIdAcross(a, 'download', id, (ctx) => this.sharing.fileById(ctx, id, format), (hub, on) => hub.fileById(on, id, format), direct, (l) => l.certificate);
+  }
+
+  dataByIdAcross(a: Authorised, id: string, direct: (issuerArea: string) => Promise<Certificate>): Promise<Certificate> {
+    return this.byIdAcross(a, 'info', id, (ctx) => this.sharing.dataById(ctx, id), (hub, on) => hub.dataById(on, id), direct, (c) => c);
+  }
+
+  private byIdAcross<T>(a: Authorised, op: Operation, id: string, local: (ctx: CallContext) => Promise<T>, viaHub: (hub: RemoteNode, on: Onward) => Promise<T>,
+    direct: (issuerArea: string) => Promise<T>, summaryOf: (t: T) => CertificateSummary): Promise<T> {
+    return this.guarded(a, async (ctx, hold) => {
+      const grant = await this.authorise(a, op, hold);
+      const item = await this.scenes.item(a.scene);
+      const allowed = (c: CertificateSummary) => {
+        if (c.holder.code !== grant.holderCode) throw new TrustError('token-other-holder', 'the certificate is not the token holder\'s', ['trustedToken']);
+        if (!allowsType(grant.permission, c.typeCode)) throw new TrustError('permission-type', `the token does not permit type ${c.typeCode}`, ['trustedToken']);
+        this.scenes.allow(item, c.typeCode);
+      };
+      let entry: CertificateSummary | undefined;
+      try {
+        entry = await this.sharing.entry(ctx, id, { reason: true });
+      } catch (err) {
+        if (!(err instanceof ServiceError && err.code === ReturnCode.NotFound)) throw err;
+      }
+      if (entry) {
+        allowed(entry);
+        return local(ctx);
+      }
+      const area = issuerAreaOf(id);
+      const reach = this.reach;
+      const own = this.access.area;
+      if (!area || !reach || (own && withinArea(own, area)) || (!reach.hub && !(await reach.anyPeer()))) throw new ServiceError(ReturnCode.NotFound);
+      const on: Onward = { reason: ctx.reason, correlationId: ctx.correlationId ?? randomUUID(), hops: 1, budgetMs: reach.hubTimeoutMs };
+      const answer = await hubThenDirect<T | undefined>(reach.hub && (() => viaHub(reach.hub!, on)), () => direct(area), reach.hubTimeoutMs, undefined);
+      if (answer.value === undefined) throw new ServiceError(ReturnCode.NotFound);
+      const c = summaryOf(answer.value);
+      hold(c.holder.code);
+      allowed(c);
+      await this.usage.record({
+        ...ctx, context: { ...ctx.context, path: answer.path, ...(answer.hubProblem ? { hubProblem: answer.hubProblem.slice(0, 200) } : {}) },
+        holderCode: c.holder.code, certificateIds: [c.id], resultCode: ReturnCode.Success,
+      });
+      return answer.value;
     });
   }
 

@@ -9,6 +9,9 @@ export type AnswerPath = 'hub' | 'direct';
  */
 const HUB_ANSWERS: ReadonlySet<string> = new Set([ReturnCode.NotFound, ReturnCode.TypeNotFound]);
 
+/** What the hub says about a certificate it found (abolished, expired, restricted) is the answer too, passed on as it came. */
+const HUB_VERDICTS: ReadonlySet<string> = new Set([ReturnCode.Abolished, ReturnCode.Expired, ReturnCode.Restricted]);
+
 /**
  * Seed 004 flow f: a province asks the national hub first; when the hub "returns an exception or
  * an error, or gives no response within 10 seconds", it asks the owning province point to point
@@ -31,6 +34,7 @@ export async function hubThenDirect<T>(
     return { value: await Promise.race([hub, timedOut]), path: 'hub' };
   } catch (err) {
     if (err instanceof ServiceError && HUB_ANSWERS.has(err.code)) return { value: empty, path: 'hub' };
+    if (err instanceof ServiceError && HUB_VERDICTS.has(err.code)) throw err;
     const hubProblem = err instanceof ServiceError ? `hub answered ${err.code}` : err instanceof Error ? err.message : String(err);
     return { value: await direct(), path: 'direct', hubProblem };
   } finally {

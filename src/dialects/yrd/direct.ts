@@ -1,10 +1,12 @@
 import type { Services } from '../../core/services.js';
-import type { CertificateSummary } from '../../domain/model.js';
+import type { Certificate, CertificateSummary } from '../../domain/model.js';
+import type { FileLink } from '../../core/sharing.js';
+import { withinArea } from '../../domain/regions.js';
 import { ReturnCode, ServiceError } from '../../domain/return-codes.js';
 import { HopError } from '../../federation/hop-channel.js';
 import type { YrdCallMeta } from './contract.js';
 import type { Decoded, HolderInfo } from '../../core/trusted-access/holder-sharing.js';
-import { summaryFromItem } from './mapping.js';
+import { infoFromItem, summaryFromItem } from './mapping.js';
 
 /**
  * Table 1 over the direct channel (seed 004 flow f/g): the request, as this node's app presented it
@@ -54,5 +56,46 @@ export function directDecode(s: Services, body: Readonly<Record<string, unknown>
     const list = parse(r.certificatelist);
     if (!holder || typeof holder !== 'object' || !Array.isArray(list)) throw new ServiceError(ReturnCode.ThirdPartyTimeout, `the province ${area} answered no userinfo`);
     return { holder, certificates: list.map(summaryFromItem).filter((c): c is CertificateSummary => c !== undefined) };
+  };
+}
+
+/** The peer province answering for an issuer's area (its registration area in the certificate ID). */
+async function peerOf(s: Services, issuerArea: string): Promise<string> {
+  const peer = (await s.peers.list()).find((p) => withinArea(p.areaCode, issuerArea));
+  if (!peer) throw new ServiceError(ReturnCode.ServiceNotProvided, `no province of this region answers for area ${issuerArea}`);
+  return peer.areaCode;
+}
+
+/** One call of a peer's interface; no answer at all is 1 (timeout), as for the hub. */
+async function callPeer(s: Services, area: string, iface: string, body: Readonly<Record<string, unknown>>, meta: YrdCallMeta): Promise<Record<string, unknown>> {
+  try {
+    return await s.peerClient.call(area, iface, body, { correlationId: meta.correlationId });
+  } catch (err) {
+    if (err instanceof ServiceError) throw err;
+    throw new ServiceError(ReturnCode.ThirdPartyTimeout, err instanceof HopError ? err.message : `the province ${area} did not answer`);
+  }
+}
+
+const firstOf = (r: Record<string, unknown>): unknown => (typeof r.dataList === 'string' ? (JSON.parse(r.dataList) as unknown[])[0] : undefined);
+
+/** Table 4 over the direct channel: the certificate's province answers with its data. */
+export function directInfo(s: Services, body: Readonly<Record<string, unknown>>, meta: YrdCallMeta): (issuerArea: string) => Promise<Certificate> {
+  return async (issuerArea) => {
+    const area = await peerOf(s, issuerArea);
+    const c = infoFromItem(firstOf(await callPeer(s, area, 'InfoByCertificateID', body, meta)));
+    if (!c) throw new ServiceError(ReturnCode.ThirdPartyTimeout, `the province ${area} answered no certificate`);
+    return c;
+  };
+}
+
+/** Table 2 over the direct channel: the certificate's province answers with its own download link, passed on unchanged. */
+export function directFile(s: Services, body: Readonly<Record<string, unknown>>, meta: YrdCallMeta): (issuerArea: string) => Promise<FileLink> {
+  return async (issuerArea) => {
+    const area = await peerOf(s, issuerArea);
+    const item = firstOf(await callPeer(s, area, 'FileByCertificateID', body, meta)) as { fileUrl?: unknown; fileFormat?: unknown } | undefined;
+    const certificate = summaryFromItem(item);
+    if (!certificate || typeof item?.fileUrl !== 'string') throw new ServiceError(ReturnCode.ThirdPartyTimeout, `the province ${area} answered no file`);
+    const format = String(item.fileFormat).toLowerCase() === 'ofd' ? 'ofd' : 'pdf';
+    return { certificate, format, token: item.fileUrl.split('/').pop() ?? '', expires: 0, url: item.fileUrl };
   };
 }

@@ -8,7 +8,7 @@ import { fileItem, infoItem, listOf, summaryItem, useItem } from './mapping.js';
 import { yrdFileVerification } from './file-verification.js';
 import { trustHandlers } from './handlers-trust.js';
 import { appOnly, bearerOf, callContext } from './caller.js';
-import { directDecode, directRetrieval } from './direct.js';
+import { directDecode, directFile, directInfo, directRetrieval } from './direct.js';
 
 /** The interfaces another province may call over the direct channel: the sharing tables 1-7. */
 export const PEER_INTERFACES = [
@@ -52,7 +52,11 @@ export function yrdHandlers(s: Services): YrdHandlers {
     },
     // Table 2
     FileByCertificateID: async (body, caller, meta) => {
-      const l = await s.trustedSharing.fileById(authorised('FileByCertificateID', body, caller, meta), certificateId(body), formatOf(body));
+      const a = authorised('FileByCertificateID', body, caller, meta);
+      // An app's request for another province's certificate goes on (hub first, then that province); a province's is answered here.
+      const l = caller.kind === 'app'
+        ? await s.trustedSharing.fileByIdAcross(a, certificateId(body), formatOf(body), directFile(s, body, meta))
+        : await s.trustedSharing.fileById(a, certificateId(body), formatOf(body));
       return listOf([fileItem(l.certificate, l.format, l.url ?? fileUrl(meta, l.token), l.expires)]);
     },
     // Table 3
@@ -61,8 +65,13 @@ export function yrdHandlers(s: Services): YrdHandlers {
       return listOf(links.map((l) => fileItem(l.certificate, l.format, l.url ?? fileUrl(meta, l.token), l.expires)));
     },
     // Table 4
-    InfoByCertificateID: async (body, caller, meta) =>
-      listOf([infoItem(await s.trustedSharing.dataById(authorised('InfoByCertificateID', body, caller, meta), certificateId(body)))]),
+    InfoByCertificateID: async (body, caller, meta) => {
+      const a = authorised('InfoByCertificateID', body, caller, meta);
+      const c = caller.kind === 'app'
+        ? await s.trustedSharing.dataByIdAcross(a, certificateId(body), directInfo(s, body, meta))
+        : await s.trustedSharing.dataById(a, certificateId(body));
+      return listOf([infoItem(c)]);
+    },
     // Table 5
     InfoByHolder: async (body, caller, meta) =>
       listOf((await s.trustedSharing.dataByHolder(authorised('InfoByHolder', body, caller, meta), holderSel(body))).map(infoItem)),

@@ -38,6 +38,25 @@ export function summaryFromItem(x: unknown): CertificateSummary | undefined {
   };
 }
 
+/** Table 4's entry another province answered, back in canonical terms (the inverse of infoItem). */
+export function infoFromItem(x: unknown): Certificate | undefined {
+  const summary = summaryFromItem(x);
+  if (!summary) return undefined;
+  const o = x as { surface?: unknown; detail?: unknown; digitalSign?: unknown };
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  const value = (v: Record<string, unknown>) => ({
+    name: text(v.name), value: text(v.value), valueType: v.valueType === 'picture' ? 'picture' as const : 'string' as const, columnName: text(v.columnName),
+  });
+  const surface = Array.isArray(o.surface) ? o.surface.filter((v) => v && typeof v === 'object').map((v) => value(v as Record<string, unknown>)) : [];
+  const detail = Array.isArray(o.detail) ? o.detail.filter((g) => g && typeof g === 'object').map((g) => {
+    const group = g as { group?: unknown; datalist?: unknown };
+    const values = Array.isArray(group.datalist) ? group.datalist.filter((v) => v && typeof v === 'object')
+      .map((v) => ({ ...value(v as Record<string, unknown>), orderNum: text((v as Record<string, unknown>).orderNum) })) : [];
+    return { group: text(group.group), values };
+  }) : [];
+  return { ...summary, surface, detail, digitalSign: text(o.digitalSign) || undefined };
+}
+
 /** Tables 2 and 3: the entry and its short-lived download link. */
 export function fileItem(c: CertificateSummary, fileFormat: string, fileUrl: string, expires: number) {
   return { ...summaryItem(c), fileFormat: fileFormat.toUpperCase(), fileUrl, expireTime: expires ? new Date(expires * 1000).toISOString() : '' };
