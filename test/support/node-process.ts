@@ -36,6 +36,10 @@ async function startProcess(args: string[], env: NodeJS.ProcessEnv): Promise<Run
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // A node outlives its test only by mistake (a before hook that failed half way never stops it): it ends with the test process.
+  const orphaned = () => child.kill('SIGKILL');
+  process.once('exit', orphaned);
+  child.once('exit', () => process.off('exit', orphaned));
   let stderr = '';
   child.stderr!.on('data', (d) => { stderr += d; });
   const info = await new Promise<Record<string, unknown>>((resolve, reject) => {
