@@ -169,7 +169,6 @@ export class TrustedSharing {
       const answer = await hubThenDirect<T | undefined>(reach.hub && (() => viaHub(reach.hub!, on)), () => direct(area), reach.hubTimeoutMs, undefined);
       if (answer.value === undefined) throw new ServiceError(ReturnCode.NotFound);
       const c = summaryOf(answer.value);
-      hold(c.holder.code);
       allowed(c);
       await this.usage.record({
         ...ctx, context: { ...ctx.context, path: answer.path, ...(answer.hubProblem ? { hubProblem: answer.hubProblem.slice(0, 200) } : {}) },
