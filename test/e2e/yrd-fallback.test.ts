@@ -130,7 +130,7 @@ describe('YRD flow f: the hub hangs or is down, the provinces answer directly', 
     assert.match(forged.json.msg, /江苏 \(320000\)/);
   });
 
-  test('tables 2 and 4: B\'s certificate asked by its ID at A (hub down) comes from B; another holder\'s token is refused', async () => {
+  test('tables 2-5: B\'s certificate asked at A by its ID and by the holder (hub down) comes from B; another holder\'s token is refused', async () => {
     const token = await trustedToken(app, NANJING.code, 'retrieve,info,download@*');
     const found = await appCall(app, '/certificates/retrieval', { trustedToken: token, ...SCENE });
     assert.equal(found.json.code, 0, found.json.msg);
@@ -147,6 +147,14 @@ describe('YRD flow f: the hub hangs or is down, the provinces answer directly', 
     const url = JSON.parse(file.json.data.dataList)[0].fileUrl as string;
     assert.ok(url.startsWith(`${node.B.baseUrl}/files/`), url);
     assert.equal(Buffer.from(await (await fetch(url)).arrayBuffer()).subarray(0, 5).toString(), '%PDF-');
+
+    // Tables 3 and 5 by the holder's token: B's link and B's data.
+    const files = await appCall(app, '/certificates/file-by-holder', { trustedToken: token, ...SCENE });
+    assert.equal(files.json.code, 0, files.json.msg);
+    assert.deepEqual(JSON.parse(files.json.data.dataList).map((f: any) => [f.CertificateID, f.fileUrl.startsWith(`${node.B.baseUrl}/files/`)]), [[id, true]]);
+    const data = await appCall(app, '/certificates/info-by-holder', { trustedToken: token, ...SCENE, CertificateNumber: 'J320102-2020-000321' });
+    assert.equal(data.json.code, 0, data.json.msg);
+    assert.deepEqual(JSON.parse(data.json.data.dataList).map((c: any) => [c.CertificateID, c.surface[0].value]), [[id, NANJING.name]]);
 
     // The holder's token of someone else: B's certificate is not theirs (B refuses, A passes the reason on).
     const other = await trustedToken(app, PERSON.code, 'info@*');

@@ -60,12 +60,28 @@ export class TrustedSharing {
    * permission and the scene's item allow. The remote part is recorded with the path that answered.
    */
   retrieveAcross(a: Authorised, sel: { typeName?: string; number?: string }, direct: () => Promise<CertificateSummary[]>): Promise<CertificateSummary[]> {
+    return this.byHolderAcross(a, 'retrieve', sel, (ctx, hs) => this.sharing.retrieve(ctx, hs), (hub, on, hs) => hub.retrieve(on, hs), direct, (c) => c);
+  }
+
+  /** Table 3 the same way: download links of the holder's certificates here and elsewhere (another province's link is its own, passed on). */
+  filesByHolderAcross(a: Authorised, sel: { typeName?: string; number?: string }, format: FileFormat, direct: () => Promise<FileLink[]>): Promise<FileLink[]> {
+    return this.byHolderAcross(a, 'download', sel, (ctx, hs) => this.sharing.filesByHolder(ctx, hs, format), (hub, on, hs) => hub.filesByHolder(on, hs, format),
+      direct, (l) => l.certificate);
+  }
+
+  /** Table 5 the same way: the holder's certificates with their data. */
+  dataByHolderAcross(a: Authorised, sel: { typeName?: string; number?: string }, direct: () => Promise<Certificate[]>): Promise<Certificate[]> {
+    return this.byHolderAcross(a, 'info', sel, (ctx, hs) => this.sharing.dataByHolder(ctx, hs), (hub, on, hs) => hub.dataByHolder(on, hs), direct, (c) => c);
+  }
+
+  private byHolderAcross<T>(a: Authorised, op: Operation, sel: { typeName?: string; number?: string }, local: (ctx: CallContext, hs: HolderSelector) => Promise<T[]>,
+    viaHub: (hub: RemoteNode, on: Onward, hs: HolderSelector) => Promise<T[]>, direct: () => Promise<T[]>, summaryOf: (t: T) => CertificateSummary): Promise<T[]> {
     return this.guarded(a, async (ctx, hold) => {
-      const hs = await this.holderSelector(a, 'retrieve', sel, hold);
-      let local: CertificateSummary[] = [];
+      const hs = await this.holderSelector(a, op, sel, hold);
+      let here: T[] = [];
       let nothingHere: unknown;
       try {
-        local = await this.sharing.retrieve({ ...ctx, context: { ...ctx.context, path: 'local' } }, hs);
+        here = await local({ ...ctx, context: { ...ctx.context, path: 'local' } }, hs);
       } catch (err) {
         if (!(err instanceof ServiceError && err.code === ReturnCode.NotFound)) throw err;
         nothingHere = err;
@@ -74,13 +90,14 @@ export class TrustedSharing {
       // A node alone (no hub, no province to ask) answers from its own store only.
       if (!reach || (!reach.hub && !(await reach.anyPeer()))) {
         if (nothingHere) throw nothingHere;
-        return local;
+        return here;
       }
       const on: Onward = { reason: ctx.reason, correlationId: ctx.correlationId ?? randomUUID(), hops: 1, budgetMs: reach.hubTimeoutMs };
-      const answer = await hubThenDirect(reach.hub && (() => reach.hub!.retrieve(on, hs)), direct, reach.hubTimeoutMs, [] as CertificateSummary[]);
+      const answer = await hubThenDirect(reach.hub && (() => viaHub(reach.hub!, on, hs)), direct, reach.hubTimeoutMs, [] as T[]);
       const allowed = new Set(hs.allowedTypes ?? []);
-      const seen = new Set(local.map((c) => c.id));
-      const remote = answer.value.filter((c) => {
+      const seen = new Set(here.map((t) => summaryOf(t).id));
+      const remote = answer.value.filter((t) => {
+        const c = summaryOf(t);
         if (seen.has(c.id) || c.holder.code !== hs.holderCode || c.status === 'abolished' || !allowed.has(c.typeCode)) return false;
         if (sel.number && c.number !== sel.number) return false;
         seen.add(c.id);
@@ -88,9 +105,9 @@ export class TrustedSharing {
       });
       await this.usage.record({
         ...ctx, context: { ...ctx.context, path: answer.path, ...(answer.hubProblem ? { hubProblem: answer.hubProblem.slice(0, 200) } : {}) },
-        holderCode: hs.holderCode, certificateIds: remote.map((c) => c.id), resultCode: remote.length > 0 ? ReturnCode.Success : ReturnCode.NotFound,
+        holderCode: hs.holderCode, certificateIds: remote.map((t) => summaryOf(t).id), resultCode: remote.length > 0 ? ReturnCode.Success : ReturnCode.NotFound,
       });
-      const all = [...local, ...remote];
+      const all = [...here, ...remote];
       if (all.length === 0) {
         const none = new ServiceError(ReturnCode.NotFound);
         markRecorded(none);

@@ -15,10 +15,24 @@ import { infoFromItem, summaryFromItem } from './mapping.js';
  * no failure; when every province failed, the first failure is the answer (no answer at all: 1).
  */
 export function directRetrieval(s: Services, body: Readonly<Record<string, unknown>>, meta: YrdCallMeta): () => Promise<CertificateSummary[]> {
+  return directByHolder(s, 'Retrieval', body, meta, summaryFromItem);
+}
+
+/** Table 3 over the direct channel: each province's download links, its own URLs passed on. */
+export function directFilesByHolder(s: Services, body: Readonly<Record<string, unknown>>, meta: YrdCallMeta): () => Promise<FileLink[]> {
+  return directByHolder(s, 'FileByHolder', body, meta, linkFromItem);
+}
+
+/** Table 5 over the direct channel: each province's certificates with their data. */
+export function directDataByHolder(s: Services, body: Readonly<Record<string, unknown>>, meta: YrdCallMeta): () => Promise<Certificate[]> {
+  return directByHolder(s, 'InfoByHolder', body, meta, infoFromItem);
+}
+
+function directByHolder<T>(s: Services, iface: string, body: Readonly<Record<string, unknown>>, meta: YrdCallMeta, read: (item: unknown) => T | undefined): () => Promise<T[]> {
   return async () => {
     const peers = await s.peers.list();
-    const outcomes = await Promise.allSettled(peers.map((p) => s.peerClient.call(p.areaCode, 'Retrieval', body, { correlationId: meta.correlationId })));
-    const found: CertificateSummary[] = [];
+    const outcomes = await Promise.allSettled(peers.map((p) => s.peerClient.call(p.areaCode, iface, body, { correlationId: meta.correlationId })));
+    const found: T[] = [];
     let failure: ServiceError | undefined;
     let answered = false;
     for (const o of outcomes) {
@@ -26,8 +40,8 @@ export function directRetrieval(s: Services, body: Readonly<Record<string, unkno
         answered = true;
         const list = typeof o.value.dataList === 'string' ? (JSON.parse(o.value.dataList) as unknown[]) : [];
         for (const item of list) {
-          const c = summaryFromItem(item);
-          if (c) found.push(c);
+          const t = read(item);
+          if (t) found.push(t);
         }
       } else if (o.reason instanceof ServiceError && o.reason.code === ReturnCode.NotFound) {
         answered = true;
@@ -39,6 +53,14 @@ export function directRetrieval(s: Services, body: Readonly<Record<string, unkno
     if (found.length === 0 && !answered && failure) throw failure;
     return found;
   };
+}
+
+/** A fileItem another province answered, as a link to pass on (its URL is the owner's own). */
+function linkFromItem(x: unknown): FileLink | undefined {
+  const certificate = summaryFromItem(x);
+  const item = x as { fileUrl?: unknown; fileFormat?: unknown } | undefined;
+  if (!certificate || typeof item?.fileUrl !== 'string') return undefined;
+  return { certificate, format: String(item.fileFormat).toLowerCase() === 'ofd' ? 'ofd' : 'pdf', token: item.fileUrl.split('/').pop() ?? '', expires: 0, url: item.fileUrl };
 }
 
 /** Table 7 over the direct channel: the province that issued a service code decodes it; its answer read back into canonical terms. */
@@ -92,10 +114,8 @@ export function directInfo(s: Services, body: Readonly<Record<string, unknown>>,
 export function directFile(s: Services, body: Readonly<Record<string, unknown>>, meta: YrdCallMeta): (issuerArea: string) => Promise<FileLink> {
   return async (issuerArea) => {
     const area = await peerOf(s, issuerArea);
-    const item = firstOf(await callPeer(s, area, 'FileByCertificateID', body, meta)) as { fileUrl?: unknown; fileFormat?: unknown } | undefined;
-    const certificate = summaryFromItem(item);
-    if (!certificate || typeof item?.fileUrl !== 'string') throw new ServiceError(ReturnCode.ThirdPartyTimeout, `the province ${area} answered no file`);
-    const format = String(item.fileFormat).toLowerCase() === 'ofd' ? 'ofd' : 'pdf';
-    return { certificate, format, token: item.fileUrl.split('/').pop() ?? '', expires: 0, url: item.fileUrl };
+    const link = linkFromItem(firstOf(await callPeer(s, area, 'FileByCertificateID', body, meta)));
+    if (!link) throw new ServiceError(ReturnCode.ThirdPartyTimeout, `the province ${area} answered no file`);
+    return link;
   };
 }

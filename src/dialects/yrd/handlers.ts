@@ -8,7 +8,7 @@ import { fileItem, infoItem, listOf, summaryItem, useItem } from './mapping.js';
 import { yrdFileVerification } from './file-verification.js';
 import { trustHandlers } from './handlers-trust.js';
 import { appOnly, bearerOf, callContext } from './caller.js';
-import { directDecode, directFile, directInfo, directRetrieval } from './direct.js';
+import { directDataByHolder, directDecode, directFile, directFilesByHolder, directInfo, directRetrieval } from './direct.js';
 
 /** The interfaces another province may call over the direct channel: the sharing tables 1-7. */
 export const PEER_INTERFACES = [
@@ -61,7 +61,10 @@ export function yrdHandlers(s: Services): YrdHandlers {
     },
     // Table 3
     FileByHolder: async (body, caller, meta) => {
-      const links = await s.trustedSharing.filesByHolder(authorised('FileByHolder', body, caller, meta), holderSel(body), formatOf(body));
+      const a = authorised('FileByHolder', body, caller, meta);
+      const links = caller.kind === 'app'
+        ? await s.trustedSharing.filesByHolderAcross(a, holderSel(body), formatOf(body), directFilesByHolder(s, body, meta))
+        : await s.trustedSharing.filesByHolder(a, holderSel(body), formatOf(body));
       return listOf(links.map((l) => fileItem(l.certificate, l.format, l.url ?? fileUrl(meta, l.token), l.expires)));
     },
     // Table 4
@@ -73,8 +76,13 @@ export function yrdHandlers(s: Services): YrdHandlers {
       return listOf([infoItem(c)]);
     },
     // Table 5
-    InfoByHolder: async (body, caller, meta) =>
-      listOf((await s.trustedSharing.dataByHolder(authorised('InfoByHolder', body, caller, meta), holderSel(body))).map(infoItem)),
+    InfoByHolder: async (body, caller, meta) => {
+      const a = authorised('InfoByHolder', body, caller, meta);
+      const list = caller.kind === 'app'
+        ? await s.trustedSharing.dataByHolderAcross(a, holderSel(body), directDataByHolder(s, body, meta))
+        : await s.trustedSharing.dataByHolder(a, holderSel(body));
+      return listOf(list.map(infoItem));
+    },
     // Table 6: result 1/0 as the table says, and why beside it.
     VerifyFile: async (body, caller, meta) => {
       const a = { ctx: callContext('VerifyFile', caller, meta), scene: sceneOf(body) };
