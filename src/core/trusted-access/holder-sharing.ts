@@ -52,25 +52,27 @@ export class TrustedSharing {
   }
 
   /**
-   * Table 1 asked of this node by one of its apps (seed 004 flow f): what this node holds, and what
+   * Table 1 (seed 004 flow f). Asked by one of this node's apps: what this node holds, and what
    * the rest of the network holds for the token's holder, asked of the national hub first and, when
    * the hub fails or is silent past the timeout, of the region's provinces directly (`direct`, the
    * adapter's call of their table 1 with the request as presented: they check token and scene again).
    * Remote answers pass the same filters as local ones: the token's holder, the types both the
    * permission and the scene's item allow. The remote part is recorded with the path that answered.
+   * Asked by another province over the direct channel: what this node holds, nothing more (a request
+   * goes on once, never round the region).
    */
-  retrieveAcross(a: Authorised, sel: { typeName?: string; number?: string }, direct: () => Promise<CertificateSummary[]>): Promise<CertificateSummary[]> {
+  retrieve(a: Authorised, sel: { typeName?: string; number?: string }, direct: () => Promise<CertificateSummary[]>): Promise<CertificateSummary[]> {
     return this.byHolderAcross(a, 'retrieve', sel, (ctx, hs) => this.sharing.retrieve(ctx, hs), (hub, on, hs) => hub.retrieve(on, hs), direct, (c) => c);
   }
 
   /** Table 3 the same way: download links of the holder's certificates here and elsewhere (another province's link is its own, passed on). */
-  filesByHolderAcross(a: Authorised, sel: { typeName?: string; number?: string }, format: FileFormat, direct: () => Promise<FileLink[]>): Promise<FileLink[]> {
+  filesByHolder(a: Authorised, sel: { typeName?: string; number?: string }, format: FileFormat, direct: () => Promise<FileLink[]>): Promise<FileLink[]> {
     return this.byHolderAcross(a, 'download', sel, (ctx, hs) => this.sharing.filesByHolder(ctx, hs, format), (hub, on, hs) => hub.filesByHolder(on, hs, format),
       direct, (l) => l.certificate);
   }
 
   /** Table 5 the same way: the holder's certificates with their data. */
-  dataByHolderAcross(a: Authorised, sel: { typeName?: string; number?: string }, direct: () => Promise<Certificate[]>): Promise<Certificate[]> {
+  dataByHolder(a: Authorised, sel: { typeName?: string; number?: string }, direct: () => Promise<Certificate[]>): Promise<Certificate[]> {
     return this.byHolderAcross(a, 'info', sel, (ctx, hs) => this.sharing.dataByHolder(ctx, hs), (hub, on, hs) => hub.dataByHolder(on, hs), direct, (c) => c);
   }
 
@@ -87,8 +89,8 @@ export class TrustedSharing {
         nothingHere = err;
       }
       const reach = this.reach;
-      // A node alone (no hub, no province to ask) answers from its own store only.
-      if (!reach || (!reach.hub && !(await reach.anyPeer()))) {
+      // Another province's request, or a node alone (no hub, no province to ask): its own store only.
+      if (!reach || !fromOwnApp(a) || (!reach.hub && !(await reach.anyPeer()))) {
         if (nothingHere) throw nothingHere;
         return here;
       }
@@ -117,44 +119,19 @@ export class TrustedSharing {
     });
   }
 
-  retrieve(a: Authorised, sel: { typeName?: string; number?: string }): Promise<CertificateSummary[]> {
-    return this.guarded(a, async (ctx, hold) => this.sharing.retrieve(ctx, await this.holderSelector(a, 'retrieve', sel, hold)));
-  }
-
-  filesByHolder(a: Authorised, sel: { typeName?: string; number?: string }, format: FileFormat): Promise<FileLink[]> {
-    return this.guarded(a, async (ctx, hold) => this.sharing.filesByHolder(ctx, await this.holderSelector(a, 'download', sel, hold), format));
-  }
-
-  dataByHolder(a: Authorised, sel: { typeName?: string; number?: string }): Promise<Certificate[]> {
-    return this.guarded(a, async (ctx, hold) => this.sharing.dataByHolder(ctx, await this.holderSelector(a, 'info', sel, hold)));
-  }
-
-  fileById(a: Authorised, id: string, format: FileFormat): Promise<FileLink> {
-    return this.guarded(a, async (ctx, hold) => {
-      await this.certificateAllowed(ctx, a, 'download', id, hold);
-      return this.sharing.fileById(ctx, id, format);
-    });
-  }
-
-  dataById(a: Authorised, id: string): Promise<Certificate> {
-    return this.guarded(a, async (ctx, hold) => {
-      await this.certificateAllowed(ctx, a, 'info', id, hold);
-      return this.sharing.dataById(ctx, id);
-    });
-  }
-
   /**
-   * Tables 2 and 4 asked by an app of this node for a certificate it does not hold: by the issuer's
+   * Tables 2 and 4. A certificate this node holds is answered here. One it does not hold, asked by
+   * one of its apps (another province's request is answered from here only): by the issuer's
    * area in the identifier the certificate is another province's, so the hub is asked first and,
    * when it fails or is silent past the timeout, that province directly (`direct`, the adapter's
    * call of its table 2 or 4 with the request as presented). What comes back passes the same rules
    * as a local certificate: the token's holder, a type the permission and the item allow.
    */
-  fileByIdAcross(a: Authorised, id: string, format: FileFormat, direct: (issuerArea: string) => Promise<FileLink>): Promise<FileLink> {
+  fileById(a: Authorised, id: string, format: FileFormat, direct: (issuerArea: string) => Promise<FileLink>): Promise<FileLink> {
     return this.byIdAcross(a, 'download', id, (ctx) => this.sharing.fileById(ctx, id, format), (hub, on) => hub.fileById(on, id, format), direct, (l) => l.certificate);
   }
 
-  dataByIdAcross(a: Authorised, id: string, direct: (issuerArea: string) => Promise<Certificate>): Promise<Certificate> {
+  dataById(a: Authorised, id: string, direct: (issuerArea: string) => Promise<Certificate>): Promise<Certificate> {
     return this.byIdAcross(a, 'info', id, (ctx) => this.sharing.dataById(ctx, id), (hub, on) => hub.dataById(on, id), direct, (c) => c);
   }
 
@@ -181,7 +158,9 @@ export class TrustedSharing {
       const area = issuerAreaOf(id);
       const reach = this.reach;
       const own = this.access.area;
-      if (!area || !reach || (own && withinArea(own, area)) || (!reach.hub && !(await reach.anyPeer()))) throw new ServiceError(ReturnCode.NotFound);
+      if (!area || !reach || !fromOwnApp(a) || (own && withinArea(own, area)) || (!reach.hub && !(await reach.anyPeer()))) {
+        throw new ServiceError(ReturnCode.NotFound);
+      }
       const on: Onward = { reason: ctx.reason, correlationId: ctx.correlationId ?? randomUUID(), hops: 1, budgetMs: reach.hubTimeoutMs };
       const answer = await hubThenDirect<T | undefined>(reach.hub && (() => viaHub(reach.hub!, on)), () => direct(area), reach.hubTimeoutMs, undefined);
       if (answer.value === undefined) throw new ServiceError(ReturnCode.NotFound);
@@ -212,7 +191,7 @@ export class TrustedSharing {
    * a Sichuan encrypted ID) gives that certificate and its holder. A code of another area is refused
    * as such (its issuing node decodes it).
    */
-  decode(a: Omit<Authorised, 'token' | 'bearer'>, text: string): Promise<Decoded> {
+  private decodeHere(a: Omit<Authorised, 'token' | 'bearer'>, text: string): Promise<Decoded> {
     return this.guarded({ ...a, token: '', bearer: { area: '' } }, async (ctx, hold) => {
       if (typeof text !== 'string' || !text.trim()) throw new ServiceError(ReturnCode.RequiredMissing, undefined, ['qrCode']);
       const item = await this.scenes.item(a.scene);
@@ -237,14 +216,15 @@ export class TrustedSharing {
   }
 
   /**
-   * Table 7 asked of this node by one of its apps: a service code of another province is decoded by
-   * the node that issued it (`elsewhere`, the adapter's call of that province's table 7 over the direct
-   * channel; the national hub has no such interface, so flow f's "hub first" has nothing to ask).
-   * The scene is checked here as well as there; the use is recorded here with the path.
+   * Table 7. A service code of another province, brought by one of this node's apps, is decoded by
+   * the node that issued it (`elsewhere`, the adapter's call of that province's table 7 over the
+   * direct channel; the national hub has no such interface, so flow f's "hub first" has nothing to
+   * ask); the scene is checked here as well as there and the use recorded here with the path.
+   * Everything else, and anything another province asks, is decoded here.
    */
-  decodeAcross(a: Omit<Authorised, 'token' | 'bearer'>, text: string, elsewhere: (area: string) => Promise<Decoded>): Promise<Decoded> {
-    const area = typeof text === 'string' ? this.access.foreignCodeArea(text.trim()) : undefined;
-    if (!area) return this.decode(a, text);
+  decode(a: Omit<Authorised, 'token'>, text: string, elsewhere: (area: string) => Promise<Decoded>): Promise<Decoded> {
+    const area = typeof text === 'string' && fromOwnApp(a) ? this.access.foreignCodeArea(text.trim()) : undefined;
+    if (!area) return this.decodeHere(a, text);
     return this.guarded({ ...a, token: '', bearer: { area: '' } }, async (ctx, hold) => {
       checkScene(a.scene);
       await this.scenes.item(a.scene);
@@ -302,16 +282,6 @@ export class TrustedSharing {
     };
   }
 
-  private async certificateAllowed(ctx: CallContext, a: Authorised, op: Operation, id: string, hold: (h: string) => void): Promise<void> {
-    const grant = await this.authorise(a, op, hold);
-    const item = await this.scenes.item(a.scene);
-    const entry = await this.sharing.entry(ctx, id, { reason: true });
-    // Whose it is stays unsaid: to anyone but its holder a certificate of another holder does not exist.
-    if (entry.holder.code !== grant.holderCode) throw new TrustError('token-other-holder', 'the certificate is not the token holder\'s', ['trustedToken']);
-    if (!allowsType(grant.permission, entry.typeCode)) throw new TrustError('permission-type', `the token does not permit type ${entry.typeCode}`, ['trustedToken']);
-    this.scenes.allow(item, entry.typeCode);
-  }
-
   /** Runs a call with the scene in its use record; a refusal no use case recorded is recorded here. */
   private async guarded<T>(a: Authorised, fn: (ctx: CallContext, hold: (holder: string) => void) => Promise<T>): Promise<T> {
     const ctx = sceneContext(a.ctx, a.scene);
@@ -328,4 +298,9 @@ export class TrustedSharing {
       throw err;
     }
   }
+}
+
+/** Whether a call came from one of this node's apps (and may go on to the hub or other provinces), not from another province. */
+function fromOwnApp(a: Pick<Authorised, 'bearer'>): boolean {
+  return 'appId' in a.bearer;
 }

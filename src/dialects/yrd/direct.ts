@@ -31,7 +31,7 @@ export function directDataByHolder(s: Services, body: Readonly<Record<string, un
 function directByHolder<T>(s: Services, iface: string, body: Readonly<Record<string, unknown>>, meta: YrdCallMeta, read: (item: unknown) => T | undefined): () => Promise<T[]> {
   return async () => {
     const peers = await s.peers.list();
-    const outcomes = await Promise.allSettled(peers.map((p) => s.peerClient.call(p.areaCode, iface, body, { correlationId: meta.correlationId })));
+    const outcomes = await Promise.allSettled(peers.map((p) => callPeer(s, p.areaCode, iface, body, meta)));
     const found: T[] = [];
     let failure: ServiceError | undefined;
     let answered = false;
@@ -46,8 +46,7 @@ function directByHolder<T>(s: Services, iface: string, body: Readonly<Record<str
       } else if (o.reason instanceof ServiceError && o.reason.code === ReturnCode.NotFound) {
         answered = true;
       } else {
-        failure ??= o.reason instanceof ServiceError ? o.reason
-          : new ServiceError(ReturnCode.ThirdPartyTimeout, o.reason instanceof HopError ? o.reason.message : 'the province did not answer');
+        failure ??= o.reason instanceof ServiceError ? o.reason : new ServiceError(ReturnCode.Other);
       }
     }
     if (found.length === 0 && !answered && failure) throw failure;
@@ -66,13 +65,7 @@ function linkFromItem(x: unknown): FileLink | undefined {
 /** Table 7 over the direct channel: the province that issued a service code decodes it; its answer read back into canonical terms. */
 export function directDecode(s: Services, body: Readonly<Record<string, unknown>>, meta: YrdCallMeta): (area: string) => Promise<Decoded> {
   return async (area) => {
-    let r: Record<string, unknown>;
-    try {
-      r = await s.peerClient.call(area, 'DecodeServiceCode', body, { correlationId: meta.correlationId });
-    } catch (err) {
-      if (err instanceof ServiceError) throw err;
-      throw new ServiceError(ReturnCode.ThirdPartyTimeout, err instanceof HopError ? err.message : `the province ${area} did not answer`);
-    }
+    const r = await callPeer(s, area, 'DecodeServiceCode', body, meta);
     const parse = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : undefined);
     const holder = parse(r.userinfo) as HolderInfo | undefined;
     const list = parse(r.certificatelist);

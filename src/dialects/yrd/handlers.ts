@@ -42,45 +42,34 @@ export function yrdHandlers(s: Services): YrdHandlers {
 
   const sharing: Record<(typeof PEER_INTERFACES)[number], YrdHandler> = {
     // Table 1
-    // Asked by an app of this node: this node, then the hub or (flow f) the provinces directly; asked by a province: this node only.
+    // Tables 1-5 and 7 take the direct-channel call the core makes when one of this node's apps asks for what is elsewhere (flow f).
     Retrieval: async (body, caller, meta) => {
       const a = authorised('Retrieval', body, caller, meta);
-      const list = caller.kind === 'app'
-        ? await s.trustedSharing.retrieveAcross(a, holderSel(body), directRetrieval(s, body, meta))
-        : await s.trustedSharing.retrieve(a, holderSel(body));
+      const list = await s.trustedSharing.retrieve(a, holderSel(body), directRetrieval(s, body, meta));
       return listOf(list.map(summaryItem));
     },
     // Table 2
     FileByCertificateID: async (body, caller, meta) => {
       const a = authorised('FileByCertificateID', body, caller, meta);
-      // An app's request for another province's certificate goes on (hub first, then that province); a province's is answered here.
-      const l = caller.kind === 'app'
-        ? await s.trustedSharing.fileByIdAcross(a, certificateId(body), formatOf(body), directFile(s, body, meta))
-        : await s.trustedSharing.fileById(a, certificateId(body), formatOf(body));
+      const l = await s.trustedSharing.fileById(a, certificateId(body), formatOf(body), directFile(s, body, meta));
       return listOf([fileItem(l.certificate, l.format, l.url ?? fileUrl(meta, l.token), l.expires)]);
     },
     // Table 3
     FileByHolder: async (body, caller, meta) => {
       const a = authorised('FileByHolder', body, caller, meta);
-      const links = caller.kind === 'app'
-        ? await s.trustedSharing.filesByHolderAcross(a, holderSel(body), formatOf(body), directFilesByHolder(s, body, meta))
-        : await s.trustedSharing.filesByHolder(a, holderSel(body), formatOf(body));
+      const links = await s.trustedSharing.filesByHolder(a, holderSel(body), formatOf(body), directFilesByHolder(s, body, meta));
       return listOf(links.map((l) => fileItem(l.certificate, l.format, l.url ?? fileUrl(meta, l.token), l.expires)));
     },
     // Table 4
     InfoByCertificateID: async (body, caller, meta) => {
       const a = authorised('InfoByCertificateID', body, caller, meta);
-      const c = caller.kind === 'app'
-        ? await s.trustedSharing.dataByIdAcross(a, certificateId(body), directInfo(s, body, meta))
-        : await s.trustedSharing.dataById(a, certificateId(body));
+      const c = await s.trustedSharing.dataById(a, certificateId(body), directInfo(s, body, meta));
       return listOf([infoItem(c)]);
     },
     // Table 5
     InfoByHolder: async (body, caller, meta) => {
       const a = authorised('InfoByHolder', body, caller, meta);
-      const list = caller.kind === 'app'
-        ? await s.trustedSharing.dataByHolderAcross(a, holderSel(body), directDataByHolder(s, body, meta))
-        : await s.trustedSharing.dataByHolder(a, holderSel(body));
+      const list = await s.trustedSharing.dataByHolder(a, holderSel(body), directDataByHolder(s, body, meta));
       return listOf(list.map(infoItem));
     },
     // Table 6: result 1/0 as the table says, and why beside it.
@@ -96,10 +85,8 @@ export function yrdHandlers(s: Services): YrdHandlers {
     },
     // Table 7: userinfo and certificatelist, both typed 字符串 by the seed: JSON texts.
     DecodeServiceCode: async (body, caller, meta) => {
-      const a = { ctx: callContext('DecodeServiceCode', caller, meta), scene: sceneOf(body) };
-      const code = text(body, 'qrcode', 4096) ?? '';
-      // An app's code of another province goes to that province; a province asking here is answered from here only.
-      const r = caller.kind === 'app' ? await s.trustedSharing.decodeAcross(a, code, directDecode(s, body, meta)) : await s.trustedSharing.decode(a, code);
+      const a = { ctx: callContext('DecodeServiceCode', caller, meta), scene: sceneOf(body), bearer: bearerOf(caller) };
+      const r = await s.trustedSharing.decode(a, text(body, 'qrcode', 4096) ?? '', directDecode(s, body, meta));
       return { userinfo: JSON.stringify(r.holder), certificatelist: JSON.stringify(r.certificates.map(summaryItem)) };
     },
   };
