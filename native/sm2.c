@@ -19,6 +19,8 @@
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 
+#include "batch.h"
+
 typedef struct {
   EVP_PKEY *pkey;
   /* Made on first use and reused: fetching the provider's method per call is a measurable cost. */
@@ -226,5 +228,6 @@ NAPI_MODULE_INIT() {
     { "decrypt", NULL, decrypt, NULL, NULL, NULL, napi_default, NULL },
   };
   if (napi_define_properties(env, exports, sizeof fns / sizeof fns[0], fns) != napi_ok) return NULL;
+  if (!register_batch(env, exports)) return NULL;
   return exports;
 }

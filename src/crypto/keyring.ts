@@ -1,4 +1,5 @@
 import { hmacSm3 } from './sm3.js';
+import { frame, hmacSm3Many } from './batch.js';
 import { Sm4Box } from './sm4.js';
 
 /**
@@ -44,6 +45,19 @@ export class Keyring {
     return Buffer.concat([Buffer.from(this.currentId + '\0', 'utf8'), box.seal(plaintext, context)]);
   }
 
+  /**
+   * `seal` of many values at once: each plaintext under its context, one after another in the
+   * result; `ends[i]` is where value i ends.
+   */
+  sealMany(plaintexts: readonly string[], contexts: readonly string[], backend: 'auto' | 'javascript' = 'auto'): { sealed: Buffer; ends: Uint32Array } {
+    const prefix = Buffer.from(this.currentId + '\0', 'utf8');
+    const plain = frame(plaintexts);
+    const sealed = this.boxes.get(this.currentId)!.sealMany(prefix, plain, frame(contexts), backend);
+    const ends = new Uint32Array(plain.ends.length);
+    for (let i = 0; i < ends.length; i++) ends[i] = plain.ends[i]! + (i + 1) * (prefix.length + 32);
+    return { sealed, ends };
+  }
+
   /** Throws when the key is unknown or the value was altered: data at rest must not silently change. */
   open(sealed: Uint8Array, context: string): Buffer {
     const buf = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
@@ -71,6 +85,11 @@ export class Keyring {
    */
   blindIndex(kind: string, value: string): Buffer {
     return hmacSm3(this.indexKey, `${kind}\0${value}`);
+  }
+
+  /** `blindIndex` of many values of one kind: 32 bytes each, one after another. */
+  blindIndexMany(kind: string, values: readonly string[], backend: 'auto' | 'javascript' = 'auto'): Buffer {
+    return hmacSm3Many(this.indexKey, frame(values.map((v) => `${kind}\0${v}`)), backend);
   }
 }
 
