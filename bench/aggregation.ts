@@ -20,6 +20,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { loadConfig } from '../src/config.js';
 import { openServices } from '../src/core/services.js';
+import { CATALOG_COPY } from '../src/store/certificates.js';
 import { checkCatalogRow, type CatalogEntry, type CatalogRow } from '../src/domain/catalog-row.js';
 import { catalogRow, MARRIAGE_TYPE } from '../test/support/catalog-rows.js';
 import { ROOT, numberArg, ratioTable, freshDatabase, replaceReadmeSection } from './support.js';
@@ -86,14 +87,12 @@ async function main() {
         entries.push(c.entry);
       }
       // The very lines the aggregator's COPY sends for new certificates.
-      appendFileSync(copyFile, s.certs.sealCatalog(entries).copyLines.join(''));
+      appendFileSync(copyFile, s.certs.sealCatalog(entries).copy);
       progress('preparing catalog rows for COPY', Math.min(ROWS, i + 10_000), ROWS);
     }
     process.stderr.write('\n');
     const t1 = performance.now();
-    await pipeline(createReadStream(copyFile, { highWaterMark: 1 << 20 }), client.query(copyFrom(`copy certificates (id, source_id, type_code, name,
-      holder_type, holder_bidx, number_bidx, holder_enc, content_enc, issuer_name, issuer_code, area_code, issue_date, status, version, data_source,
-      abolish_reason) from stdin`)));
+    await pipeline(createReadStream(copyFile, { highWaterMark: 1 << 20 }), client.query(copyFrom(CATALOG_COPY)));
     const copySeconds = (performance.now() - t1) / 1000;
     const copyRate = ROWS / copySeconds;
     rmSync(copyFile);

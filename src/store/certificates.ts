@@ -1,6 +1,7 @@
 import type { Queryable } from './db.js';
 import { asBuffer } from './db.js';
 import type { Keyring } from '../crypto/keyring.js';
+import { frame } from '../crypto/batch.js';
 import type { Certificate, CertificateStatus, CertificateSummary, DetailGroup, SurfaceValue } from '../domain/model.js';
 import type { CatalogEntry } from '../domain/catalog-row.js';
 
@@ -230,27 +231,41 @@ export class CertificateRepo {
   }
 
   /**
-   * Catalog entries (the hub's aggregated catalog) sealed for upsertCatalog: pure computation, so a
-   * caller can prepare the next chunk (on another thread) while the database writes this one.
+   * Catalog entries (the hub's aggregated catalog) sealed for copyCatalog and upsertCatalog: pure
+   * computation, so a caller can prepare the next chunk (on another thread) while the database
+   * writes this one. The blind indexes and sealed values of the whole batch are made in two bulk
+   * calls each (Keyring.blindIndexMany, sealMany); the COPY lines are made here too.
    */
   sealCatalog(entries: readonly CatalogEntry[]): SealedCatalog {
-    const out: SealedCatalog = { entries, holderBidx: [], numberBidx: [], holderEnc: [], contentEnc: [], copyLines: [] };
-    const emptyContent: SealedContent = { surface: [], detail: [] };
-    for (const e of entries) {
-      const hb = this.holderIndex(e.holder.code);
-      const nb = this.numberIndex(e.typeCode, e.number);
-      const he = this.keys.sealJson({ holderName: e.holder.name, holderCode: e.holder.code, number: e.number } satisfies SealedHolder, `holder:${e.id}`);
-      const ce = this.keys.sealJson(emptyContent, `content:${e.id}`);
-      out.holderBidx.push(hb);
-      out.numberBidx.push(nb);
-      out.holderEnc.push(he);
-      out.contentEnc.push(ce);
-      out.copyLines.push([copyText(e.id), copyText(e.id), copyText(e.typeCode), copyText(e.name), copyText(e.holder.codeType),
-        `\\\\x${hb.toString('hex')}`, `\\\\x${nb.toString('hex')}`, `\\\\x${he.toString('hex')}`, `\\\\x${ce.toString('hex')}`,
-        copyText(e.issuer.name), copyText(e.issuer.code), copyText(e.issuer.areaCode), e.issueDate, e.status, String(e.version),
-        copyText(e.dataSource), e.status === 'abolished' ? '删除 (lic_data D)' : '\\N'].join('\t') + '\n');
+    const n = entries.length;
+    const holders = this.keys.blindIndexMany('holder', entries.map((e) => e.holder.code));
+    const numbers = this.keys.blindIndexMany('number', entries.map((e) => `${e.typeCode}\0${e.number}`));
+    const indexes = Buffer.allocUnsafe(64 * n);
+    for (let i = 0; i < n; i++) {
+      holders.copy(indexes, 64 * i, 32 * i, 32 * i + 32);
+      numbers.copy(indexes, 64 * i + 32, 32 * i, 32 * i + 32);
     }
-    return out;
+    // Holder and content alternate: entry i's holder is value 2i, its content 2i + 1.
+    const plaintexts: string[] = [];
+    const contexts: string[] = [];
+    for (const e of entries) {
+      plaintexts.push(JSON.stringify({ holderName: e.holder.name, holderCode: e.holder.code, number: e.number } satisfies SealedHolder), EMPTY_CONTENT);
+      contexts.push(`holder:${e.id}`, `content:${e.id}`);
+    }
+    const { sealed, ends } = this.keys.sealMany(plaintexts, contexts);
+    const lines: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const e = entries[i]!;
+      const h0 = i === 0 ? 0 : ends[2 * i - 1]!;
+      const h1 = ends[2 * i]!;
+      lines.push(`${copyText(e.id)}\t${copyText(e.id)}\t${copyText(e.typeCode)}\t${copyText(e.name)}\t${copyText(e.holder.codeType)}\t`
+        + `\\\\x${indexes.toString('hex', 64 * i, 64 * i + 32)}\t\\\\x${indexes.toString('hex', 64 * i + 32, 64 * i + 64)}\t`
+        + `\\\\x${sealed.toString('hex', h0, h1)}\t\\\\x${sealed.toString('hex', h1, ends[2 * i + 1]!)}\t`
+        + `${copyText(e.issuer.name)}\t${copyText(e.issuer.code)}\t${copyText(e.issuer.areaCode)}\t${e.issueDate}\t${e.status}\t${e.version}\t`
+        + `${copyText(e.dataSource)}\t${e.status === 'abolished' ? '删除 (lic_data D)' : '\\N'}\n`);
+    }
+    const copy = frame(lines);
+    return { entries, indexes, sealed, sealedEnds: ends, copy: copy.data, copyEnds: copy.ends };
   }
 
   /**
@@ -262,10 +277,10 @@ export class CertificateRepo {
    * The binary parts travel as one bytea parameter (sent in binary, sliced by offset in SQL): as
    * hex text inside array parameters they cost more to send and parse than the insert itself.
    */
-  async upsertCatalog(s: SealedCatalog, q: Queryable = this.db, opts: { numbers?: boolean } = {}): Promise<string[]> {
-    if (s.entries.length === 0) return [];
-    const e = s.entries;
-    const { blob, offsets } = pack(s);
+  async upsertCatalog(s: SealedCatalog, pick: readonly number[], q: Queryable = this.db, opts: { numbers?: boolean } = {}): Promise<string[]> {
+    if (pick.length === 0) return [];
+    const e = pick.map((i) => s.entries[i]!);
+    const { blob, offsets } = pack(s, pick);
     const rows = await q.query<{ id: string }>(
       `insert into certificates (id, source_id, type_code, name, holder_type, holder_bidx, number_bidx, holder_enc, content_enc,
          issuer_name, issuer_code, area_code, issue_date, status, version, data_source, abolish_reason)
@@ -297,10 +312,9 @@ export class CertificateRepo {
    * Fails as a whole (unique violation) when one's number is taken; the caller then takes the
    * careful path from a savepoint.
    */
-  async copyCatalog(s: SealedCatalog, q: Queryable): Promise<void> {
-    if (s.entries.length === 0) return;
-    await q.copyFrom(`copy certificates (id, source_id, type_code, name, holder_type, holder_bidx, number_bidx, holder_enc, content_enc,
-      issuer_name, issuer_code, area_code, issue_date, status, version, data_source, abolish_reason) from stdin`, s.copyLines.join(''));
+  async copyCatalog(s: SealedCatalog, pick: readonly number[], q: Queryable): Promise<void> {
+    if (pick.length === 0) return;
+    await q.copyFrom(CATALOG_COPY, copyLinesOf(s, pick));
   }
 
   /** The data source of each id present (null for a node's own certificates). */
@@ -317,7 +331,7 @@ export class CertificateRepo {
    */
   async numberTakenBy(s: SealedCatalog, q: Queryable = this.db): Promise<Map<number, string>> {
     if (s.entries.length === 0) return new Map();
-    const { blob, offsets } = pack(s);
+    const { blob, offsets } = pack(s, s.entries.map((_, i) => i));
     const rows = await q.query<{ n: number; id: string }>(
       `select u.n, c.id from unnest($2::text[], $3::text[], $4::int[], $5::text[], $6::int[]) with ordinality as u(t, i, v, id, o, n)
        join certificates c on c.type_code = u.t and c.issuer_code = u.i and c.number_bidx = substring($1::bytea from u.o + 33 for 32) and c.version = u.v
@@ -367,15 +381,40 @@ const INSERT_COLUMNS = `id, source_id, type_code, name, holder_type, holder_bidx
   issuer_name, issuer_code, area_code, issue_date, valid_from, valid_to, status, version, digital_sign, sign_key_id, data_source,
   predecessor_id, seal_code, license_group, item_code, division_code`;
 
-/** Catalog entries with their blind indexes and sealed parts (Uint8Array once passed between threads). */
+/**
+ * Catalog entries with their blind indexes, sealed parts and COPY lines, each kind in one buffer
+ * (three buffers cross between threads where a million small ones would not cross cheaply).
+ */
 export interface SealedCatalog {
   entries: readonly CatalogEntry[];
-  holderBidx: Uint8Array[];
-  numberBidx: Uint8Array[];
-  holderEnc: Uint8Array[];
-  contentEnc: Uint8Array[];
-  /** Each entry as a line of COPY text, made with the rest so the thread that seals does this work too. */
-  copyLines: string[];
+  /** Per entry 64 bytes: the holder's blind index, then the number's. */
+  indexes: Uint8Array;
+  /** Per entry its sealed holder, then its sealed content: value 2i ends at `sealedEnds[2i]`, 2i + 1 at `sealedEnds[2i + 1]`. */
+  sealed: Uint8Array;
+  sealedEnds: Uint32Array;
+  /** Per entry a line of COPY text (UTF-8) for CATALOG_COPY, ending at `copyEnds[i]`. */
+  copy: Uint8Array;
+  copyEnds: Uint32Array;
+}
+
+/** The columns a catalog line of COPY text fills, in order. */
+export const CATALOG_COPY = `copy certificates (id, source_id, type_code, name, holder_type, holder_bidx, number_bidx, holder_enc, content_enc,
+  issuer_name, issuer_code, area_code, issue_date, status, version, data_source, abolish_reason) from stdin`;
+
+const EMPTY_CONTENT = JSON.stringify({ surface: [], detail: [] } satisfies SealedContent);
+
+/** The COPY lines of the picked entries (ascending): the buffer itself when all are picked, runs of it otherwise. */
+function copyLinesOf(s: SealedCatalog, pick: readonly number[]): Uint8Array {
+  const start = (i: number) => (i === 0 ? 0 : s.copyEnds[i - 1]!);
+  if (pick.length === s.entries.length) return s.copy;
+  const runs: Uint8Array[] = [];
+  for (let k = 0; k < pick.length;) {
+    let j = k;
+    while (j + 1 < pick.length && pick[j + 1] === pick[j]! + 1) j++;
+    runs.push(s.copy.subarray(start(pick[k]!), s.copyEnds[pick[j]!]!));
+    k = j + 1;
+  }
+  return Buffer.concat(runs);
 }
 
 /** A value in COPY's text format. */
@@ -383,19 +422,20 @@ function copyText(v: string): string {
   return v.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
 }
 
-/** Per entry, holder index (32) ‖ number index (32) ‖ sealed holder ‖ sealed content, in one buffer. */
-function pack(s: SealedCatalog): { blob: Buffer; offsets: { at: number[]; holder: number[]; content: number[] } } {
+/** Per picked entry, holder index (32) ‖ number index (32) ‖ sealed holder ‖ sealed content, in one buffer. */
+function pack(s: SealedCatalog, pick: readonly number[]): { blob: Buffer; offsets: { at: number[]; holder: number[]; content: number[] } } {
   const parts: Uint8Array[] = [];
   const offsets = { at: [] as number[], holder: [] as number[], content: [] as number[] };
   let at = 0;
-  for (let i = 0; i < s.entries.length; i++) {
-    const h = s.holderEnc[i]!;
-    const c = s.contentEnc[i]!;
-    parts.push(s.holderBidx[i]!, s.numberBidx[i]!, h, c);
+  for (const i of pick) {
+    const h0 = i === 0 ? 0 : s.sealedEnds[2 * i - 1]!;
+    const h1 = s.sealedEnds[2 * i]!;
+    const c1 = s.sealedEnds[2 * i + 1]!;
+    parts.push(s.indexes.subarray(64 * i, 64 * i + 64), s.sealed.subarray(h0, c1));
     offsets.at.push(at);
-    offsets.holder.push(h.length);
-    offsets.content.push(c.length);
-    at += 64 + h.length + c.length;
+    offsets.holder.push(h1 - h0);
+    offsets.content.push(c1 - h1);
+    at += 64 + c1 - h0;
   }
   return { blob: Buffer.concat(parts, at), offsets };
 }

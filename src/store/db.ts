@@ -16,7 +16,7 @@ export interface Queryable {
    * `COPY … FROM STDIN` of text-format data: the bulk path, several times faster than INSERT for
    * many rows, on both back ends (PGlite reads it as a blob).
    */
-  copyFrom(sql: string, text: string): Promise<void>;
+  copyFrom(sql: string, text: string | Uint8Array): Promise<void>;
 }
 
 /**
@@ -50,8 +50,8 @@ export async function openPglite(dataDir: string | undefined): Promise<Db> {
     async query<T>(sql: string, params?: readonly unknown[]) {
       return (await db.query<T>(sql, params as unknown[] | undefined)).rows;
     },
-    async copyFrom(sql: string, text: string) {
-      await db.query(blobCopy(sql), [], { blob: new Blob([text]) });
+    async copyFrom(sql: string, text: string | Uint8Array) {
+      await db.query(blobCopy(sql), [], { blob: new Blob([text as string | Uint8Array<ArrayBuffer>]) });
     },
     async exec(sql: string) {
       await db.exec(sql);
@@ -60,7 +60,7 @@ export async function openPglite(dataDir: string | undefined): Promise<Db> {
       return db.transaction(async (tx) =>
         fn({
           query: async <R>(sql: string, params?: readonly unknown[]) => (await tx.query<R>(sql, params as unknown[] | undefined)).rows,
-          copyFrom: async (sql: string, text: string) => { await tx.query(blobCopy(sql), [], { blob: new Blob([text]) }); },
+          copyFrom: async (sql: string, text: string | Uint8Array) => { await tx.query(blobCopy(sql), [], { blob: new Blob([text as string | Uint8Array<ArrayBuffer>]) }); },
         }),
       );
     },
@@ -84,11 +84,11 @@ export async function openPostgres(url: string, poolSize = 10): Promise<Db> {
   await pool.query('select 1');
   const run = async <T>(client: pg.Pool | pg.PoolClient, sql: string, params?: readonly unknown[], name?: string) =>
     (await client.query({ text: sql, values: params as unknown[] | undefined, name })).rows as T[];
-  const copy = (client: pg.PoolClient, sql: string, text: string) => pipeline(Readable.from([text]), client.query(copyFromStdin(sql)));
+  const copy = (client: pg.PoolClient, sql: string, text: string | Uint8Array) => pipeline(Readable.from([text]), client.query(copyFromStdin(sql)));
   return {
     kind: 'postgres',
     query: <T>(sql: string, params?: readonly unknown[], name?: string) => run<T>(pool, sql, params, name),
-    async copyFrom(sql: string, text: string) {
+    async copyFrom(sql: string, text: string | Uint8Array) {
       const client = await pool.connect();
       try { await copy(client, sql, text); } finally { client.release(); }
     },

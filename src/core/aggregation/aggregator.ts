@@ -4,7 +4,7 @@ import type { CertificateTypeRepo } from '../../store/certificate-types.js';
 import type { BatchLedgerRow, FrontDbRepo, StoredRow } from '../../store/front-db.js';
 import { catalogProblem, type CatalogEntry, type CatalogProblem } from '../../domain/catalog-row.js';
 import type { Keyring } from '../../crypto/keyring.js';
-import { inlinePreparer, workerPreparer, type PreparedRows, type Preparer } from './prepare.js';
+import { EMPTY_SEALED, inlinePreparer, workerPreparer, type PreparedRows, type Preparer } from './prepare.js';
 
 export interface AggregateProgress { from: number; horizon: number; position: number; read: number; applied: number; rejected: number }
 export interface BatchOutcome { batch: string; read: number; applied: number; rejected: number }
@@ -163,25 +163,27 @@ export class Aggregator {
     // flush buys nothing the position does not already guarantee.
     await tx.query('set local synchronous_commit = off');
     if ((await this.front.lockPosition(tx)) !== chunk.after) throw new PositionMoved();
-    const owners = await this.certs.catalogOwners(chunk.sealed.entries.map((e) => e.id), tx);
+    const { sealed } = chunk;
+    const owners = await this.certs.catalogOwners(sealed.entries.map((e) => e.id), tx);
     let d = this.decide(chunk, owners, new Map());
     await tx.query('savepoint catalog_chunk');
     let clean = true;
     try {
-      const fresh = subset(d.subset, (id) => !owners.has(id));
-      const known = subset(d.subset, (id) => owners.has(id));
-      await this.certs.copyCatalog(fresh, tx);
-      clean = (await this.certs.upsertCatalog(known, tx, { numbers: true })).length === known.entries.length;
+      const fresh = d.pick.filter((i) => !owners.has(sealed.entries[i]!.id));
+      const known = d.pick.filter((i) => owners.has(sealed.entries[i]!.id));
+      await this.certs.copyCatalog(sealed, fresh, tx);
+      clean = (await this.certs.upsertCatalog(sealed, known, tx, { numbers: true })).length === known.length;
     } catch (err) {
       if ((err as { code?: string }).code !== '23505') throw err;
       clean = false;
     }
     if (!clean) {
       await tx.query('rollback to savepoint catalog_chunk');
-      d = this.decide(chunk, owners, await this.certs.numberTakenBy(chunk.sealed, tx));
-      const written = new Set(await this.certs.upsertCatalog(d.subset, tx, { numbers: true }));
+      d = this.decide(chunk, owners, await this.certs.numberTakenBy(sealed, tx));
+      const written = new Set(await this.certs.upsertCatalog(sealed, d.pick, tx, { numbers: true }));
       // Left out still: numbers that change hands within the chunk; refused rather than guessed.
-      for (const e of d.subset.entries) {
+      for (const i of d.pick) {
+        const e = sealed.entries[i]!;
         if (written.has(e.id)) continue;
         const row = chunk.rows[d.finalRow.get(e.id)!]!;
         const o = d.outcome.get(row.batch)!;
@@ -202,11 +204,8 @@ export class Aggregator {
   private decide(chunk: Prepared, ownersInDb: Map<string, string | null>, taken: Map<number, string>) {
     const { rows, checked, sealed, sealedIndex } = chunk;
     const owners = new Map(ownersInDb);
-    const numberKey = (i: number) => {
-      const e = sealed.entries[i]!;
-      const b = sealed.numberBidx[i]!;
-      return `${e.typeCode}\0${e.issuer.code}\0${Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')}\0${e.version}`;
-    };
+    // The number itself rather than its blind index: equal numbers have equal indexes.
+    const numberKey = (e: CatalogEntry) => `${e.typeCode}\0${e.issuer.code}\0${e.number}\0${e.version}`;
     const numbers = new Map<string, string>();
     const outcome = new Map<string, BatchOutcome>();
     const errors: (StoredRow & { remark: string })[] = [];
@@ -224,14 +223,14 @@ export class Aggregator {
         const e = c.entry;
         const i = sealedIndex[k]!;
         const owner = owners.get(e.id);
-        const otherNumber = numbers.get(numberKey(i)) ?? taken.get(i);
+        const otherNumber = numbers.get(numberKey(e)) ?? taken.get(i);
         if (owners.has(e.id) && owner !== e.dataSource) {
           problem = catalogProblem('sourceId', `already in the catalog from ${owner ? `data source ${owner}` : 'this node itself'}`);
         } else if (otherNumber !== undefined && otherNumber !== e.id) {
           problem = catalogProblem('number', `certificate ${otherNumber} of the same type, issuer and version has this number`);
         } else {
           owners.set(e.id, e.dataSource);
-          numbers.set(numberKey(i), e.id);
+          numbers.set(numberKey(e), e.id);
           finalIndex.set(e.id, i);
           finalRow.set(e.id, k);
           o.applied++;
@@ -243,26 +242,14 @@ export class Aggregator {
       }
     });
 
+    /** The entries written: the last accepted row of each certificate, in order. */
     const pick = [...finalIndex.values()].sort((a, b) => a - b);
-    const subset: SealedCatalog = {
-      entries: pick.map((i) => sealed.entries[i]!), holderBidx: pick.map((i) => sealed.holderBidx[i]!),
-      numberBidx: pick.map((i) => sealed.numberBidx[i]!), holderEnc: pick.map((i) => sealed.holderEnc[i]!), contentEnc: pick.map((i) => sealed.contentEnc[i]!),
-      copyLines: pick.map((i) => sealed.copyLines[i]!),
-    };
-    return { subset, errors, outcome, finalRow };
+    return { pick, errors, outcome, finalRow };
   }
 }
 
-function subset(s: SealedCatalog, keep: (id: string) => boolean): SealedCatalog {
-  const pick = s.entries.flatMap((e, i) => (keep(e.id) ? [i] : []));
-  return {
-    entries: pick.map((i) => s.entries[i]!), holderBidx: pick.map((i) => s.holderBidx[i]!), numberBidx: pick.map((i) => s.numberBidx[i]!),
-    holderEnc: pick.map((i) => s.holderEnc[i]!), contentEnc: pick.map((i) => s.contentEnc[i]!), copyLines: pick.map((i) => s.copyLines[i]!),
-  };
-}
-
 function emptyChunk(after: number): Prepared {
-  return { after, rows: [], checked: [], sealed: { entries: [], holderBidx: [], numberBidx: [], holderEnc: [], contentEnc: [], copyLines: [] }, sealedIndex: [] };
+  return { after, rows: [], checked: [], sealed: EMPTY_SEALED, sealedIndex: [] };
 }
 
 /**

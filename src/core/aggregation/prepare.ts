@@ -68,23 +68,44 @@ export function workerPreparer(keys: Keyring, threads = 2): Preparer {
   };
 }
 
-/** The parts of one chunk prepared separately, as one: entries concatenated, indexes shifted. */
+/** Nothing sealed. */
+export const EMPTY_SEALED: SealedCatalog = {
+  entries: [], indexes: new Uint8Array(0), sealed: new Uint8Array(0), sealedEnds: new Uint32Array(0), copy: new Uint8Array(0), copyEnds: new Uint32Array(0),
+};
+
+/** The parts of one chunk prepared separately, as one: entries and buffers concatenated, indexes and offsets shifted. */
 export function mergePrepared(parts: readonly PreparedRows[]): PreparedRows {
   if (parts.length === 1) return parts[0]!;
-  const out: PreparedRows = { checked: [], sealedIndex: [], sealed: { entries: [], holderBidx: [], numberBidx: [], holderEnc: [], contentEnc: [], copyLines: [] } };
+  const out: PreparedRows = { checked: [], sealedIndex: [], sealed: EMPTY_SEALED };
   const entries: CatalogEntry[] = [];
   for (const p of parts) {
     const offset = entries.length;
     out.checked.push(...p.checked);
     for (const i of p.sealedIndex) out.sealedIndex.push(i < 0 ? i : i + offset);
     entries.push(...p.sealed.entries);
-    out.sealed.holderBidx.push(...p.sealed.holderBidx);
-    out.sealed.numberBidx.push(...p.sealed.numberBidx);
-    out.sealed.holderEnc.push(...p.sealed.holderEnc);
-    out.sealed.contentEnc.push(...p.sealed.contentEnc);
-    out.sealed.copyLines.push(...p.sealed.copyLines);
   }
-  out.sealed.entries = entries;
+  const sealed = parts.map((p) => p.sealed);
+  out.sealed = {
+    entries,
+    indexes: Buffer.concat(sealed.map((s) => s.indexes)),
+    sealed: Buffer.concat(sealed.map((s) => s.sealed)),
+    sealedEnds: shiftedEnds(sealed.map((s) => s.sealedEnds)),
+    copy: Buffer.concat(sealed.map((s) => s.copy)),
+    copyEnds: shiftedEnds(sealed.map((s) => s.copyEnds)),
+  };
+  return out;
+}
+
+/** End offsets of framed parts laid one after another. */
+function shiftedEnds(parts: readonly Uint32Array[]): Uint32Array {
+  const out = new Uint32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  let base = 0;
+  for (const p of parts) {
+    for (let i = 0; i < p.length; i++) out[at + i] = p[i]! + base;
+    at += p.length;
+    base += p.length ? p[p.length - 1]! : 0;
+  }
   return out;
 }
 
@@ -98,7 +119,7 @@ function oneWorker(keys: Keyring): Preparer {
   return {
     prepare(rows) {
       if (failed) return Promise.reject(failed);
-      if (rows.length === 0) return Promise.resolve(prepareRows([], { sealCatalog: (e) => ({ entries: e, holderBidx: [], numberBidx: [], holderEnc: [], contentEnc: [], copyLines: [] }) }));
+      if (rows.length === 0) return Promise.resolve({ checked: [], sealed: EMPTY_SEALED, sealedIndex: [] });
       const id = next++;
       return new Promise((resolve, reject) => { waiting.set(id, { resolve, reject }); worker.postMessage({ id, rows }); });
     },
