@@ -26,7 +26,9 @@ export function frame(values: readonly string[]): Framed {
     at += data.write(values[i]!, at);
     ends[i] = at;
   }
-  return { data: data.subarray(0, at), ends };
+  // Exactly sized: the spare room (most of it, for ASCII) would otherwise travel with the bytes
+  // whenever they are posted to another thread.
+  return { data: at * 2 < data.length ? Buffer.from(data.subarray(0, at)) : data.subarray(0, at), ends };
 }
 
 /** The i-th framed value. */

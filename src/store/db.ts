@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { from as copyFromStdin } from 'pg-copy-streams';
+import { from as copyFromStdin, to as copyToStdout } from 'pg-copy-streams';
 
 /** Anything that runs SQL: the database itself or an open transaction. */
 export interface Queryable {
@@ -17,6 +17,11 @@ export interface Queryable {
    * many rows, on both back ends (PGlite reads it as a blob).
    */
   copyFrom(sql: string, text: string | Uint8Array): Promise<void>;
+  /**
+   * `COPY (…) TO STDOUT` in text format, the bytes as they come: for a reader that parses rows
+   * elsewhere (another thread) rather than have the driver make an object of each.
+   */
+  copyTo(sql: string): Promise<Buffer>;
 }
 
 /**
@@ -45,6 +50,10 @@ export async function openPglite(dataDir: string | undefined): Promise<Db> {
   });
   await db.waitReady;
   const blobCopy = (sql: string) => sql.replace(/from\s+stdin\s*$/i, "from '/dev/blob'");
+  const blobOut = async (q: Pick<PGlite, 'query'>, sql: string) => {
+    const blob = (await q.query(sql.replace(/to\s+stdout\s*$/i, "to '/dev/blob'"))).blob;
+    return blob ? Buffer.from(await blob.arrayBuffer()) : Buffer.alloc(0);
+  };
   return {
     kind: 'pglite',
     async query<T>(sql: string, params?: readonly unknown[]) {
@@ -53,6 +62,7 @@ export async function openPglite(dataDir: string | undefined): Promise<Db> {
     async copyFrom(sql: string, text: string | Uint8Array) {
       await db.query(blobCopy(sql), [], { blob: new Blob([text as string | Uint8Array<ArrayBuffer>]) });
     },
+    copyTo: (sql: string) => blobOut(db, sql),
     async exec(sql: string) {
       await db.exec(sql);
     },
@@ -61,6 +71,7 @@ export async function openPglite(dataDir: string | undefined): Promise<Db> {
         fn({
           query: async <R>(sql: string, params?: readonly unknown[]) => (await tx.query<R>(sql, params as unknown[] | undefined)).rows,
           copyFrom: async (sql: string, text: string | Uint8Array) => { await tx.query(blobCopy(sql), [], { blob: new Blob([text as string | Uint8Array<ArrayBuffer>]) }); },
+          copyTo: (sql: string) => blobOut(tx, sql),
         }),
       );
     },
@@ -85,12 +96,21 @@ export async function openPostgres(url: string, poolSize = 10): Promise<Db> {
   const run = async <T>(client: pg.Pool | pg.PoolClient, sql: string, params?: readonly unknown[], name?: string) =>
     (await client.query({ text: sql, values: params as unknown[] | undefined, name })).rows as T[];
   const copy = (client: pg.PoolClient, sql: string, text: string | Uint8Array) => pipeline(Readable.from([text]), client.query(copyFromStdin(sql)));
+  const copyOut = async (client: pg.PoolClient, sql: string) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of client.query(copyToStdout(sql))) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  };
   return {
     kind: 'postgres',
     query: <T>(sql: string, params?: readonly unknown[], name?: string) => run<T>(pool, sql, params, name),
     async copyFrom(sql: string, text: string | Uint8Array) {
       const client = await pool.connect();
       try { await copy(client, sql, text); } finally { client.release(); }
+    },
+    async copyTo(sql: string) {
+      const client = await pool.connect();
+      try { return await copyOut(client, sql); } finally { client.release(); }
     },
     async exec(sql: string) {
       await pool.query(sql);
@@ -99,7 +119,7 @@ export async function openPostgres(url: string, poolSize = 10): Promise<Db> {
       const client = await pool.connect();
       try {
         await client.query('begin');
-        const result = await fn({ query: (sql, params, name) => run(client, sql, params, name), copyFrom: (sql, text) => copy(client, sql, text) });
+        const result = await fn({ query: (sql, params, name) => run(client, sql, params, name), copyFrom: (sql, text) => copy(client, sql, text), copyTo: (sql) => copyOut(client, sql) });
         await client.query('commit');
         return result;
       } catch (err) {

@@ -1,5 +1,6 @@
 import type { Db, Queryable } from './db.js';
 import type { CatalogRow } from '../domain/catalog-row.js';
+import { parseCopyText } from './copy-text.js';
 
 /**
  * The front DB (schema `front`, migration 009): `lic_data` and `lic_data_error` under their
@@ -92,6 +93,32 @@ export class FrontDbRepo {
       `select ${SELECT_DATA}, "Cd_operation" as operation, "Cd_time"::text as time, "Cd_batch" as batch, "DataSource" as "dataSource"
        from front.lic_data where "ID" > $1 and "ID" <= $2 order by "ID" limit $3`,
       [after, upto, limit], 'front-lic-data-rows',
+    );
+  }
+
+  /**
+   * The same rows as `rows`, as COPY text for `storedRowsFromCopy`: the aggregator moves these bytes
+   * to the threads that check them, where objects made here would be copied field by field.
+   */
+  async rowsText(q: Queryable, after: number, upto: number, limit: number): Promise<Buffer> {
+    // COPY takes no parameters; these are integers, checked as such.
+    if (![after, upto, limit].every(Number.isSafeInteger)) throw new Error('rowsText: integer bounds expected');
+    return q.copyTo(`copy (select "ID", ${DATA_COLUMNS}, "Cd_operation", "Cd_time"::text, "Cd_batch", "DataSource"
+      from front.lic_data where "ID" > ${after} and "ID" <= ${upto} order by "ID" limit ${limit}) to stdout`);
+  }
+
+  /**
+   * Rows the aggregator refused, into lic_data_error as they stand in lic_data, each with its
+   * remark, in the order given.
+   */
+  async rejectRows(q: Queryable, refused: readonly { id: number; remark: string }[]): Promise<void> {
+    if (refused.length === 0) return;
+    await q.query(
+      `insert into front.lic_data_error (${DATA_COLUMNS}, cd_operation, cd_time, "ErrorRemark", cd_batch)
+       select ${DATA_COLUMNS.replace(/"(\w+)"/g, 'd."$1"')}, d."Cd_operation", d."Cd_time", r.remark, d."Cd_batch"
+       from unnest($1::bigint[], $2::text[]) with ordinality as r(id, remark, n) join front.lic_data d on d."ID" = r.id
+       order by r.n`,
+      [refused.map((r) => r.id), refused.map((r) => r.remark)],
     );
   }
 
@@ -225,3 +252,12 @@ export interface BatchLedgerRow {
 }
 
 export interface ProvinceError extends StoredError { resolvedAt: string | null }
+
+/** Rows as `rowsText` writes them. */
+export function storedRowsFromCopy(text: Uint8Array): StoredRow[] {
+  return parseCopyText(Buffer.from(text.buffer, text.byteOffset, text.byteLength).toString('utf8')).map((f) => ({
+    id: Number(f[0]), sourceId: f[1]!, name: f[2]!, typeName: f[3]!, typeCode: f[4]!, issuerName: f[5]!, issuerCode: f[6]!, areaCode: f[7]!,
+    holderName: f[8]!, holderCode: f[9]!, holderType: f[10] ?? null, number: f[11]!, issueDate: f[12]!, operation: f[13]!, time: f[14]!,
+    batch: f[15]!, dataSource: f[16]!,
+  }));
+}

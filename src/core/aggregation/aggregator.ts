@@ -1,7 +1,7 @@
 import type { Db, Queryable } from '../../store/db.js';
-import type { CertificateRepo, SealedCatalog } from '../../store/certificates.js';
+import type { CertificateRepo } from '../../store/certificates.js';
 import type { CertificateTypeRepo } from '../../store/certificate-types.js';
-import type { BatchLedgerRow, FrontDbRepo, StoredRow } from '../../store/front-db.js';
+import type { BatchLedgerRow, FrontDbRepo } from '../../store/front-db.js';
 import { catalogProblem, type CatalogEntry, type CatalogProblem } from '../../domain/catalog-row.js';
 import type { Keyring } from '../../crypto/keyring.js';
 import { EMPTY_SEALED, inlinePreparer, workerPreparer, type PreparedRows, type Preparer } from './prepare.js';
@@ -31,7 +31,6 @@ export interface AggregateReport {
 /** A chunk read and checked on its own, sealed: everything that does not depend on the catalog's state. */
 interface Prepared extends PreparedRows {
   after: number;
-  rows: StoredRow[];
 }
 
 class PositionMoved extends Error {}
@@ -82,9 +81,9 @@ export class Aggregator {
     let next = this.prepare(preparer, position, horizon, typeNames);
     for (;;) {
       const chunk = await next;
-      if (chunk.rows.length === 0) break;
-      const last = chunk.rows[chunk.rows.length - 1]!.id;
-      const more = opts.maxRows === undefined || totals.read + chunk.rows.length < opts.maxRows;
+      if (chunk.ids.length === 0) break;
+      const last = chunk.ids[chunk.ids.length - 1]!;
+      const more = opts.maxRows === undefined || totals.read + chunk.ids.length < opts.maxRows;
       next = more ? this.prepare(preparer, last, horizon, typeNames) : Promise.resolve(emptyChunk(last));
       next.catch(() => {});
       let outcome: Map<string, BatchOutcome>;
@@ -126,16 +125,16 @@ export class Aggregator {
   }
 
   private async prepare(preparer: Preparer, after: number, horizon: number, typeNames: Map<string, string>): Promise<Prepared> {
-    const rows = after >= horizon ? [] : await this.front.rows(this.db, after, horizon, this.chunkSize);
-    if (rows.length === 0) return emptyChunk(after);
-    const p = await preparer.prepare(rows);
-    for (let k = 0; k < rows.length; k++) {
+    const text = after >= horizon ? undefined : await this.front.rowsText(this.db, after, horizon, this.chunkSize);
+    if (!text?.length) return emptyChunk(after);
+    const p = await preparer.prepare(text);
+    for (let k = 0; k < p.ids.length; k++) {
       const c = p.checked[k]!;
       if (!('entry' in c)) continue;
       const problem = await this.typeProblem(c.entry, typeNames);
       if (problem) { p.checked[k] = { problem }; p.sealedIndex[k] = -1; }
     }
-    return { after, rows, ...p };
+    return { after, ...p };
   }
 
   /** The hub's certificate types (F.3) are what provinces sync: a row of another type is refused (code 13's reason). */
@@ -185,37 +184,38 @@ export class Aggregator {
       for (const i of d.pick) {
         const e = sealed.entries[i]!;
         if (written.has(e.id)) continue;
-        const row = chunk.rows[d.finalRow.get(e.id)!]!;
-        const o = d.outcome.get(row.batch)!;
+        const k = d.finalRow.get(e.id)!;
+        const o = d.outcome.get(chunk.batches[k]!)!;
         o.applied--; o.rejected++;
-        d.errors.push({ ...row, remark: catalogProblem('number', 'another certificate of the same type, issuer and version has this number').remark });
+        d.errors.push({ id: chunk.ids[k]!, remark: catalogProblem('number', 'another certificate of the same type, issuer and version has this number').remark });
       }
     }
     await tx.query('release savepoint catalog_chunk');
-    await this.front.insertErrors(tx, d.errors);
+    await this.front.rejectRows(tx, d.errors);
     await this.front.ledger(tx, d.outcome);
     const applied = [...d.outcome.values()].reduce((n, o) => n + o.applied, 0);
     const rejected = [...d.outcome.values()].reduce((n, o) => n + o.rejected, 0);
-    await this.front.advancePosition(tx, chunk.rows[chunk.rows.length - 1]!.id, applied, rejected);
+    await this.front.advancePosition(tx, chunk.ids[chunk.ids.length - 1]!, applied, rejected);
     return d.outcome;
   }
 
   /** Judges the chunk's rows in order against the catalog's owners and taken numbers (and earlier rows of the chunk). */
   private decide(chunk: Prepared, ownersInDb: Map<string, string | null>, taken: Map<number, string>) {
-    const { rows, checked, sealed, sealedIndex } = chunk;
+    const { ids, batches, checked, sealed, sealedIndex } = chunk;
     const owners = new Map(ownersInDb);
     // The number itself rather than its blind index: equal numbers have equal indexes.
     const numberKey = (e: CatalogEntry) => `${e.typeCode}\0${e.issuer.code}\0${e.number}\0${e.version}`;
     const numbers = new Map<string, string>();
     const outcome = new Map<string, BatchOutcome>();
-    const errors: (StoredRow & { remark: string })[] = [];
+    const errors: { id: number; remark: string }[] = [];
     /** The last accepted row per certificate: what the catalog ends with. */
     const finalIndex = new Map<string, number>();
     const finalRow = new Map<string, number>();
 
-    rows.forEach((row, k) => {
-      const o = outcome.get(row.batch) ?? { batch: row.batch, read: 0, applied: 0, rejected: 0 };
-      outcome.set(row.batch, o);
+    ids.forEach((id, k) => {
+      const batch = batches[k]!;
+      const o = outcome.get(batch) ?? { batch, read: 0, applied: 0, rejected: 0 };
+      outcome.set(batch, o);
       o.read++;
       const c = checked[k]!;
       let problem = 'problem' in c ? c.problem : undefined;
@@ -238,7 +238,7 @@ export class Aggregator {
       }
       if (problem) {
         o.rejected++;
-        errors.push({ ...row, remark: problem.remark });
+        errors.push({ id, remark: problem.remark });
       }
     });
 
@@ -249,7 +249,7 @@ export class Aggregator {
 }
 
 function emptyChunk(after: number): Prepared {
-  return { after, rows: [], checked: [], sealed: EMPTY_SEALED, sealedIndex: [] };
+  return { after, ids: [], batches: [], checked: [], sealed: EMPTY_SEALED, sealedIndex: [] };
 }
 
 /**

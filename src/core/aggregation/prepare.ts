@@ -1,11 +1,14 @@
 import { Worker } from 'node:worker_threads';
 import type { Keyring } from '../../crypto/keyring.js';
 import { CertificateRepo, type SealedCatalog } from '../../store/certificates.js';
-import type { StoredRow } from '../../store/front-db.js';
+import { storedRowsFromCopy } from '../../store/front-db.js';
 import { checkCatalogRow, type CatalogEntry, type CatalogProblem } from '../../domain/catalog-row.js';
 
 /** A chunk of rows checked on their own and sealed: everything that needs no database. */
 export interface PreparedRows {
+  /** Per row, its lic_data ID and Cd_batch. */
+  ids: number[];
+  batches: string[];
   /** Per row: its entry, or why it is refused. */
   checked: ({ entry: CatalogEntry } | { problem: CatalogProblem })[];
   sealed: SealedCatalog;
@@ -13,8 +16,9 @@ export interface PreparedRows {
   sealedIndex: number[];
 }
 
-/** Checks and seals rows; pure computation, on this thread or another. */
-export function prepareRows(rows: readonly StoredRow[], sealer: Pick<CertificateRepo, 'sealCatalog'>): PreparedRows {
+/** Reads, checks and seals rows (COPY text, see FrontDbRepo.rowsText); pure computation, on this thread or another. */
+export function prepareRows(text: Uint8Array, sealer: Pick<CertificateRepo, 'sealCatalog'>): PreparedRows {
+  const rows = storedRowsFromCopy(text);
   const checked: PreparedRows['checked'] = [];
   const valid: CatalogEntry[] = [];
   const sealedIndex: number[] = [];
@@ -29,25 +33,26 @@ export function prepareRows(rows: readonly StoredRow[], sealer: Pick<Certificate
       sealedIndex.push(-1);
     }
   }
-  return { checked, sealed: sealer.sealCatalog(valid), sealedIndex };
+  return { ids: rows.map((r) => r.id), batches: rows.map((r) => r.batch), checked, sealed: sealer.sealCatalog(valid), sealedIndex };
 }
 
 export interface Preparer {
-  prepare(rows: StoredRow[]): Promise<PreparedRows>;
+  prepare(text: Uint8Array): Promise<PreparedRows>;
   close(): Promise<void>;
 }
 
 /** On the calling thread: for short runs, where starting a thread costs more than it saves. */
 export function inlinePreparer(certs: Pick<CertificateRepo, 'sealCatalog'>): Preparer {
-  return { prepare: async (rows) => prepareRows(rows, certs), close: async () => {} };
+  return { prepare: async (text) => prepareRows(text, certs), close: async () => {} };
 }
 
 /** Compiled, the worker is prepare-worker.js; under tsx a bootstrap registers tsx first (as signer.ts does). */
 function startWorker(workerData: unknown): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./prepare-worker.js', import.meta.url), { workerData });
+  const options = { workerData };
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./prepare-worker.js', import.meta.url), options);
   const entry = new URL('./prepare-worker.ts', import.meta.url).href;
   const bootstrap = `(async () => { (await import('tsx/esm/api')).register(); await import(${JSON.stringify(entry)}); })()`;
-  return new Worker(bootstrap, { eval: true, workerData });
+  return new Worker(bootstrap, { eval: true, ...options });
 }
 
 /**
@@ -59,13 +64,26 @@ function startWorker(workerData: unknown): Worker {
 export function workerPreparer(keys: Keyring, threads = 2): Preparer {
   const workers = Array.from({ length: Math.max(1, threads) }, () => oneWorker(keys));
   return {
-    async prepare(rows) {
-      const size = Math.ceil(rows.length / workers.length);
-      const parts = await Promise.all(workers.map((w, i) => w.prepare(rows.slice(i * size, (i + 1) * size))));
+    async prepare(text) {
+      const parts = await Promise.all(splitLines(text, workers.length).map((part, i) => workers[i]!.prepare(part)));
       return mergePrepared(parts);
     },
     async close() { await Promise.all(workers.map((w) => w.close())); },
   };
+}
+
+/** COPY text in `n` parts of about equal size, each of whole lines. */
+export function splitLines(text: Uint8Array, n: number): Uint8Array[] {
+  const parts: Uint8Array[] = [];
+  let start = 0;
+  for (let k = 1; k < n && start < text.length; k++) {
+    const cut = text.indexOf(10, Math.max(start, Math.floor((text.length * k) / n) - 1));
+    if (cut < 0) break;
+    parts.push(text.subarray(start, cut + 1));
+    start = cut + 1;
+  }
+  if (start < text.length) parts.push(text.subarray(start));
+  return parts;
 }
 
 /** Nothing sealed. */
@@ -76,10 +94,12 @@ export const EMPTY_SEALED: SealedCatalog = {
 /** The parts of one chunk prepared separately, as one: entries and buffers concatenated, indexes and offsets shifted. */
 export function mergePrepared(parts: readonly PreparedRows[]): PreparedRows {
   if (parts.length === 1) return parts[0]!;
-  const out: PreparedRows = { checked: [], sealedIndex: [], sealed: EMPTY_SEALED };
+  const out: PreparedRows = { ids: [], batches: [], checked: [], sealedIndex: [], sealed: EMPTY_SEALED };
   const entries: CatalogEntry[] = [];
   for (const p of parts) {
     const offset = entries.length;
+    out.ids.push(...p.ids);
+    out.batches.push(...p.batches);
     out.checked.push(...p.checked);
     for (const i of p.sealedIndex) out.sealedIndex.push(i < 0 ? i : i + offset);
     entries.push(...p.sealed.entries);
@@ -117,11 +137,11 @@ function oneWorker(keys: Keyring): Preparer {
   worker.on('error', (err) => { failed = err; for (const p of waiting.values()) p.reject(err); waiting.clear(); });
   let next = 0;
   return {
-    prepare(rows) {
+    prepare(text) {
       if (failed) return Promise.reject(failed);
-      if (rows.length === 0) return Promise.resolve({ checked: [], sealed: EMPTY_SEALED, sealedIndex: [] });
+      if (text.length === 0) return Promise.resolve({ ids: [], batches: [], checked: [], sealed: EMPTY_SEALED, sealedIndex: [] });
       const id = next++;
-      return new Promise((resolve, reject) => { waiting.set(id, { resolve, reject }); worker.postMessage({ id, rows }); });
+      return new Promise((resolve, reject) => { waiting.set(id, { resolve, reject }); worker.postMessage({ id, text }); });
     },
     async close() { await worker.terminate(); },
   };
