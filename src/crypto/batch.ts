@@ -26,9 +26,18 @@ export function frame(values: readonly string[]): Framed {
     at += data.write(values[i]!, at);
     ends[i] = at;
   }
-  // Exactly sized: the spare room (most of it, for ASCII) would otherwise travel with the bytes
-  // whenever they are posted to another thread.
-  return { data: at * 2 < data.length ? Buffer.from(data.subarray(0, at)) : data.subarray(0, at), ends };
+  return { data: trimmed(data, at), ends };
+}
+
+/**
+ * The first `length` bytes of a buffer filled into spare room, copied out when the room is much
+ * larger: posted to another thread, a view takes its whole underlying memory along.
+ */
+export function trimmed(data: Buffer, length: number): Buffer {
+  if (length * 1.25 >= data.buffer.byteLength) return data.subarray(0, length);
+  const exact = Buffer.allocUnsafeSlow(length);
+  data.copy(exact, 0, 0, length);
+  return exact;
 }
 
 /** The i-th framed value. */

@@ -1,7 +1,7 @@
 import type { Queryable } from './db.js';
 import { asBuffer } from './db.js';
 import type { Keyring } from '../crypto/keyring.js';
-import { frame } from '../crypto/batch.js';
+import { trimmed } from '../crypto/batch.js';
 import type { Certificate, CertificateStatus, CertificateSummary, DetailGroup, SurfaceValue } from '../domain/model.js';
 import type { CatalogEntry } from '../domain/catalog-row.js';
 
@@ -253,19 +253,8 @@ export class CertificateRepo {
       contexts.push(`holder:${e.id}`, `content:${e.id}`);
     }
     const { sealed, ends } = this.keys.sealMany(plaintexts, contexts);
-    const lines: string[] = [];
-    for (let i = 0; i < n; i++) {
-      const e = entries[i]!;
-      const h0 = i === 0 ? 0 : ends[2 * i - 1]!;
-      const h1 = ends[2 * i]!;
-      lines.push(`${copyText(e.id)}\t${copyText(e.id)}\t${copyText(e.typeCode)}\t${copyText(e.name)}\t${copyText(e.holder.codeType)}\t`
-        + `\\\\x${indexes.toString('hex', 64 * i, 64 * i + 32)}\t\\\\x${indexes.toString('hex', 64 * i + 32, 64 * i + 64)}\t`
-        + `\\\\x${sealed.toString('hex', h0, h1)}\t\\\\x${sealed.toString('hex', h1, ends[2 * i + 1]!)}\t`
-        + `${copyText(e.issuer.name)}\t${copyText(e.issuer.code)}\t${copyText(e.issuer.areaCode)}\t${e.issueDate}\t${e.status}\t${e.version}\t`
-        + `${copyText(e.dataSource)}\t${e.status === 'abolished' ? '删除 (lic_data D)' : '\\N'}\n`);
-    }
-    const copy = frame(lines);
-    return { entries, indexes, sealed, sealedEnds: ends, copy: copy.data, copyEnds: copy.ends };
+    const { copy, copyEnds } = catalogCopyLines(entries, indexes, sealed, ends);
+    return { entries, indexes, sealed, sealedEnds: ends, copy, copyEnds };
   }
 
   /**
@@ -397,9 +386,41 @@ export interface SealedCatalog {
   copyEnds: Uint32Array;
 }
 
-/** The columns a catalog line of COPY text fills, in order. */
-export const CATALOG_COPY = `copy certificates (id, source_id, type_code, name, holder_type, holder_bidx, number_bidx, holder_enc, content_enc,
+/**
+ * The columns a catalog line of COPY text fills, in order: the binary ones first, so each line is
+ * one run of hex (written as Latin-1, a plain copy) and one run of text (written as UTF-8).
+ */
+export const CATALOG_COPY = `copy certificates (holder_bidx, number_bidx, holder_enc, content_enc, id, source_id, type_code, name, holder_type,
   issuer_name, issuer_code, area_code, issue_date, status, version, data_source, abolish_reason) from stdin`;
+
+/** Each entry's line of COPY text for CATALOG_COPY, in one buffer, and where each line ends. */
+function catalogCopyLines(entries: readonly CatalogEntry[], indexes: Buffer, sealed: Buffer, ends: Uint32Array): { copy: Buffer; copyEnds: Uint32Array } {
+  const n = entries.length;
+  const texts: string[] = [];
+  let room = 0;
+  for (let i = 0; i < n; i++) {
+    const e = entries[i]!;
+    const t = `\t${copyText(e.id)}\t${copyText(e.id)}\t${copyText(e.typeCode)}\t${copyText(e.name)}\t${copyText(e.holder.codeType)}\t`
+      + `${copyText(e.issuer.name)}\t${copyText(e.issuer.code)}\t${copyText(e.issuer.areaCode)}\t${e.issueDate}\t${e.status}\t${e.version}\t`
+      + `${copyText(e.dataSource)}\t${e.status === 'abolished' ? '删除 (lic_data D)' : '\\N'}\n`;
+    texts.push(t);
+    // Hex: 4 × "\\x" and 3 tabs around 64 + (sealed bytes) bytes, two characters a byte.
+    room += 4 * 3 + 3 + 2 * (64 + ends[2 * i + 1]! - (i === 0 ? 0 : ends[2 * i - 1]!)) + 3 * t.length;
+  }
+  const copy = Buffer.allocUnsafeSlow(room);
+  const copyEnds = new Uint32Array(n);
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    const h0 = i === 0 ? 0 : ends[2 * i - 1]!;
+    const split = 2 * (ends[2 * i]! - h0);
+    const ix = indexes.toString('hex', 64 * i, 64 * i + 64);
+    const se = sealed.toString('hex', h0, ends[2 * i + 1]!);
+    at += copy.write(`\\\\x${ix.slice(0, 64)}\t\\\\x${ix.slice(64)}\t\\\\x${se.slice(0, split)}\t\\\\x${se.slice(split)}`, at, 'latin1');
+    at += copy.write(texts[i]!, at, 'utf8');
+    copyEnds[i] = at;
+  }
+  return { copy: trimmed(copy, at), copyEnds };
+}
 
 const EMPTY_CONTENT = JSON.stringify({ surface: [], detail: [] } satisfies SealedContent);
 

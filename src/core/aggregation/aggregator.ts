@@ -129,10 +129,10 @@ export class Aggregator {
     if (!text?.length) return emptyChunk(after);
     const p = await preparer.prepare(text);
     for (let k = 0; k < p.ids.length; k++) {
-      const c = p.checked[k]!;
-      if (!('entry' in c)) continue;
-      const problem = await this.typeProblem(c.entry, typeNames);
-      if (problem) { p.checked[k] = { problem }; p.sealedIndex[k] = -1; }
+      const i = p.sealedIndex[k]!;
+      if (i < 0) continue;
+      const problem = await this.typeProblem(p.sealed.entries[i]!, typeNames);
+      if (problem) { p.problems[k] = problem; p.sealedIndex[k] = -1; }
     }
     return { after, ...p };
   }
@@ -201,7 +201,7 @@ export class Aggregator {
 
   /** Judges the chunk's rows in order against the catalog's owners and taken numbers (and earlier rows of the chunk). */
   private decide(chunk: Prepared, ownersInDb: Map<string, string | null>, taken: Map<number, string>) {
-    const { ids, batches, checked, sealed, sealedIndex } = chunk;
+    const { ids, batches, problems, sealed, sealedIndex } = chunk;
     const owners = new Map(ownersInDb);
     // The number itself rather than its blind index: equal numbers have equal indexes.
     const numberKey = (e: CatalogEntry) => `${e.typeCode}\0${e.issuer.code}\0${e.number}\0${e.version}`;
@@ -217,11 +217,10 @@ export class Aggregator {
       const o = outcome.get(batch) ?? { batch, read: 0, applied: 0, rejected: 0 };
       outcome.set(batch, o);
       o.read++;
-      const c = checked[k]!;
-      let problem = 'problem' in c ? c.problem : undefined;
-      if (!problem && 'entry' in c) {
-        const e = c.entry;
-        const i = sealedIndex[k]!;
+      const i = sealedIndex[k]!;
+      let problem = problems[k] ?? undefined;
+      if (i >= 0) {
+        const e = sealed.entries[i]!;
         const owner = owners.get(e.id);
         const otherNumber = numbers.get(numberKey(e)) ?? taken.get(i);
         if (owners.has(e.id) && owner !== e.dataSource) {
@@ -249,7 +248,7 @@ export class Aggregator {
 }
 
 function emptyChunk(after: number): Prepared {
-  return { after, ids: [], batches: [], checked: [], sealed: EMPTY_SEALED, sealedIndex: [] };
+  return { after, ids: [], batches: [], problems: [], sealed: EMPTY_SEALED, sealedIndex: [] };
 }
 
 /**

@@ -9,8 +9,8 @@ export interface PreparedRows {
   /** Per row, its lic_data ID and Cd_batch. */
   ids: number[];
   batches: string[];
-  /** Per row: its entry, or why it is refused. */
-  checked: ({ entry: CatalogEntry } | { problem: CatalogProblem })[];
+  /** Per row, why it is refused (null for a row whose entry is in `sealed`). */
+  problems: (CatalogProblem | null)[];
   sealed: SealedCatalog;
   /** Per row, the index of its entry in `sealed.entries` (-1 when refused). */
   sealedIndex: number[];
@@ -19,21 +19,21 @@ export interface PreparedRows {
 /** Reads, checks and seals rows (COPY text, see FrontDbRepo.rowsText); pure computation, on this thread or another. */
 export function prepareRows(text: Uint8Array, sealer: Pick<CertificateRepo, 'sealCatalog'>): PreparedRows {
   const rows = storedRowsFromCopy(text);
-  const checked: PreparedRows['checked'] = [];
+  const problems: PreparedRows['problems'] = [];
   const valid: CatalogEntry[] = [];
   const sealedIndex: number[] = [];
   for (const row of rows) {
     const r = checkCatalogRow(row);
     if (r.ok) {
-      checked.push({ entry: r.entry });
+      problems.push(null);
       sealedIndex.push(valid.length);
       valid.push(r.entry);
     } else {
-      checked.push({ problem: r.problem });
+      problems.push(r.problem);
       sealedIndex.push(-1);
     }
   }
-  return { ids: rows.map((r) => r.id), batches: rows.map((r) => r.batch), checked, sealed: sealer.sealCatalog(valid), sealedIndex };
+  return { ids: rows.map((r) => r.id), batches: rows.map((r) => r.batch), problems, sealed: sealer.sealCatalog(valid), sealedIndex };
 }
 
 export interface Preparer {
@@ -94,13 +94,13 @@ export const EMPTY_SEALED: SealedCatalog = {
 /** The parts of one chunk prepared separately, as one: entries and buffers concatenated, indexes and offsets shifted. */
 export function mergePrepared(parts: readonly PreparedRows[]): PreparedRows {
   if (parts.length === 1) return parts[0]!;
-  const out: PreparedRows = { ids: [], batches: [], checked: [], sealedIndex: [], sealed: EMPTY_SEALED };
+  const out: PreparedRows = { ids: [], batches: [], problems: [], sealedIndex: [], sealed: EMPTY_SEALED };
   const entries: CatalogEntry[] = [];
   for (const p of parts) {
     const offset = entries.length;
     out.ids.push(...p.ids);
     out.batches.push(...p.batches);
-    out.checked.push(...p.checked);
+    out.problems.push(...p.problems);
     for (const i of p.sealedIndex) out.sealedIndex.push(i < 0 ? i : i + offset);
     entries.push(...p.sealed.entries);
   }
@@ -139,7 +139,7 @@ function oneWorker(keys: Keyring): Preparer {
   return {
     prepare(text) {
       if (failed) return Promise.reject(failed);
-      if (text.length === 0) return Promise.resolve({ ids: [], batches: [], checked: [], sealed: EMPTY_SEALED, sealedIndex: [] });
+      if (text.length === 0) return Promise.resolve({ ids: [], batches: [], problems: [], sealed: EMPTY_SEALED, sealedIndex: [] });
       const id = next++;
       return new Promise((resolve, reject) => { waiting.set(id, { resolve, reject }); worker.postMessage({ id, text }); });
     },
