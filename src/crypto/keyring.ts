@@ -87,9 +87,9 @@ export class Keyring {
     return hmacSm3(this.indexKey, `${kind}\0${value}`);
   }
 
-  /** `blindIndex` of many values of one kind: 32 bytes each, one after another. */
-  blindIndexMany(kind: string, values: readonly string[], backend: 'auto' | 'javascript' = 'auto'): Buffer {
-    return hmacSm3Many(this.indexKey, frame(values.map((v) => `${kind}\0${v}`)), backend);
+  /** `blindIndex` of many (kind, value) pairs: 32 bytes each, one after another. */
+  blindIndexMany(items: readonly (readonly [kind: string, value: string])[], backend: 'auto' | 'javascript' = 'auto'): Buffer {
+    return hmacSm3Many(this.indexKey, frame(items.map(([kind, v]) => `${kind}\0${v}`)), backend);
   }
 }
 

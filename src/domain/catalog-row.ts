@@ -4,7 +4,7 @@ import { parseDate } from './dates.js';
 import { inferHolderCodeType } from './holder-code.js';
 import { parseCertificateId } from './identifier.js';
 import {
-  areaCodeRule, dataSourceRule, holderCodeRule, holderTypeRule, identifierRule, issuerCodeRule, typeCodeRule,
+  areaCodeRule, dataSourceRule, holderCodeRule, holderTypeRule, issuerCodeRule, parsedIdentifierRule, typeCodeRule,
 } from './catalog-rules.js';
 
 /**
@@ -106,7 +106,8 @@ export function checkCatalogRow(row: CatalogRow): { ok: true; entry: CatalogEntr
   if (typeProblem) return fail('typeCode', typeProblem);
   const issuerProblem = issuerCodeRule(r.issuerCode);
   if (issuerProblem) return fail('issuerCode', issuerProblem);
-  const idProblem = identifierRule(r.sourceId, r.typeCode, r.issuerCode);
+  const parsed = parseCertificateId(r.sourceId);
+  const idProblem = parsedIdentifierRule(parsed, r.typeCode, r.issuerCode);
   if (idProblem) return fail('sourceId', `not a GB/T 36904 identifier: ${idProblem}`);
 
   // Appendix B; the type may be left out (否) when the code itself says what it is.
@@ -133,7 +134,6 @@ export function checkCatalogRow(row: CatalogRow): { ok: true; entry: CatalogEntr
   const dsProblem = dataSourceRule(r.dataSource, r.areaCode);
   if (dsProblem) return fail('dataSource', dsProblem);
 
-  const parsed = parseCertificateId(r.sourceId);
   const version = parsed.ok ? Number(parsed.parts.version) : 1;
   return {
     ok: true,

@@ -45,7 +45,11 @@ export function areaCodeRule(code: string): string | undefined {
  * record gives.
  */
 export function identifierRule(id: string, typeCode: string, issuerCode: string): string | undefined {
-  const p = parseCertificateId(id);
+  return parsedIdentifierRule(parseCertificateId(id), typeCode, issuerCode);
+}
+
+/** identifierRule for an identifier parsed already (the caller needs its parts too). */
+export function parsedIdentifierRule(p: ReturnType<typeof parseCertificateId>, typeCode: string, issuerCode: string): string | undefined {
   if (!p.ok) return p.message;
   if (p.parts.typeCode !== typeCode || p.parts.issuerCode !== issuerCode) {
     return 'its type code and issuer code must match the certificate type code and the issuer code';

@@ -233,18 +233,14 @@ export class CertificateRepo {
   /**
    * Catalog entries (the hub's aggregated catalog) sealed for copyCatalog and upsertCatalog: pure
    * computation, so a caller can prepare the next chunk (on another thread) while the database
-   * writes this one. The blind indexes and sealed values of the whole batch are made in two bulk
-   * calls each (Keyring.blindIndexMany, sealMany); the COPY lines are made here too.
+   * writes this one. The blind indexes and the sealed values of the whole batch are made in one
+   * bulk call each (Keyring.blindIndexMany, sealMany); the COPY lines are made here too.
    */
   sealCatalog(entries: readonly CatalogEntry[]): SealedCatalog {
-    const n = entries.length;
-    const holders = this.keys.blindIndexMany('holder', entries.map((e) => e.holder.code));
-    const numbers = this.keys.blindIndexMany('number', entries.map((e) => `${e.typeCode}\0${e.number}`));
-    const indexes = Buffer.allocUnsafe(64 * n);
-    for (let i = 0; i < n; i++) {
-      holders.copy(indexes, 64 * i, 32 * i, 32 * i + 32);
-      numbers.copy(indexes, 64 * i + 32, 32 * i, 32 * i + 32);
-    }
+    // As holderIndex and numberIndex compute them, alternating: 64 bytes per entry.
+    const pairs: [string, string][] = [];
+    for (const e of entries) pairs.push(['holder', e.holder.code], ['number', `${e.typeCode}\0${e.number}`]);
+    const indexes = this.keys.blindIndexMany(pairs);
     // Holder and content alternate: entry i's holder is value 2i, its content 2i + 1.
     const plaintexts: string[] = [];
     const contexts: string[] = [];

@@ -261,3 +261,12 @@ export function storedRowsFromCopy(text: Uint8Array): StoredRow[] {
     batch: f[15]!, dataSource: f[16]!,
   }));
 }
+
+/** The ID of the last row of `rowsText` (its first field), without reading the rest. */
+export function lastIdOfRowsText(text: Uint8Array): number {
+  const start = text.lastIndexOf(10, text.length - 2) + 1;
+  const tab = text.indexOf(9, start);
+  const id = Number(Buffer.from(text.buffer, text.byteOffset + start, tab - start).toString('latin1'));
+  if (!Number.isSafeInteger(id)) throw new Error('rows text: the last line does not start with an ID');
+  return id;
+}

@@ -32,9 +32,10 @@ test('hmacSm3Many equals HMAC-SM3 of each message, in the addon and in JavaScrip
 
 test('Keyring.blindIndexMany equals blindIndex of each value', () => {
   const keys = new Keyring(new Map([['k1', Buffer.alloc(16, 1)]]), 'k1', Buffer.alloc(32, 2));
-  const many = keys.blindIndexMany('holder', VALUES);
-  VALUES.forEach((v, i) => assert.deepEqual(many.subarray(32 * i, 32 * i + 32), keys.blindIndex('holder', v)));
-  assert.deepEqual(keys.blindIndexMany('holder', VALUES, 'javascript'), many);
+  const pairs = VALUES.map((v, i) => [i % 2 ? 'holder' : 'number', v] as const);
+  const many = keys.blindIndexMany(pairs);
+  pairs.forEach(([kind, v], i) => assert.deepEqual(many.subarray(32 * i, 32 * i + 32), keys.blindIndex(kind, v)));
+  assert.deepEqual(keys.blindIndexMany(pairs, 'javascript'), many);
 });
 
 test('Keyring.sealMany: each value opens under its own context only, from either backend, and IVs differ', () => {

@@ -1,7 +1,7 @@
 import type { Db, Queryable } from '../../store/db.js';
 import type { CertificateRepo } from '../../store/certificates.js';
 import type { CertificateTypeRepo } from '../../store/certificate-types.js';
-import type { BatchLedgerRow, FrontDbRepo } from '../../store/front-db.js';
+import { lastIdOfRowsText, type BatchLedgerRow, type FrontDbRepo } from '../../store/front-db.js';
 import { catalogProblem, type CatalogEntry, type CatalogProblem } from '../../domain/catalog-row.js';
 import type { Keyring } from '../../crypto/keyring.js';
 import { EMPTY_SEALED, inlinePreparer, workerPreparer, type PreparedRows, type Preparer } from './prepare.js';
@@ -77,34 +77,53 @@ export class Aggregator {
     const totals = { read: 0, applied: 0, rejected: 0 };
     const batches = new Map<string, BatchOutcome>();
     let position = from;
-    // The next chunk is read, checked and sealed while this one is written.
-    let next = this.prepare(preparer, position, horizon, typeNames);
-    for (;;) {
-      const chunk = await next;
-      if (chunk.ids.length === 0) break;
-      const last = chunk.ids[chunk.ids.length - 1]!;
-      const more = opts.maxRows === undefined || totals.read + chunk.ids.length < opts.maxRows;
-      next = more ? this.prepare(preparer, last, horizon, typeNames) : Promise.resolve(emptyChunk(last));
-      next.catch(() => {});
-      let outcome: Map<string, BatchOutcome>;
-      try {
-        outcome = await this.db.transaction((tx) => this.apply(tx, chunk));
-      } catch (err) {
-        if (!(err instanceof PositionMoved)) throw err;
-        // Another aggregator went ahead: continue from where it is.
-        position = (await this.front.position()).position;
-        next = this.prepare(preparer, position, horizon, typeNames);
-        continue;
+    // Chunks are read in order and prepared ahead, as many at once as the preparer has threads,
+    // while this one is written: each read starts where the one before it ended.
+    let readFrom = position;
+    let reading: Promise<unknown> = Promise.resolve();
+    const queue: Promise<Prepared>[] = [];
+    const refill = () => {
+      while (queue.length < preparer.depth) {
+        const read = reading.then(() => this.readChunk(readFrom, horizon)).then((r) => { readFrom = r.last; return r; });
+        reading = read.catch(() => {});
+        const prepared = read.then((r) => this.prepare(preparer, r, typeNames));
+        prepared.catch(() => {});
+        queue.push(prepared);
       }
-      position = last;
-      for (const [batch, o] of outcome) {
-        const b = batches.get(batch) ?? { batch, read: 0, applied: 0, rejected: 0 };
-        b.read += o.read; b.applied += o.applied; b.rejected += o.rejected;
-        batches.set(batch, b);
-        totals.read += o.read; totals.applied += o.applied; totals.rejected += o.rejected;
+    };
+    refill();
+    try {
+      for (;;) {
+        const chunk = await queue.shift()!;
+        if (chunk.ids.length === 0) break;
+        const last = chunk.ids[chunk.ids.length - 1]!;
+        const more = opts.maxRows === undefined || totals.read + chunk.ids.length < opts.maxRows;
+        if (more) refill();
+        let outcome: Map<string, BatchOutcome>;
+        try {
+          outcome = await this.db.transaction((tx) => this.apply(tx, chunk));
+        } catch (err) {
+          if (!(err instanceof PositionMoved)) throw err;
+          // Another aggregator went ahead: continue from where it is.
+          await Promise.allSettled(queue.splice(0));
+          position = (await this.front.position()).position;
+          readFrom = position;
+          refill();
+          continue;
+        }
+        position = last;
+        for (const [batch, o] of outcome) {
+          const b = batches.get(batch) ?? { batch, read: 0, applied: 0, rejected: 0 };
+          b.read += o.read; b.applied += o.applied; b.rejected += o.rejected;
+          batches.set(batch, b);
+          totals.read += o.read; totals.applied += o.applied; totals.rejected += o.rejected;
+        }
+        opts.onProgress?.({ from, horizon, position, ...totals });
+        if (!more || opts.signal?.aborted) break;
       }
-      opts.onProgress?.({ from, horizon, position, ...totals });
-      if (!more || opts.signal?.aborted) break;
+    } finally {
+      // Chunks read ahead are dropped; their threads finish them before the preparer closes.
+      await Promise.allSettled(queue);
     }
     return { from, to: position, horizon, ...totals, seconds: (performance.now() - started) / 1000, batches: [...batches.values()] };
   }
@@ -124,9 +143,14 @@ export class Aggregator {
     };
   }
 
-  private async prepare(preparer: Preparer, after: number, horizon: number, typeNames: Map<string, string>): Promise<Prepared> {
+  /** The next chunk's rows as COPY text, and the ID of its last row (`after` when there are none). */
+  private async readChunk(after: number, horizon: number): Promise<{ after: number; text?: Buffer; last: number }> {
     const text = after >= horizon ? undefined : await this.front.rowsText(this.db, after, horizon, this.chunkSize);
-    if (!text?.length) return emptyChunk(after);
+    return text?.length ? { after, text, last: lastIdOfRowsText(text) } : { after, last: after };
+  }
+
+  private async prepare(preparer: Preparer, { after, text }: { after: number; text?: Buffer }, typeNames: Map<string, string>): Promise<Prepared> {
+    if (!text) return emptyChunk(after);
     const p = await preparer.prepare(text);
     for (let k = 0; k < p.ids.length; k++) {
       const i = p.sealedIndex[k]!;

@@ -37,13 +37,15 @@ export function prepareRows(text: Uint8Array, sealer: Pick<CertificateRepo, 'sea
 }
 
 export interface Preparer {
+  /** How many chunks it prepares at once. */
+  readonly depth: number;
   prepare(text: Uint8Array): Promise<PreparedRows>;
   close(): Promise<void>;
 }
 
 /** On the calling thread: for short runs, where starting a thread costs more than it saves. */
 export function inlinePreparer(certs: Pick<CertificateRepo, 'sealCatalog'>): Preparer {
-  return { prepare: async (text) => prepareRows(text, certs), close: async () => {} };
+  return { depth: 1, prepare: async (text) => prepareRows(text, certs), close: async () => {} };
 }
 
 /** Compiled, the worker is prepare-worker.js; under tsx a bootstrap registers tsx first (as signer.ts does). */
@@ -58,32 +60,19 @@ function startWorker(workerData: unknown): Worker {
 /**
  * On worker threads: checking a row and sealing its holder and content cost more CPU than the
  * database spends writing it, so the main thread only moves rows between the database and the
- * workers, and each side works on its own chunk. A chunk is split between `threads` workers: one
- * worker alone kept the aggregator at a third of COPY's rate while the second core waited.
+ * workers. Each worker prepares whole chunks, taking turns, so `threads` chunks are prepared at
+ * once while the main thread writes the one before them: one worker alone kept the aggregator at a
+ * third of COPY's rate while the second core waited, and splitting each chunk between the workers
+ * cost a merge of their parts on the main thread.
  */
 export function workerPreparer(keys: Keyring, threads = 2): Preparer {
   const workers = Array.from({ length: Math.max(1, threads) }, () => oneWorker(keys));
+  let turn = 0;
   return {
-    async prepare(text) {
-      const parts = await Promise.all(splitLines(text, workers.length).map((part, i) => workers[i]!.prepare(part)));
-      return mergePrepared(parts);
-    },
+    depth: workers.length,
+    prepare: (text) => workers[turn++ % workers.length]!.prepare(text),
     async close() { await Promise.all(workers.map((w) => w.close())); },
   };
-}
-
-/** COPY text in `n` parts of about equal size, each of whole lines. */
-export function splitLines(text: Uint8Array, n: number): Uint8Array[] {
-  const parts: Uint8Array[] = [];
-  let start = 0;
-  for (let k = 1; k < n && start < text.length; k++) {
-    const cut = text.indexOf(10, Math.max(start, Math.floor((text.length * k) / n) - 1));
-    if (cut < 0) break;
-    parts.push(text.subarray(start, cut + 1));
-    start = cut + 1;
-  }
-  if (start < text.length) parts.push(text.subarray(start));
-  return parts;
 }
 
 /** Nothing sealed. */
@@ -91,45 +80,7 @@ export const EMPTY_SEALED: SealedCatalog = {
   entries: [], indexes: new Uint8Array(0), sealed: new Uint8Array(0), sealedEnds: new Uint32Array(0), copy: new Uint8Array(0), copyEnds: new Uint32Array(0),
 };
 
-/** The parts of one chunk prepared separately, as one: entries and buffers concatenated, indexes and offsets shifted. */
-export function mergePrepared(parts: readonly PreparedRows[]): PreparedRows {
-  if (parts.length === 1) return parts[0]!;
-  const out: PreparedRows = { ids: [], batches: [], problems: [], sealedIndex: [], sealed: EMPTY_SEALED };
-  const entries: CatalogEntry[] = [];
-  for (const p of parts) {
-    const offset = entries.length;
-    out.ids.push(...p.ids);
-    out.batches.push(...p.batches);
-    out.problems.push(...p.problems);
-    for (const i of p.sealedIndex) out.sealedIndex.push(i < 0 ? i : i + offset);
-    entries.push(...p.sealed.entries);
-  }
-  const sealed = parts.map((p) => p.sealed);
-  out.sealed = {
-    entries,
-    indexes: Buffer.concat(sealed.map((s) => s.indexes)),
-    sealed: Buffer.concat(sealed.map((s) => s.sealed)),
-    sealedEnds: shiftedEnds(sealed.map((s) => s.sealedEnds)),
-    copy: Buffer.concat(sealed.map((s) => s.copy)),
-    copyEnds: shiftedEnds(sealed.map((s) => s.copyEnds)),
-  };
-  return out;
-}
-
-/** End offsets of framed parts laid one after another. */
-function shiftedEnds(parts: readonly Uint32Array[]): Uint32Array {
-  const out = new Uint32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  let base = 0;
-  for (const p of parts) {
-    for (let i = 0; i < p.length; i++) out[at + i] = p[i]! + base;
-    at += p.length;
-    base += p.length ? p[p.length - 1]! : 0;
-  }
-  return out;
-}
-
-function oneWorker(keys: Keyring): Preparer {
+function oneWorker(keys: Keyring): Omit<Preparer, 'depth'> {
   const worker = startWorker({ keys: keys.material() });
   const waiting = new Map<number, { resolve: (p: PreparedRows) => void; reject: (e: unknown) => void }>();
   let failed: unknown;
