@@ -18,10 +18,13 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { loadConfig } from '../src/config.js';
-import { openServices } from '../src/core/services.js';
-import { CATALOG_COPY } from '../src/store/certificates.js';
-import { checkCatalogRow, type CatalogEntry, type CatalogRow } from '../src/domain/catalog-row.js';
+// The aggregator measured is the compiled one that `npm start` runs (the npm script builds dist/ first):
+// its worker threads then load plain JavaScript, as in production.
+import { loadConfig } from '../dist/config.js';
+import { openServices } from '../dist/core/services.js';
+import { CATALOG_COPY } from '../dist/store/certificates.js';
+import { checkCatalogRow } from '../dist/domain/catalog-row.js';
+import type { CatalogEntry, CatalogRow } from '../src/domain/catalog-row.js';
 import { catalogRow, MARRIAGE_TYPE } from '../test/support/catalog-rows.js';
 import { ROOT, numberArg, ratioTable, freshDatabase, replaceReadmeSection } from './support.js';
 import { renderChart } from './chart.js';

@@ -187,8 +187,18 @@ export class Aggregator {
     await tx.query('set local synchronous_commit = off');
     if ((await this.front.lockPosition(tx)) !== chunk.after) throw new PositionMoved();
     const { sealed } = chunk;
-    const owners = await this.certs.catalogOwners(sealed.entries.map((e) => e.id), tx);
+    const lookUpOwners = () => this.certs.catalogOwners(sealed.entries.map((e) => e.id), tx);
+    // A chunk of inserts (the bulk of a first load) is taken to be all new and goes in by COPY
+    // without asking the catalog first: if one certificate is known after all, the COPY fails on
+    // the primary key and the chunk is judged against the owners like any other. Only when the
+    // chunk's own rows leave every row standing, so no verdict could depend on the owners.
+    let owners = new Map<string, string | null>();
     let d = this.decide(chunk, owners, new Map());
+    const optimistic = sealed.entries.every((e) => e.operation === 'I') && d.errors.length === chunk.problems.filter((p) => p).length;
+    if (!optimistic) {
+      owners = await lookUpOwners();
+      d = this.decide(chunk, owners, new Map());
+    }
     await tx.query('savepoint catalog_chunk');
     let clean = true;
     try {
@@ -202,6 +212,7 @@ export class Aggregator {
     }
     if (!clean) {
       await tx.query('rollback to savepoint catalog_chunk');
+      if (optimistic) owners = await lookUpOwners();
       d = this.decide(chunk, owners, await this.certs.numberTakenBy(sealed, tx));
       const written = new Set(await this.certs.upsertCatalog(sealed, d.pick, tx, { numbers: true }));
       // Left out still: numbers that change hands within the chunk; refused rather than guessed.
