@@ -1,5 +1,6 @@
-// Builds the SM2 addon in native/ at `npm install` / `npm ci`. It never fails the install: without a
-// compiler or Node headers SM2 runs in JavaScript (sm-crypto-v2), and one line says so.
+// Builds the addon in native/ (SM2, and bulk HMAC-SM3/SM4 sealing) at `npm install` / `npm ci`. It never
+// fails the install: without a compiler or Node headers SM2 runs in JavaScript (sm-crypto-v2), bulk sealing
+// goes value by value through Node's crypto, and one line says so.
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,7 +14,7 @@ const require = createRequire(import.meta.url);
 
 const fallback = (why) => {
   rmSync(addon, { force: true });
-  console.log(`zhengzhao: SM2 addon not built (${why}); SM2 falls back to JavaScript (slower)`);
+  console.log(`zhengzhao: SM2 addon not built (${why}); SM2 and bulk sealing fall back to JavaScript (slower)`);
   process.exit(0);
 };
 
