@@ -193,6 +193,15 @@ withData(trustedApps.command('list').description('list trusted apps and whether 
     const list = await onData(flags, (s) => s.trustedApps.list(), (h) => adminCall<Awaited<ReturnType<Services['trustedApps']['list']>>>(h, 'GET', '/trusted-apps'));
     out(flags, list, () => list.map((a) => [a.appId, a.name, a.corpCode ? `${a.corpCode} ${a.corpName}` : '(not registered)', a.disabled ? 'disabled' : ''].join('\t')).join('\n') || '(none)');
   });
+for (const [action, what] of [['disable', 'refuse every request of an app from now on (code 33, 应用已停用)'], ['enable', 'let a disabled app in again']] as const) {
+  withData(trustedApps.command(`${action} <appId>`).description(what))
+    .action(async (appId: string, flags: Common) => {
+      const app = await onData(flags, (s) => s.trustedApps.setDisabled(appId, action === 'disable'),
+        (h) => adminCall<Awaited<ReturnType<Services['trustedApps']['setDisabled']>>>(h, 'POST', `/trusted-apps/${encodeURIComponent(appId)}/${action}`));
+      if (!app) throw new Error(`no trusted app ${appId}`);
+      out(flags, app, () => `${app.appId}: ${app.disabled ? 'disabled' : 'enabled'}`);
+    });
+}
 withData(program.command('trusted-tokens').description('natural-person trusted tokens this node issued (table 9)').command('revoke <tokenId>')
   .description('revoke a token: every node that pulls this node\'s revocation list refuses it'))
   .action(async (id: string, flags: Common) => {

@@ -70,6 +70,13 @@ export async function adminRoutes(app: FastifyInstance, opts: { services: Servic
 
   app.post<{ Body: { name?: string } }>('/trusted-apps', async (req) => s.trustedApps.add(req.body?.name ?? ''));
   app.get('/trusted-apps', async () => s.trustedApps.list());
+  app.post<{ Params: { id: string; action: string } }>('/trusted-apps/:id/:action', async (req) => {
+    const { id, action } = req.params;
+    if (action !== 'disable' && action !== 'enable') throw Object.assign(new Error('disable or enable'), { statusCode: 404 });
+    const updated = await s.trustedApps.setDisabled(id, action === 'disable');
+    if (!updated) throw Object.assign(new Error(`no trusted app ${id}`), { statusCode: 404 });
+    return updated;
+  });
   app.post<{ Params: { id: string } }>('/trusted-tokens/:id/revoke', async (req) => {
     await s.trustedAccess.revoke(req.params.id);
     return { tokenId: req.params.id, revoked: true };

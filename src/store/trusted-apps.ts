@@ -43,6 +43,11 @@ export class TrustedAppRepo {
     return (await this.db.query<AppRow>('select * from trusted_apps order by created_at, app_id')).map(toApp);
   }
 
+  /** Stops (or restarts) an app's requests; false when there is no such app. */
+  async setDisabled(appId: string, disabled: boolean): Promise<boolean> {
+    return (await this.db.query('update trusted_apps set disabled = $2 where app_id = $1 returning app_id', [appId, disabled])).length === 1;
+  }
+
   /** Binds the organisation and the certificate; a later registration replaces the certificate (a new key pair). */
   async register(appId: string, corpName: string, corpCode: string, publicKey: string, certificatePem: string): Promise<void> {
     await this.db.query(

@@ -130,6 +130,18 @@ for (const backendName of BACKENDS) {
       const nonce = randomBytes(16).toString('hex');
       assert.equal((await call(appA, '/trusted-tokens', body, { nonce })).json.code, 0);
       assert.deepEqual((await call(appA, '/trusted-tokens', body, { nonce })).json, { code: 38, msg: '重复的请求: this nonce was used before' });
+      // Disabled by the operator: refused from its next request on, and let in again.
+      const off = cli(b, ['trusted-apps', 'disable', appB.appId, '--json']);
+      assert.equal(off.status, 0, off.stderr);
+      assert.equal(JSON.parse(off.stdout).disabled, true);
+      assert.equal(JSON.parse(off.stdout).secretHash, undefined, 'the secret\'s hash stays in the database');
+      assert.deepEqual((await call(appB, '/trusted-tokens', body)).json, { code: 33, msg: '应用已停用: the app is disabled' });
+      assert.match(cli(b, ['trusted-apps', 'list']).stdout, new RegExp(`${appB.appId}.*disabled`));
+      assert.equal(cli(b, ['trusted-apps', 'enable', appB.appId]).status, 0);
+      assert.equal((await call(appB, '/trusted-tokens', body)).json.code, 0);
+      const nobody = cli(b, ['trusted-apps', 'disable', 'YRDAPPNOPE']);
+      assert.notEqual(nobody.status, 0);
+      assert.match(nobody.stderr, /no trusted app YRDAPPNOPE/);
       const badJson = await post('/yrd/v1/trusted-tokens', '{"transactionId": ');
       assert.equal(badJson.status, 400);
       assert.equal(badJson.json.code, 24);

@@ -73,6 +73,19 @@ export class TrustedApps {
     return this.repo.list();
   }
 
+  /**
+   * Disables an app (a leaked key, a contract ended): its requests are refused from the next one on
+   * (code 33, 应用已停用), the tokens it holds with them. Enabling lets it in again. Undefined when
+   * there is no such app.
+   */
+  async setDisabled(appId: string, disabled: boolean): Promise<TrustedApp | undefined> {
+    if (!(await this.repo.setDisabled(appId, disabled))) return undefined;
+    const found = await this.repo.get(appId);
+    if (!found) return undefined;
+    const { secretHash: _, ...app } = found;
+    return app;
+  }
+
   /** Table 8. A later registration of the same app (same organisation) replaces its key pair and certificate. */
   async register(input: { appId?: string; appSecret?: string; corpName?: string; corpCode?: string }): Promise<AppRegistration> {
     const missing = (['appId', 'appSecret', 'corpName', 'corpCode'] as const).filter((k) => !input[k]?.trim());
