@@ -75,12 +75,13 @@ export class HopChannel {
   }
 
   /**
-   * POSTs `body` (JSON text) to `url` and reads the answer with `interpret`, which returns the
+   * POSTs `body` (JSON text, or a function that makes it anew for each attempt: a signed message
+   * the receiver accepts once) to `url` and reads the answer with `interpret`, which returns the
    * answer in the expected form or undefined when there is none (then a 502/503/504 counts as
    * unreachable, anything else as a bad answer). Any HopError counts against the breaker; an answer
    * in the expected form, whatever it says, is the node working.
    */
-  async post<T>(url: string, body: string, hop: HopOptions & { timeoutMs?: number; idempotent: boolean; headers?: Record<string, string> },
+  async post<T>(url: string, body: string | (() => string), hop: HopOptions & { timeoutMs?: number; idempotent: boolean; headers?: Record<string, string> },
     interpret: (answer: RawAnswer) => T | undefined): Promise<T> {
     const label = this.label;
     const limit = hop.timeoutMs ?? this.settings.timeoutMs;
@@ -95,7 +96,7 @@ export class HopChannel {
         const remaining = deadline - this.now();
         if (remaining <= 0) throw new HopError('timeout', `${label} did not answer within ${budget} ms`);
         try {
-          const answer = await this.attempt(url, body, hop, remaining, budget, interpret);
+          const answer = await this.attempt(url, typeof body === 'function' ? body() : body, hop, remaining, budget, interpret);
           this.breaker.success();
           return answer;
         } catch (err) {

@@ -53,11 +53,14 @@ export class YrdPeerClient {
     const to = peer.encryptionKey;
     if (!to) throw new ServiceError(ReturnCode.ServiceNotProvided, `no exchange key of ${peer.name} (${area}) is known; run peers fetch ${area}`);
 
-    const request = signPeerMessage('request', iface, {
-      from: this.ownArea, to: to.kid, timestamp: new Date(this.now()).toISOString(), data: sealEnvelope(body, to.publicKeyHex),
-    }, this.nodeKeys.signingMaterial());
+    // Sealed once, signed for each attempt: the receiver takes a signed request once only.
+    const data = sealEnvelope(body, to.publicKeyHex);
+    const from = this.ownArea;
+    const request = () => JSON.stringify(signPeerMessage('request', iface, {
+      from, to: to.kid, timestamp: new Date(this.now()).toISOString(), data,
+    }, this.nodeKeys.signingMaterial()));
     const channel = this.channelOf(peer);
-    const answer = await channel.post(`${peer.baseUrl}${YRD_PEER_ROOT}/${encodeURIComponent(iface)}`, JSON.stringify(request), {
+    const answer = await channel.post(`${peer.baseUrl}${YRD_PEER_ROOT}/${encodeURIComponent(iface)}`, request, {
       correlationId: opts.correlationId, hops: 1, budgetMs: opts.budgetMs, timeoutMs: opts.timeoutMs, idempotent: opts.idempotent ?? true,
     }, (res): { reply: PeerMessage } | { refusal: { code: string; message: string } } | undefined => {
       let json: unknown;

@@ -3,6 +3,8 @@ import type { KnownKey } from '../store/peer-keys.js';
 import type { YrdPeerEntry, YrdPeerRepo } from '../store/yrd-peers.js';
 import type { PeerKeys } from '../core/peer-keys.js';
 import { fetchPublishedKeys } from './published-keys.js';
+import { sm3Hex } from '../crypto/sm3.js';
+import { PEER_CLOCK_SKEW_MS } from './peer-message.js';
 
 /** A peer with the keys the direct channel needs: the one to seal to and those its signatures are checked with. */
 export interface YrdPeer extends YrdPeerEntry { encryptionKey?: KnownKey; signingKeys: KnownKey[] }
@@ -46,6 +48,15 @@ export class YrdPeerRegistry {
   async list(): Promise<YrdPeer[]> {
     const known = await this.keys.list('peer:');
     return (await this.repo.list()).map((e) => this.withKeys(e, known.filter((k) => k.owner === peerOwner(e.areaCode))));
+  }
+
+  /**
+   * Whether this is the first time a peer's request with this signature arrives. SM2 signatures
+   * are randomised and the caller signs each attempt, so a second sight is a replay within the
+   * clock window (which refuses anything older).
+   */
+  firstSight(areaCode: string, signature: string): Promise<boolean> {
+    return this.repo.firstSight(areaCode, sm3Hex(signature), (2 * PEER_CLOCK_SKEW_MS) / 1000);
   }
 
   async peer(areaCode: string): Promise<YrdPeer | undefined> {

@@ -136,7 +136,7 @@ describe('YRD direct channel between two nodes', () => {
     assert.deepEqual(inner, { ok: true, data: { echo: body, caller: { kind: 'peer', area: '340000' }, path: 'direct', correlationId: inner.data.correlationId, answeredBy: '320000' } });
   });
 
-  test('refused in clear, each with its reason: plain data, unknown peer, bad signature, stale, tampered, unsigned', async () => {
+  test('refused in clear, each with its reason: plain data, unknown peer, bad signature, stale, replayed, tampered, unsigned', async () => {
     const to = (await jsKeys()).keys.find((k: any) => k.use === 'encrypt');
     const sealed = sealEnvelope({ a: 1 }, to.publicKeyHex);
     const code = (r: { status: number; text: string }) => [r.status, JSON.parse(r.text).error.code];
@@ -151,6 +151,11 @@ describe('YRD direct channel between two nodes', () => {
     const old = await fromAnhui('Echo', sealed, {});
     const stale = signPeerMessage('request', 'Echo', { from: '340000', to: old.to, timestamp: new Date(Date.now() - 600_000).toISOString(), data: sealed }, { kid: 'ah-sign-1', privateKey: ah.sign.privateKey });
     assert.deepEqual(code(await raw('Echo', stale)), [401, 'stale']);
+    // The same signed request twice: answered once, then refused as a replay (a peer signs each attempt anew).
+    const once = await fromAnhui('Echo', sealed);
+    assert.equal((await raw('Echo', once)).status, 200);
+    assert.deepEqual(code(await raw('Echo', once)), [409, 'replayed']);
+    assert.equal((await raw('Echo', await fromAnhui('Echo', sealed))).status, 200, 'signed anew, the same data is answered');
     const hex = Buffer.from(sealed, 'base64').toString('latin1');
     const tampered = Buffer.from(hex.slice(0, -2) + (hex.endsWith('00') ? '01' : '00'), 'latin1').toString('base64');
     const t = await raw('Echo', await fromAnhui('Echo', tampered));

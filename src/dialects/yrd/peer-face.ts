@@ -12,7 +12,7 @@ import { installErrorEnvelope, type TransportFailure } from '../errors.js';
 import type { YrdHandlers } from './contract.js';
 
 const REFUSAL_STATUS: Readonly<Record<PeerRefusal, number>> = {
-  'plain-data': 400, malformed: 400, 'unknown-peer': 403, stale: 401, 'bad-signature': 401, undecryptable: 400,
+  'plain-data': 400, malformed: 400, 'unknown-peer': 403, stale: 401, replayed: 409, 'bad-signature': 401, undecryptable: 400,
   'no-exchange-key': 409, 'too-large': 413, 'not-found': 404, internal: 500,
 };
 
@@ -61,6 +61,8 @@ export async function yrdPeerFace(scope: FastifyInstance, s: Services, handlers:
       if (!fresh || !signedBy(fresh, m.signKid, check)) return refuse(reply, 'bad-signature', `the signature does not check with ${peer.name}'s key ${m.signKid.slice(0, 64)}`);
       peer = fresh;
     }
+    // Only once its signature holds, so no one else can spend a peer's requests.
+    if (!(await s.peers.firstSight(peer.areaCode, m.signature))) return refuse(reply, 'replayed', 'this request arrived before (a peer signs each attempt anew)');
     let request: Record<string, unknown>;
     try {
       request = await s.exchangeKeys.open(m.data, m.to);
