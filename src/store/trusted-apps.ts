@@ -1,4 +1,5 @@
 import type { Queryable } from './db.js';
+import { firstUse } from './request-nonces.js';
 
 /** A trusted app (可信应用, seed 004 5.2): allocated by an operator, then registered by itself (table 8). */
 export interface TrustedApp {
@@ -56,14 +57,8 @@ export class TrustedAppRepo {
     );
   }
 
-  /**
-   * Records a request nonce; false when the app used it before (a replay). Nonces older than
-   * `keepSeconds` are dropped now and then: a request that old is refused by its timestamp anyway.
-   */
-  async useNonce(appId: string, nonce: string, keepSeconds: number): Promise<boolean> {
-    if (Math.random() < 0.01) await this.db.query(`delete from trusted_request_nonces where seen_at < now() - make_interval(secs => $1)`, [keepSeconds]);
-    const rows = await this.db.query(
-      'insert into trusted_request_nonces (app_id, nonce) values ($1, $2) on conflict do nothing returning nonce', [appId, nonce], 'trusted-nonce');
-    return rows.length === 1;
+  /** Records a request nonce; false when the app used it before (a replay). */
+  useNonce(appId: string, nonce: string, keepSeconds: number): Promise<boolean> {
+    return firstUse(this.db, appId, nonce, keepSeconds);
   }
 }

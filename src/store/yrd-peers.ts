@@ -1,4 +1,5 @@
 import type { Queryable } from './db.js';
+import { firstUse } from './request-nonces.js';
 
 /** A province (or city) of the YRD direct channel, as this node's registry keeps it. */
 export interface YrdPeerEntry {
@@ -27,16 +28,9 @@ export class YrdPeerRepo {
     return rows[0] && toEntry(rows[0]);
   }
 
-  /**
-   * Records a peer request by a digest of its signature; false when it was seen before (a replay).
-   * Shares the table of app request nonces (one replay guard for every process on the database);
-   * entries older than `keepSeconds` are dropped now and then, as a request that old is stale anyway.
-   */
-  async firstSight(areaCode: string, digest: string, keepSeconds: number): Promise<boolean> {
-    if (Math.random() < 0.01) await this.db.query(`delete from trusted_request_nonces where seen_at < now() - make_interval(secs => $1)`, [keepSeconds]);
-    const rows = await this.db.query(
-      'insert into trusted_request_nonces (app_id, nonce) values ($1, $2) on conflict do nothing returning nonce', [`peer:${areaCode}`, digest], 'peer-request-seen');
-    return rows.length === 1;
+  /** Records a peer request by a digest of its signature; false when it was seen before (a replay). */
+  firstSight(areaCode: string, digest: string, keepSeconds: number): Promise<boolean> {
+    return firstUse(this.db, `peer:${areaCode}`, digest, keepSeconds);
   }
 
   async remove(areaCode: string): Promise<boolean> {
