@@ -1,13 +1,11 @@
-import { createInterface } from 'node:readline';
-import { Readable } from 'node:stream';
 import cliProgress from 'cli-progress';
-import { openPostgres, type Db } from '../store/db.js';
+import { resolve } from 'node:path';
+import { openDb, openPostgres, type Db } from '../store/db.js';
 import { Exchange, type ExchangeSummary } from '../core/aggregation/exchange.js';
 import type { AggregateProgress, AggregateReport, AggregateSummary } from '../core/aggregation/aggregator.js';
 import type { ProvinceError } from '../store/front-db.js';
 import type { ReportOutcome } from '../core/aggregation/feed.js';
 import type { Services } from '../core/services.js';
-import type { NodeHandle } from './node-handle.js';
 
 /** A bar on a terminal, a line every few seconds otherwise (CI logs); nothing with --json. */
 export function progressView(label: string, quiet: boolean) {
@@ -47,25 +45,6 @@ export async function aggregateLocal(s: Services, json: boolean): Promise<Aggreg
   }
 }
 
-/** The same run, by the node that holds a PGlite database; its NDJSON stream carries the progress. */
-export async function aggregateRemote(h: NodeHandle, json: boolean): Promise<AggregateSummary> {
-  const res = await fetch(`${h.url}/admin/aggregate`, { method: 'POST', headers: { authorization: `Bearer ${h.token}` } });
-  if (!res.ok || !res.body) throw new Error(`node refused to aggregate: ${res.status} ${await res.text()}`);
-  const view = progressView('aggregate', json);
-  try {
-    for await (const line of createInterface({ input: Readable.fromWeb(res.body as import('node:stream/web').ReadableStream) })) {
-      if (!line.trim()) continue;
-      const msg = JSON.parse(line) as { progress?: AggregateProgress; summary?: AggregateSummary; error?: string };
-      if (msg.progress) view.update(msg.progress.position - msg.progress.from, msg.progress.horizon - msg.progress.from, aggregateNote(msg.progress));
-      if (msg.error) throw new Error(msg.error);
-      if (msg.summary) return msg.summary;
-    }
-  } finally {
-    view.stop();
-  }
-  throw new Error('the node ended the aggregation without a summary');
-}
-
 export function printAggregate(s: AggregateSummary): string {
   const rate = s.seconds > 0 ? ` (${Math.round(s.read / s.seconds)} rows/s)` : '';
   return [
@@ -94,18 +73,14 @@ export function printRereport(o: ReportOutcome): string {
 }
 
 /**
- * `zhengzhao exchange`: both ends by PostgreSQL URL. A PGlite database lives inside the process of
- * the node that opened it, so no other process can reach it; such a node can still aggregate what
- * lands in its own lic_data.
+ * `zhengzhao exchange`: each end a PostgreSQL URL, or the data directory of a node on the embedded
+ * server (which is then shared with that node, or started for the exchange).
  */
 export async function runExchange(fromUrl: string, toUrl: string, chunk: number, json: boolean): Promise<ExchangeSummary> {
-  for (const [flag, url] of [['--from', fromUrl], ['--to', toUrl]] as const) {
-    if (!/^postgres(ql)?:\/\//.test(url)) throw new Error(`${flag}: a PostgreSQL URL (postgres://…) is required; a PGlite data directory cannot be reached from another process`);
-  }
   const dbs: Db[] = [];
   try {
     for (const [flag, url] of [['--from', fromUrl], ['--to', toUrl]] as const) {
-      const db = await openPostgres(url, 2);
+      const db = /^postgres(ql)?:\/\//.test(url) ? await openPostgres(url, 2) : await openDb({ dataDir: resolve(url), poolSize: 2 });
       dbs.push(db);
       try {
         await db.query('select 1 from front.state');

@@ -1,9 +1,6 @@
-import { createInterface } from 'node:readline';
-import { Readable } from 'node:stream';
 import cliProgress from 'cli-progress';
 import type { Services } from '../core/services.js';
 import type { ImportProgress, ImportReport, Rejection } from '../core/importer.js';
-import type { NodeHandle } from './node-handle.js';
 
 /** A progress bar on a terminal, a line every few seconds otherwise (CI logs). */
 function progressView(totalBytes: number, quiet: boolean) {
@@ -43,26 +40,6 @@ export async function runImportLocal(s: Services, file: string, size: number, js
     view.stop();
     await close();
   }
-}
-
-/** Same import, run by the node that holds the data; its NDJSON stream carries progress and rejections. */
-export async function runImportRemote(h: NodeHandle, file: string, json: boolean): Promise<ImportReport> {
-  const res = await fetch(`${h.url}/admin/import`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${h.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ path: file }),
-  });
-  if (!res.ok || !res.body) throw new Error(`node refused the import: ${res.status} ${await res.text()}`);
-  let view: ReturnType<typeof progressView> | undefined;
-  for await (const line of createInterface({ input: Readable.fromWeb(res.body as import('node:stream/web').ReadableStream) })) {
-    if (!line.trim()) continue;
-    const msg = JSON.parse(line) as { progress?: ImportProgress; reject?: Rejection; report?: ImportReport; error?: string };
-    if (msg.progress) { view ??= progressView(msg.progress.totalBytes, json); view.update(msg.progress); }
-    if (msg.reject) printRejection(msg.reject);
-    if (msg.error) throw new Error(msg.error);
-    if (msg.report) { view?.stop(); return msg.report; }
-  }
-  throw new Error('the node ended the import without a report');
 }
 
 export function printImport(r: ImportReport, json: boolean): void {

@@ -5,24 +5,19 @@ import { openServices, type Services } from '../core/services.js';
 import { AccountService } from '../core/accounts.js';
 import { cstCompactDate } from '../domain/dates.js';
 import { serve } from './serve.js';
-import { adminCall, liveNodeHandle, type NodeHandle } from './node-handle.js';
-import { printImport, runImportLocal, runImportRemote } from './import.js';
+import { printImport, runImportLocal } from './import.js';
 import { parseFieldSpec, type NewType } from '../core/catalog.js';
-import type { CertificateType, TypeStatus } from '../domain/model.js';
-import type { Operator } from '../store/operators.js';
+import type { TypeStatus } from '../domain/model.js';
 import type { ServiceItem } from '../store/service-items.js';
 import type { NewSeal, SealSummary } from '../core/seals.js';
 import type { Registration, RegistrationStatus } from '../store/registrations.js';
 import {
-  aggregateLocal, aggregateRemote, printAggregate, printErrors, printExchange, printReport, printRereport, runExchange,
+  aggregateLocal, printAggregate, printErrors, printExchange, printReport, printRereport, runExchange,
 } from './aggregation.js';
-import type { AggregateReport } from '../core/aggregation/aggregator.js';
-import type { ProvinceError } from '../store/front-db.js';
-import type { ReportOutcome } from '../core/aggregation/feed.js';
 import { INTERFACE_ROLES, INTERFACE_ROLE_NAMES, parseInterfaceRole } from '../domain/interface-roles.js';
 import type { MemberNodeListing, NewMemberNode } from '../federation/registry.js';
 import { NATIONAL_INTERFACE } from '../federation/national-node.js';
-import { syncTypes, type TypeSync } from '../federation/sync-types.js';
+import { syncTypes } from '../federation/sync-types.js';
 import { checkFederation } from '../config.js';
 import { addMemberNode, removeMemberNode } from '../federation/members.js';
 import { registerPeerCommands } from './peers.js';
@@ -37,20 +32,19 @@ const program = new Command()
 
 const withData = (cmd: Command) =>
   cmd
-    .option('--data <dir>', 'data directory (PGlite database, keys, files)', undefined)
+    .option('--data <dir>', 'data directory (embedded PostgreSQL cluster, keys, files)', undefined)
     .option('--database-url <url>', 'PostgreSQL server instead of the embedded database (or DATABASE_URL)')
     .option('--json', 'machine-readable output');
 
 /**
- * Runs an administrative action on the data: through the admin API of a node that holds it (PGlite
- * allows one process), or by opening it directly.
+ * Runs an administrative action on the data, opening the database directly: the embedded server is
+ * shared with any node running on the same data directory (started here if none runs, and stopped
+ * again after if no node took it meanwhile).
  */
-async function onData<T>(flags: Common, local: (s: Services) => Promise<T>, remote: (h: NodeHandle) => Promise<T>): Promise<T> {
+async function onData<T>(flags: Common, local: (s: Services) => Promise<T>): Promise<T> {
   // Only the data location: other options (users add --role, items add --area-code) are not node settings.
   const cfg = loadConfig({ data: flags.data, databaseUrl: flags.databaseUrl });
-  const handle = cfg.databaseUrl ? undefined : liveNodeHandle(cfg);
-  if (handle) return remote(handle);
-  const s = await openServices(cfg, { warn: (m) => console.error(`warning: ${m}`) });
+  const s = await openServices(cfg, { warn: (m) => console.error(`warning: ${m}`), notice: (m) => console.error(m) });
   try {
     return await local(s);
   } finally {
@@ -82,13 +76,12 @@ withData(accounts.command('add').description('create a calling system; prints it
   .action(async (flags: Common & { id: string; name: string; scheme: 'hmac-sm3' | 'appendix-c'; ip?: string[] }) => {
     const input = { id: flags.id, name: flags.name, scheme: flags.scheme, allowedIps: flags.ip ?? [] };
     const created = await onData(flags,
-      (s) => s.accounts.create(input),
-      (h) => adminCall(h, 'POST', '/accounts', { id: input.id, name: input.name, scheme: input.scheme, ips: input.allowedIps }));
+      (s) => s.accounts.create(input));
     console.log(JSON.stringify(created, null, 2));
   });
 withData(accounts.command('list').description('list calling systems'))
   .action(async (flags: Common) => {
-    const list = await onData(flags, (s) => s.accounts.list(), (h) => adminCall<Awaited<ReturnType<Services['accounts']['list']>>>(h, 'GET', '/accounts'));
+    const list = await onData(flags, (s) => s.accounts.list());
     out(flags, list, () => list.map((a) => `${a.id}\t${a.scheme}\t${a.name}\t${a.allowedIps.join(',')}`).join('\n') || '(none)');
   });
 
@@ -97,8 +90,7 @@ const showRegistration = (r: Registration) => [r.accountId, r.status, r.systemNa
 withData(registrations.command('list').description('list registrations, oldest first'))
   .addOption(new Option('--status <status>', 'only registrations with this status').choices(['pending', 'approved', 'rejected']))
   .action(async (flags: Common & { status?: RegistrationStatus }) => {
-    const list = await onData(flags, (s) => s.registrations.list(flags.status),
-      (h) => adminCall<Registration[]>(h, 'GET', `/registrations${flags.status ? `?status=${flags.status}` : ''}`));
+    const list = await onData(flags, (s) => s.registrations.list(flags.status));
     out(flags, list, () => list.map(showRegistration).join('\n') || '(none)');
   });
 for (const [verb, status] of [['approve', 'approved'], ['reject', 'rejected']] as const) {
@@ -106,7 +98,7 @@ for (const [verb, status] of [['approve', 'approved'], ['reject', 'rejected']] a
     ? 'approve a registration: its token works from its registered address'
     : 'reject a registration (also revokes an approved one): its calls answer 11'))
     .action(async (id: string, flags: Common) => {
-      const r = await onData(flags, (s) => s.registrations.decide(id, status), (h) => adminCall<Registration>(h, 'POST', `/registrations/${encodeURIComponent(id)}/${verb}`));
+      const r = await onData(flags, (s) => s.registrations.decide(id, status));
       out(flags, r, () => showRegistration(r));
     });
 }
@@ -114,7 +106,7 @@ for (const [verb, status] of [['approve', 'approved'], ['reject', 'rejected']] a
 withData(program.command('apps').description('applications of the issuing-side interfaces').command('add').description('create an app; prints app_key and app_secret once'))
   .requiredOption('--name <name>', 'name of the application')
   .action(async (flags: Common & { name: string }) => {
-    const created = await onData(flags, (s) => s.sessions.addApp(flags.name), (h) => adminCall<{ appKey: string; appSecret: string; name: string }>(h, 'POST', '/apps', { name: flags.name }));
+    const created = await onData(flags, (s) => s.sessions.addApp(flags.name));
     console.log(JSON.stringify(created, null, 2));
   });
 
@@ -130,7 +122,7 @@ withData(program.command('users').description('operators who log in to the issui
   .option('--sensitive-access', 'may see sensitive fields unmasked when a call asks to (show_sensitive_data)')
   .action(async (flags: Common & { account: string; name: string; password: string; identityNum?: string; role?: string; serviceOrg?: string; division?: string; divisionCode?: string; sensitiveAccess?: boolean }) => {
     const o = { account: flags.account, name: flags.name, identityNum: flags.identityNum, role: flags.role, serviceOrg: flags.serviceOrg, division: flags.division, divisionCode: flags.divisionCode, sensitiveAccess: flags.sensitiveAccess === true, creator: 'cli' };
-    const created = await onData(flags, (s) => s.sessions.addOperator(o, flags.password), (h) => adminCall<Operator>(h, 'POST', '/users', { ...o, password: flags.password }));
+    const created = await onData(flags, (s) => s.sessions.addOperator(o, flags.password));
     console.log(JSON.stringify(created, null, 2));
   });
 
@@ -142,12 +134,12 @@ withData(oauthClients.command('add').description('create a client; prints a gene
   .option('--scope <scope...>', 'scopes the client may ask for', ['read', 'write'])
   .action(async (flags: Common & { id: string; name: string; secret?: string; scope: string[] }) => {
     const input = { clientId: flags.id, name: flags.name, secret: flags.secret, scopes: flags.scope };
-    const created = await onData(flags, (s) => s.oauth.addClient(input), (h) => adminCall<Awaited<ReturnType<Services['oauth']['addClient']>>>(h, 'POST', '/oauth-clients', input));
+    const created = await onData(flags, (s) => s.oauth.addClient(input));
     console.log(JSON.stringify(created, null, 2));
   });
 withData(oauthClients.command('list').description('list OAuth2 clients'))
   .action(async (flags: Common) => {
-    const list = await onData(flags, (s) => s.oauth.listClients(), (h) => adminCall<Awaited<ReturnType<Services['oauth']['listClients']>>>(h, 'GET', '/oauth-clients'));
+    const list = await onData(flags, (s) => s.oauth.listClients());
     out(flags, list, () => list.map((c) => `${c.clientId}\t${c.scopes.join(' ')}\t${c.name}`).join('\n') || '(none)');
   });
 
@@ -165,18 +157,17 @@ withData(oauthUsers.command('add').description('create an account; prints a gene
       return role;
     });
     const input = { username: flags.username, name: flags.name, roles, password: flags.password, deptName: flags.deptName };
-    const created = await onData(flags, (s) => s.oauth.addUser(input), (h) => adminCall<Awaited<ReturnType<Services['oauth']['addUser']>>>(h, 'POST', '/oauth-users', input));
+    const created = await onData(flags, (s) => s.oauth.addUser(input));
     console.log(JSON.stringify(created, null, 2));
   });
 withData(oauthUsers.command('list').description('list accounts and their roles'))
   .action(async (flags: Common) => {
-    const list = await onData(flags, (s) => s.oauth.listUsers(), (h) => adminCall<Awaited<ReturnType<Services['oauth']['listUsers']>>>(h, 'GET', '/oauth-users'));
+    const list = await onData(flags, (s) => s.oauth.listUsers());
     out(flags, list, () => list.map((u) => `${u.username}\t${u.roles.join(',')}\t${u.name}${u.locked ? '\t(locked)' : ''}`).join('\n') || '(none)');
   });
 withData(oauthUsers.command('revoke <username>').description("revoke every token of an account (its callers must log in again)"))
   .action(async (username: string, flags: Common) => {
-    const revoked = await onData(flags, (s) => s.oauth.revokeUser(username),
-      async (h) => (await adminCall<{ revoked: number }>(h, 'POST', `/oauth-users/${encodeURIComponent(username)}/revoke`)).revoked);
+    const revoked = await onData(flags, (s) => s.oauth.revokeUser(username));
     out(flags, { username, revoked }, () => `${username}: ${revoked} token(s) revoked`);
   });
 
@@ -184,20 +175,18 @@ const trustedApps = program.command('trusted-apps').description('trusted apps of
 withData(trustedApps.command('add').description('allocate an appID and appSecret; prints the secret once (the app then registers, table 8)'))
   .requiredOption('--name <name>', 'name of the application')
   .action(async (flags: Common & { name: string }) => {
-    const created = await onData(flags, (s) => s.trustedApps.add(flags.name),
-      (h) => adminCall<{ appId: string; appSecret: string; name: string }>(h, 'POST', '/trusted-apps', { name: flags.name }));
+    const created = await onData(flags, (s) => s.trustedApps.add(flags.name));
     console.log(JSON.stringify(created, null, 2));
   });
 withData(trustedApps.command('list').description('list trusted apps and whether they registered'))
   .action(async (flags: Common) => {
-    const list = await onData(flags, (s) => s.trustedApps.list(), (h) => adminCall<Awaited<ReturnType<Services['trustedApps']['list']>>>(h, 'GET', '/trusted-apps'));
+    const list = await onData(flags, (s) => s.trustedApps.list());
     out(flags, list, () => list.map((a) => [a.appId, a.name, a.corpCode ? `${a.corpCode} ${a.corpName}` : '(not registered)', a.disabled ? 'disabled' : ''].join('\t')).join('\n') || '(none)');
   });
 for (const [action, what] of [['disable', 'refuse every request of an app from now on (code 33, 应用已停用)'], ['enable', 'let a disabled app in again']] as const) {
   withData(trustedApps.command(`${action} <appId>`).description(what))
     .action(async (appId: string, flags: Common) => {
-      const app = await onData(flags, (s) => s.trustedApps.setDisabled(appId, action === 'disable'),
-        (h) => adminCall<Awaited<ReturnType<Services['trustedApps']['setDisabled']>>>(h, 'POST', `/trusted-apps/${encodeURIComponent(appId)}/${action}`));
+      const app = await onData(flags, (s) => s.trustedApps.setDisabled(appId, action === 'disable'));
       if (!app) throw new Error(`no trusted app ${appId}`);
       out(flags, app, () => `${app.appId}: ${app.disabled ? 'disabled' : 'enabled'}`);
     });
@@ -205,7 +194,7 @@ for (const [action, what] of [['disable', 'refuse every request of an app from n
 withData(program.command('trusted-tokens').description('natural-person trusted tokens this node issued (table 9)').command('revoke <tokenId>')
   .description('revoke a token: every node that pulls this node\'s revocation list refuses it'))
   .action(async (id: string, flags: Common) => {
-    await onData(flags, (s) => s.trustedAccess.revoke(id), (h) => adminCall(h, 'POST', `/trusted-tokens/${encodeURIComponent(id)}/revoke`));
+    await onData(flags, (s) => s.trustedAccess.revoke(id));
     out(flags, { tokenId: id, revoked: true }, () => `${id}: revoked`);
   });
 
@@ -219,12 +208,12 @@ withData(items.command('add').description('create a service item'))
   .requiredOption('--type <code...>', 'certificate types the item may issue and use')
   .action(async (flags: Common & { code: string; name: string; orgName: string; orgCode: string; areaCode?: string; type: string[] }) => {
     const input: ServiceItem = { code: flags.code, name: flags.name, orgName: flags.orgName, orgCode: flags.orgCode, areaCode: flags.areaCode, typeCodes: flags.type };
-    const item = await onData(flags, (s) => s.items.add(input), (h) => adminCall<ServiceItem>(h, 'POST', '/items', input));
+    const item = await onData(flags, (s) => s.items.add(input));
     out(flags, item, () => `${item.code}\t${item.name}\t${item.orgName}\t${item.typeCodes.join(',')}`);
   });
 withData(items.command('list').description('list service items'))
   .action(async (flags: Common) => {
-    const list = await onData(flags, (s) => s.items.list(), (h) => adminCall<ServiceItem[]>(h, 'GET', '/items'));
+    const list = await onData(flags, (s) => s.items.list());
     out(flags, list, () => list.map((i) => `${i.code}\t${i.name}\t${i.orgName}\t${i.typeCodes.join(',')}`).join('\n') || '(none)');
   });
 
@@ -236,12 +225,12 @@ withData(seals.command('add').description("make a seal for an organisation, sign
   .option('--valid-years <n>', 'validity in years', '5')
   .action(async (flags: Common & { orgCode: string; orgName: string; validYears: string }) => {
     const input: NewSeal = { orgCode: flags.orgCode, orgName: flags.orgName, validYears: Number(flags.validYears) };
-    const seal = await onData(flags, (s) => s.seals.add(input), (h) => adminCall<SealSummary>(h, 'POST', '/seals', input));
+    const seal = await onData(flags, (s) => s.seals.add(input));
     out(flags, seal, () => `created seal ${seal.esId} for ${seal.orgName} (${seal.orgCode}), valid ${seal.validFrom} to ${seal.validTo}, made by node key ${seal.makerKid}`);
   });
 withData(seals.command('list').description('list seals, newest first per organisation'))
   .action(async (flags: Common) => {
-    const list = await onData(flags, (s) => s.seals.list(), (h) => adminCall<SealSummary[]>(h, 'GET', '/seals'));
+    const list = await onData(flags, (s) => s.seals.list());
     out(flags, list, () => list.map(sealLine).join('\n') || '(none)');
   });
 
@@ -261,19 +250,19 @@ withData(types.command('add').description('create a certificate type (published 
       code: flags.code, name: flags.name, defineAuthorityName: flags.authority, relatedItemName: flags.itemName, relatedItemCode: flags.itemCode,
       holderCategory: flags.holderCategory, validityRange: flags.validity, fields: (flags.field ?? []).map(parseFieldSpec), draft: flags.draft,
     };
-    const t = await onData(flags, (s) => s.catalog.add(input), (h) => adminCall<CertificateType>(h, 'POST', '/types', input));
+    const t = await onData(flags, (s) => s.catalog.add(input));
     out(flags, t, () => `${t.code}\t${t.status}\t${t.name}`);
   });
 withData(types.command('list').description('list certificate types'))
   .addOption(new Option('--status <status>', 'only types with this status').choices(['draft', 'published', 'withdrawn']))
   .action(async (flags: Common & { status?: TypeStatus }) => {
-    const list = await onData(flags, (s) => s.catalog.list(flags.status), (h) => adminCall<CertificateType[]>(h, 'GET', `/types${flags.status ? `?status=${flags.status}` : ''}`));
+    const list = await onData(flags, (s) => s.catalog.list(flags.status));
     out(flags, list, () => list.map((t) => `${t.code}\t${t.status}\t${t.name}`).join('\n') || '(none)');
   });
 for (const [verb, status] of [['publish', 'published'], ['withdraw', 'withdrawn']] as const) {
   withData(types.command(`${verb} <code>`).description(`${verb} a certificate type`))
     .action(async (code: string, flags: Common) => {
-      const t = await onData(flags, (s) => s.catalog.setStatus(code, status), (h) => adminCall<CertificateType>(h, 'POST', `/types/${encodeURIComponent(code)}/status`, { status }));
+      const t = await onData(flags, (s) => s.catalog.setStatus(code, status));
       out(flags, t, () => `${t.code}\t${t.status}\t${t.name}`);
     });
 }
@@ -284,8 +273,7 @@ withData(types.command('layout <code>').description("set the layout template of 
   .action(async (code: string, flags: Common & { file?: string; clear?: boolean }) => {
     if (!flags.file === !flags.clear) throw new Error('give either --file FILE or --clear');
     const template: unknown = flags.file ? JSON.parse(readFileSync(flags.file, 'utf8')) : undefined;
-    const t = await onData(flags, (s) => s.catalog.setLayout(code, template),
-      (h) => adminCall<CertificateType>(h, 'PUT', `/types/${encodeURIComponent(code)}/layout`, { layout: template ?? null }));
+    const t = await onData(flags, (s) => s.catalog.setLayout(code, template));
     out(flags, t, () => `${t.code}	${t.layout ? `layout: ${t.layout.title ?? t.name}, ${t.layout.fields?.length ?? 'all'} fields` : 'default layout'}	${t.name}`);
   });
 
@@ -305,14 +293,14 @@ program.command('token').description("compute today's national AccessToken for a
 withData(program.command('import <file>').description('load NDJSON certificate records (F.1.5 shape)'))
   .action(async (file: string, flags: Common) => {
     const size = statSync(file).size;
-    const report = await onData(flags, (s) => runImportLocal(s, file, size, !!flags.json), (h) => runImportRemote(h, file, !!flags.json));
+    const report = await onData(flags, (s) => runImportLocal(s, file, size, !!flags.json));
     printImport(report, !!flags.json);
     if (report.inserted + report.existing === 0 && report.rejected > 0) process.exitCode = 1;
   });
 
 program.command('exchange').description("move new lic_data rows from a province's front DB to the hub's, and the hub's lic_data_error rows for them back (ZWFW C 0124 5.3)")
-  .requiredOption('--from <url>', "the province's database (PostgreSQL URL)")
-  .requiredOption('--to <url>', "the hub's database (PostgreSQL URL)")
+  .requiredOption('--from <url|dir>', "the province's database (PostgreSQL URL, or its data directory on the embedded server)")
+  .requiredOption('--to <url|dir>', "the hub's database (PostgreSQL URL, or its data directory on the embedded server)")
   .option('--chunk <n>', 'rows per transaction', '5000')
   .option('--json', 'machine-readable output')
   .action(async (flags: { from: string; to: string; chunk: string; json?: boolean }) => {
@@ -325,19 +313,18 @@ withData(program.command('aggregate').description("apply new lic_data rows to th
   .option('--batch <cd_batch>', 'with --report: only this batch')
   .action(async (flags: Common & { report?: boolean; batch?: string }) => {
     if (flags.report) {
-      const r = await onData(flags, (s) => s.aggregator.report({ batch: flags.batch }),
-        (h) => adminCall<AggregateReport>(h, 'GET', `/aggregate/report${flags.batch ? `?batch=${encodeURIComponent(flags.batch)}` : ''}`));
+      const r = await onData(flags, (s) => s.aggregator.report({ batch: flags.batch }));
       out(flags, r, () => printReport(r));
       return;
     }
-    const summary = await onData(flags, (s) => aggregateLocal(s, !!flags.json), (h) => aggregateRemote(h, !!flags.json));
+    const summary = await onData(flags, (s) => aggregateLocal(s, !!flags.json));
     out(flags, summary, () => printAggregate(summary));
   });
 
 withData(program.command('errors').description('catalog rows the hub rejected (lic_data_error, brought back by exchange) that no later report answered yet'))
   .option('--all', 'also the resolved ones')
   .action(async (flags: Common & { all?: boolean }) => {
-    const list = await onData(flags, (s) => s.frontErrors.list({ all: !!flags.all }), (h) => adminCall<ProvinceError[]>(h, 'GET', `/errors?all=${!!flags.all}`));
+    const list = await onData(flags, (s) => s.frontErrors.list({ all: !!flags.all }));
     out(flags, list, () => printErrors(list));
   });
 
@@ -347,7 +334,7 @@ withData(program.command('rereport [ids...]').description("write certificates' c
   .action(async (ids: string[], flags: Common & { errors?: boolean; all?: boolean }) => {
     if (!flags.errors && !flags.all && ids.length === 0) throw new Error('name certificate IDs, or --errors, or --all');
     const target = flags.all ? { all: true as const } : flags.errors ? { errors: true as const } : { ids };
-    const o = await onData(flags, (s) => s.frontErrors.rereport(target), (h) => adminCall<ReportOutcome>(h, 'POST', '/rereport', { ids, errors: flags.errors, all: flags.all }));
+    const o = await onData(flags, (s) => s.frontErrors.rereport(target));
     out(flags, o, () => printRereport(o));
   });
 
@@ -371,12 +358,12 @@ withData(nodes.command('add').description('register a member node'))
       dataSource: flags.dataSource, name: flags.name, areaCodes: flags.area ?? [], baseUrl: flags.url, accountId: flags.account,
       scheme: flags.scheme, secret: flags.secret, inboundAccount: flags.inboundAccount, services: flags.service ?? [],
     };
-    const n = await onData(flags, (s) => addMemberNode(s, input), (h) => adminCall<Awaited<ReturnType<typeof addMemberNode>>>(h, 'POST', '/nodes', input));
+    const n = await onData(flags, (s) => addMemberNode(s, input));
     out(flags, n, () => nodeLine(n));
   });
 withData(nodes.command('list').description('list member nodes, with the state of each circuit in the running node'))
   .action(async (flags: Common) => {
-    const list = await onData(flags, (s) => s.nodes.list(), (h) => adminCall<MemberNodeListing[]>(h, 'GET', '/nodes'));
+    const list = await onData(flags, (s) => s.nodes.list());
     out(flags, list, () => list.map(nodeLine).join('\n') || '(none)');
   });
 withData(nodes.command('remove <dataSource>').description('remove a member node: calls for its certificates then answer 2'))
@@ -384,7 +371,7 @@ withData(nodes.command('remove <dataSource>').description('remove a member node:
     const r = await onData(flags, async (s) => {
       if (!(await removeMemberNode(s, dataSource))) throw new Error(`no node ${dataSource}`);
       return { removed: dataSource };
-    }, (h) => adminCall<{ removed: string }>(h, 'DELETE', `/nodes/${encodeURIComponent(dataSource)}`));
+    });
     out(flags, r, () => `removed node ${r.removed}`);
   });
 
@@ -393,7 +380,7 @@ withData(program.command('sync-types').description("a province takes the hub's c
     const r = await onData(flags, (s) => {
       checkFederation(s.cfg);
       return syncTypes(s, (done, total) => { if (!flags.json && (done === total || done % 100 === 0)) process.stderr.write(`\rsync-types: ${done}/${total}`); });
-    }, (h) => adminCall<TypeSync>(h, 'POST', '/sync-types'));
+    });
     if (!flags.json) process.stderr.write('\n');
     out(flags, r, () => [
       `${r.fetched} types from ${r.hub}: ${r.inserted.length} new, ${r.updated.length} updated, ${r.unchanged} unchanged, ${r.skipped.length} skipped`,
@@ -413,14 +400,13 @@ withData(usage.command('list', { isDefault: true }).description('list usage reco
     const since = flags.since ? new Date(flags.since) : undefined;
     if (since && Number.isNaN(since.getTime())) throw new Error(`--since: not a time: ${flags.since}`);
     const filter = { holderCode: flags.holder, since, limit: Number(flags.limit) };
-    const q = new URLSearchParams({ ...(flags.holder ? { holder: flags.holder } : {}), ...(since ? { since: since.toISOString() } : {}), limit: flags.limit });
-    const rows = await onData(flags, (s) => s.usage.list(filter), (h) => adminCall<Awaited<ReturnType<Services['usage']['list']>>>(h, 'GET', `/usage?${q}`));
+    const rows = await onData(flags, (s) => s.usage.list(filter));
     out(flags, rows, () => rows.map((r) => [r.at, r.dialect, r.interface, r.accountId ?? '-', r.resultCode, r.reason ?? '', r.certificateIds.join(' ')].join('\t')).join('\n') || '(none)');
   });
 
 withData(usage.command('verify').description('recompute the SM3 chain of the usage log and report the first broken record'))
   .action(async (flags: Common) => {
-    const result = await onData(flags, (s) => s.usage.verifyChain(), (h) => adminCall<Awaited<ReturnType<Services['usage']['verifyChain']>>>(h, 'GET', '/usage/verify'));
+    const result = await onData(flags, (s) => s.usage.verifyChain());
     out(flags, result, () => result.brokenAt === undefined
       ? `usage log intact: ${result.checked} records`
       : `usage log BROKEN at record ${result.brokenAt}: ${result.reason} (${result.checked} records before it are intact)`);

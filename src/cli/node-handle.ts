@@ -3,15 +3,32 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Config } from '../config.js';
 
-/** What a running node leaves in its data directory so commands can reach it instead of opening PGlite. */
+/**
+ * How a remote operator (and later the console) reaches a node's admin API: its address and bearer
+ * token, in `DATA/secrets/node.json` (0600). Local commands do not use it: they open the database
+ * directly, beside any running node.
+ */
 export interface NodeHandle { pid: number; url: string; token: string }
 
 const handlePath = (cfg: Config) => join(cfg.dataDir, 'secrets', 'node.json');
 
-export function newAdminToken(): string {
-  return randomBytes(24).toString('base64url');
+/**
+ * The admin API's token: ZHENGZHAO_ADMIN_TOKEN, or one generated once per data directory and kept in
+ * `DATA/secrets/admin-token` (0600), so every node process of the directory accepts the same one.
+ */
+export function adminToken(cfg: Config, env: NodeJS.ProcessEnv = process.env): string {
+  if (env.ZHENGZHAO_ADMIN_TOKEN) return env.ZHENGZHAO_ADMIN_TOKEN;
+  mkdirSync(join(cfg.dataDir, 'secrets'), { recursive: true, mode: 0o700 });
+  const file = join(cfg.dataDir, 'secrets', 'admin-token');
+  try {
+    writeFileSync(file, randomBytes(24).toString('base64url') + '\n', { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  return readFileSync(file, 'utf8').trim();
 }
 
+/** Written by each node as it starts listening: with several nodes on one directory, the latest one's address. */
 export function writeNodeHandle(cfg: Config, url: string, token: string): NodeHandle {
   mkdirSync(join(cfg.dataDir, 'secrets'), { recursive: true, mode: 0o700 });
   const handle = { pid: process.pid, url, token };
@@ -19,30 +36,10 @@ export function writeNodeHandle(cfg: Config, url: string, token: string): NodeHa
   return handle;
 }
 
+/** Removes the handle if it is this process's own (another node may have written its address since). */
 export function removeNodeHandle(cfg: Config): void {
-  rmSync(handlePath(cfg), { force: true });
-}
-
-/** The handle of a live node on this data directory, if any (a stale file from a killed node is ignored). */
-export function liveNodeHandle(cfg: Config): NodeHandle | undefined {
   const path = handlePath(cfg);
-  if (!existsSync(path)) return undefined;
   try {
-    const h = JSON.parse(readFileSync(path, 'utf8')) as NodeHandle;
-    process.kill(h.pid, 0);
-    return h;
-  } catch {
-    return undefined;
-  }
-}
-
-export async function adminCall<T>(h: NodeHandle, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${h.url}/admin${path}`, {
-    method,
-    headers: { authorization: `Bearer ${h.token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const json = (await res.json()) as T & { error?: string };
-  if (!res.ok) throw new Error(json.error ?? `admin API answered ${res.status}`);
-  return json;
+    if (existsSync(path) && (JSON.parse(readFileSync(path, 'utf8')) as NodeHandle).pid === process.pid) rmSync(path, { force: true });
+  } catch { /* unreadable: leave it */ }
 }

@@ -1,10 +1,7 @@
 import type { Command } from 'commander';
 import type { Services } from '../core/services.js';
-import type { NodeHandle } from './node-handle.js';
-import { adminCall } from './node-handle.js';
 import type { YrdPeer } from '../federation/yrd-peers.js';
 import type { KeyRefresh } from '../federation/network-keys.js';
-import type { KnownKey } from '../store/peer-keys.js';
 import { syncKeys } from '../federation/members.js';
 import { checkFederation, type ConfigFlags } from '../config.js';
 
@@ -13,7 +10,7 @@ interface Common extends ConfigFlags { json?: boolean }
 /** The pieces of main.ts the commands here run through. */
 export interface CliKit {
   withData(cmd: Command): Command;
-  onData<T>(flags: Common, local: (s: Services) => Promise<T>, remote: (h: NodeHandle) => Promise<T>): Promise<T>;
+  onData<T>(flags: Common, local: (s: Services) => Promise<T>): Promise<T>;
   out(flags: Common, value: unknown, human: () => string): void;
 }
 
@@ -36,12 +33,12 @@ export function registerPeerCommands(program: Command, kit: CliKit): void {
     .option('--fetch', 'read its keys now (else: peers fetch)')
     .action(async (flags: Common & { area: string; name: string; url: string; fetch?: boolean }) => {
       const input = { areaCode: flags.area, name: flags.name, baseUrl: flags.url };
-      const p = await onData(flags, (s) => s.peers.add(input, { fetch: !!flags.fetch }), (h) => adminCall<YrdPeer>(h, 'POST', '/peers', { ...input, fetch: !!flags.fetch }));
+      const p = await onData(flags, (s) => s.peers.add(input, { fetch: !!flags.fetch }));
       out(flags, p, () => peerLine(p));
     });
   withData(peers.command('list').description('list peers and the keys known of each'))
     .action(async (flags: Common) => {
-      const list = await onData(flags, (s) => s.peers.list(), (h) => adminCall<YrdPeer[]>(h, 'GET', '/peers'));
+      const list = await onData(flags, (s) => s.peers.list());
       out(flags, list, () => list.map(peerLine).join('\n') || '(none)');
     });
   withData(peers.command('remove <area>').description('remove a peer: its calls are refused and its keys forgotten'))
@@ -49,17 +46,17 @@ export function registerPeerCommands(program: Command, kit: CliKit): void {
       const r = await onData(flags, async (s) => {
         if (!(await s.peers.remove(area))) throw new Error(`no peer ${area}`);
         return { removed: area };
-      }, (h) => adminCall<{ removed: string }>(h, 'DELETE', `/peers/${encodeURIComponent(area)}`));
+      });
       out(flags, r, () => `removed peer ${r.removed}`);
     });
   withData(peers.command('fetch [area]').description("read a peer's published keys (all peers without an area)"))
     .action(async (area: string | undefined, flags: Common) => {
       if (area) {
-        const p = await onData(flags, (s) => s.peers.fetch(area), (h) => adminCall<YrdPeer>(h, 'POST', `/peers/${encodeURIComponent(area)}/fetch`));
+        const p = await onData(flags, (s) => s.peers.fetch(area));
         out(flags, p, () => peerLine(p));
         return;
       }
-      const r = await onData(flags, (s) => s.peers.fetchAll(), (h) => adminCall<Awaited<ReturnType<Services['peers']['fetchAll']>>>(h, 'POST', '/peers-fetch'));
+      const r = await onData(flags, (s) => s.peers.fetchAll());
       out(flags, r, () => r.map((x) => `${x.areaCode}\t${x.ok ? `${x.keys} key(s)` : `FAILED: ${x.error}`}`).join('\n') || '(no peers)');
       if (r.some((x) => !x.ok)) process.exitCode = 2;
     });
@@ -69,7 +66,7 @@ export function registerPeerCommands(program: Command, kit: CliKit): void {
       const r = await onData(flags, (s) => {
         checkFederation(s.cfg);
         return syncKeys(s);
-      }, (h) => adminCall<Awaited<ReturnType<typeof syncKeys>>>(h, 'POST', '/sync-keys'));
+      });
       out(flags, r, () => [r.hub ? `from ${r.hub}:` : 'members:', ...r.nodes.map(refreshLine)].join('\n'));
       if (r.nodes.some((x) => !x.ok)) process.exitCode = 2;
     });
@@ -78,13 +75,12 @@ export function registerPeerCommands(program: Command, kit: CliKit): void {
   withData(keys.command('learned').description('list the public keys learned from peers, members or the hub'))
     .option('--owner <prefix>', 'only these owners: peer:320000, member:151, network:, hub')
     .action(async (flags: Common & { owner?: string }) => {
-      const list = await onData(flags, (s) => s.peerKeys.list(flags.owner),
-        (h) => adminCall<KnownKey[]>(h, 'GET', `/peer-keys${flags.owner ? `?owner=${encodeURIComponent(flags.owner)}` : ''}`));
+      const list = await onData(flags, (s) => s.peerKeys.list(flags.owner));
       out(flags, list, () => list.map((k) => [k.owner, k.use, k.kid, k.areaCodes.join(',') || '-', k.validTo ? `until ${k.validTo}` : 'current', k.learnedFrom].join('\t')).join('\n') || '(none)');
     });
   withData(keys.command('rotate-exchange').description('make a new exchange key; the old one still opens envelopes sealed to it'))
     .action(async (flags: Common) => {
-      const r = await onData(flags, async (s) => ({ kid: await s.exchangeKeys.rotate() }), (h) => adminCall<{ kid: string }>(h, 'POST', '/exchange-keys/rotate'));
+      const r = await onData(flags, async (s) => ({ kid: await s.exchangeKeys.rotate() }));
       out(flags, r, () => `new exchange key ${r.kid}; peers read it with peers fetch / sync-keys`);
     });
 }

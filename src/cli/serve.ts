@@ -7,16 +7,16 @@ import { cstCompactDate } from '../domain/dates.js';
 import { aggregateEvery } from '../core/aggregation/aggregator.js';
 import { printAggregate } from './aggregation.js';
 import { refreshKeysEvery } from '../federation/key-refresh.js';
-import { newAdminToken, removeNodeHandle, writeNodeHandle, liveNodeHandle } from './node-handle.js';
+import { adminToken as adminTokenOf, removeNodeHandle, writeNodeHandle } from './node-handle.js';
 
 /** Runs a node until SIGINT/SIGTERM; with demo, seeds an empty data directory and prints how to call it. */
 export async function serve(cfg: Config, opts: { demo: boolean; json: boolean }): Promise<void> {
   // Tokens and service codes name the area that issued them: a demo node without one is Beijing, as its demo data is.
   if (opts.demo && !cfg.areaCode) cfg = { ...cfg, areaCode: '110000' };
   checkFederation(cfg);
-  if (!cfg.databaseUrl && liveNodeHandle(cfg)) throw new Error(`another node is running on ${cfg.dataDir}`);
-  const s = await openServices(cfg, { warn: (m) => console.error(`warning: ${m}`) });
-  const adminToken = newAdminToken();
+  // Several nodes may serve one data directory: they share its embedded server (and a database server's data likewise).
+  const s = await openServices(cfg, { warn: (m) => console.error(`warning: ${m}`), notice: (m) => console.error(m) });
+  const adminToken = adminTokenOf(cfg);
   const app = await buildApp(s, { logger: { level: cfg.logLevel }, adminToken });
   const address = await app.listen({ port: cfg.port, host: cfg.host });
   const local = address.replace('://[::]', '://localhost').replace('://0.0.0.0', '://127.0.0.1');

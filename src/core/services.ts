@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import { loadKeyring } from '../config.js';
 import type { Keyring } from '../crypto/keyring.js';
 import { openDb, type Db } from '../store/db.js';
+import { checkDataDir } from '../store/embedded/server.js';
 import { migrate } from '../store/migrate.js';
 import { CertificateRepo } from '../store/certificates.js';
 import { CertificateTypeRepo } from '../store/certificate-types.js';
@@ -128,9 +129,14 @@ export interface Services {
   close(): Promise<void>;
 }
 
-export async function openServices(cfg: Config, opts: { warn?: (m: string) => void } = {}): Promise<Services> {
+/**
+ * @param opts.warn a setting production should change (generated keys); opts.notice what the
+ * embedded database's first start did (a cluster made, a system user created).
+ */
+export async function openServices(cfg: Config, opts: { warn?: (m: string) => void; notice?: (m: string) => void } = {}): Promise<Services> {
+  checkDataDir(cfg.dataDir);
   const keys = loadKeyring(cfg, process.env, opts.warn);
-  const db = await openDb({ databaseUrl: cfg.databaseUrl, dataDir: cfg.dataDir });
+  const db = await openDb({ databaseUrl: cfg.databaseUrl, dataDir: cfg.dataDir, notice: opts.notice });
   try {
     await migrate(db);
   } catch (err) {

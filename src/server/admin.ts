@@ -19,8 +19,9 @@ import { adminKeyRoutes } from './admin-keys.js';
 type NewOperator = Omit<Operator, 'createdAt' | 'modifiedAt'> & { password: string };
 
 /**
- * The admin API: what the command line uses when a running node holds the data (PGlite allows one
- * process). Authenticated by a bearer credential the node keeps in its data directory.
+ * The admin API, for operators who are not on the node's machine (and for the console): the same
+ * actions as the command line. Authenticated by a bearer credential the node keeps in its data
+ * directory (`secrets/admin-token`, or ZHENGZHAO_ADMIN_TOKEN).
  */
 export async function adminRoutes(app: FastifyInstance, opts: { services: Services; token: string }): Promise<void> {
   const s = opts.services;
@@ -123,7 +124,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { services: Servic
     return reply;
   });
 
-  // Catalog aggregation (ZWFW C 0124 5.3) for a node on PGlite, which no other process can open.
+  // Catalog aggregation (ZWFW C 0124 5.3) run by the node itself, its progress streamed.
   app.post('/aggregate', async (_req, reply) => {
     const out = new PassThrough();
     reply.header('content-type', 'application/x-ndjson').send(out);

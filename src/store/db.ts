@@ -1,20 +1,19 @@
-import { mkdirSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { from as copyFromStdin, to as copyToStdout } from 'pg-copy-streams';
+import { leaseEmbedded } from './embedded/server.js';
 
 /** Anything that runs SQL: the database itself or an open transaction. */
 export interface Queryable {
   /**
-   * @param name for hot statements: a server keeps them prepared per connection, saving the parse and
-   * plan of every call (PGlite ignores it).
+   * @param name for hot statements: the server keeps them prepared per connection, saving the parse and
+   * plan of every call.
    */
   query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[], name?: string): Promise<T[]>;
   /**
    * `COPY … FROM STDIN` of text-format data: the bulk path, several times faster than INSERT for
-   * many rows, on both back ends (PGlite reads it as a blob).
+   * many rows.
    */
   copyFrom(sql: string, text: string | Uint8Array): Promise<void>;
   /**
@@ -24,12 +23,8 @@ export interface Queryable {
   copyTo(sql: string): Promise<Buffer>;
 }
 
-/**
- * The one database interface the store uses. Both back ends speak the same PostgreSQL SQL;
- * PGlite is PostgreSQL compiled to WASM (one connection, in-process), node-postgres talks to a server.
- */
+/** The one database interface the store uses: a PostgreSQL server through node-postgres (`pg`). */
 export interface Db extends Queryable {
-  readonly kind: 'pglite' | 'postgres';
   /** Multi-statement SQL without parameters (migrations). */
   exec(sql: string): Promise<void>;
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
@@ -42,44 +37,6 @@ const INT8_OID = 20;
 /** Dates stay 'YYYY-MM-DD' strings: a JS Date would drag a time zone into a calendar date. */
 const keepText = (v: string) => v;
 const toNumber = (v: string) => Number(v);
-
-export async function openPglite(dataDir: string | undefined): Promise<Db> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const db = new PGlite(dataDir, {
-    parsers: { [DATE_OID]: keepText, [INT8_OID]: toNumber },
-  });
-  await db.waitReady;
-  const blobCopy = (sql: string) => sql.replace(/from\s+stdin\s*$/i, "from '/dev/blob'");
-  const blobOut = async (q: Pick<PGlite, 'query'>, sql: string) => {
-    const blob = (await q.query(sql.replace(/to\s+stdout\s*$/i, "to '/dev/blob'"))).blob;
-    return blob ? Buffer.from(await blob.arrayBuffer()) : Buffer.alloc(0);
-  };
-  return {
-    kind: 'pglite',
-    async query<T>(sql: string, params?: readonly unknown[]) {
-      return (await db.query<T>(sql, params as unknown[] | undefined)).rows;
-    },
-    async copyFrom(sql: string, text: string | Uint8Array) {
-      await db.query(blobCopy(sql), [], { blob: new Blob([text as string | Uint8Array<ArrayBuffer>]) });
-    },
-    copyTo: (sql: string) => blobOut(db, sql),
-    async exec(sql: string) {
-      await db.exec(sql);
-    },
-    async transaction<T>(fn: (tx: Queryable) => Promise<T>) {
-      return db.transaction(async (tx) =>
-        fn({
-          query: async <R>(sql: string, params?: readonly unknown[]) => (await tx.query<R>(sql, params as unknown[] | undefined)).rows,
-          copyFrom: async (sql: string, text: string | Uint8Array) => { await tx.query(blobCopy(sql), [], { blob: new Blob([text as string | Uint8Array<ArrayBuffer>]) }); },
-          copyTo: (sql: string) => blobOut(tx, sql),
-        }),
-      );
-    },
-    async close() {
-      await db.close();
-    },
-  };
-}
 
 export async function openPostgres(url: string, poolSize = 10): Promise<Db> {
   const types = {
@@ -102,7 +59,6 @@ export async function openPostgres(url: string, poolSize = 10): Promise<Db> {
     return Buffer.concat(chunks);
   };
   return {
-    kind: 'postgres',
     query: <T>(sql: string, params?: readonly unknown[], name?: string) => run<T>(pool, sql, params, name),
     async copyFrom(sql: string, text: string | Uint8Array) {
       const client = await pool.connect();
@@ -139,16 +95,29 @@ export interface DbOptions {
   databaseUrl?: string;
   dataDir: string;
   poolSize?: number;
+  /** What the embedded server's first start did (made a cluster, a system user): said once, to the operator. */
+  notice?: (message: string) => void;
 }
 
-/** `--database-url` / DATABASE_URL selects a server; otherwise PGlite under `<data>/pgdata`. */
-export function openDb(opts: DbOptions): Promise<Db> {
-  return opts.databaseUrl
-    ? openPostgres(opts.databaseUrl, opts.poolSize)
-    : openPglite(`${opts.dataDir}/pgdata`);
+/**
+ * `--database-url` / DATABASE_URL selects an external server, and nothing is started; otherwise the
+ * embedded server of `<data>/pgdata`, started when no other process of this data directory runs it
+ * and stopped when the last one closes.
+ */
+export async function openDb(opts: DbOptions): Promise<Db> {
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.poolSize);
+  const lease = await leaseEmbedded(opts.dataDir, opts.notice);
+  let db: Db;
+  try {
+    db = await openPostgres(lease.url, opts.poolSize);
+  } catch (err) {
+    await lease.release();
+    throw err;
+  }
+  return { ...db, async close() { try { await db.close(); } finally { await lease.release(); } } };
 }
 
-/** Normalises bytea values, which node-postgres returns as Buffer and PGlite as Uint8Array. */
+/** Normalises bytea values to Buffer (node-postgres gives Buffer; a Uint8Array from elsewhere is wrapped). */
 export function asBuffer(v: unknown): Buffer {
   if (Buffer.isBuffer(v)) return v;
   if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength);

@@ -8,21 +8,22 @@ import { openServices, type Services } from '../../src/core/services.js';
 import { catalogProblem, type CatalogRow } from '../../src/domain/catalog-row.js';
 import { catalogRow, idFor, ISSUER, MARRIAGE, MARRIAGE_TYPE } from '../support/catalog-rows.js';
 import { makeCreditCode } from '../../src/domain/holder-code.js';
+import { makeBackend, type Backend } from '../support/backends.js';
 
 /**
  * Every rule the hub's aggregator knows, one bad row each: the row lands in lic_data_error with a
- * remark naming the field and the rule, and nothing of it reaches the catalog. One hub on PGlite.
+ * remark naming the field and the rule, and nothing of it reaches the catalog. One hub.
  */
 describe('aggregation: every rule a lic_data row can break', () => {
-  let dir: string;
+  let b: Backend;
   let s: Services;
   let n = 1000;
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'zz-agg-rules-'));
-    s = await openServices(loadConfig({ data: dir, role: 'hub' }, {}), { warn: () => {} });
+    b = await makeBackend();
+    s = await openServices(loadConfig({ data: b.dataDir, databaseUrl: b.databaseUrl, role: 'hub' }, {}), { warn: () => {} });
     await s.catalog.add(MARRIAGE_TYPE);
   });
-  after(async () => { await s.close(); rmSync(dir, { recursive: true, force: true }); });
+  after(async () => { await s.close(); await b.cleanup(); });
 
   /** Writes rows straight into the hub's lic_data, aggregates, and answers the new error rows. */
   async function aggregate(rows: CatalogRow[]) {

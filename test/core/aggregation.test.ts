@@ -11,6 +11,7 @@ import type { CallContext } from '../../src/core/usage.js';
 import { ServiceError } from '../../src/domain/return-codes.js';
 import type { Db } from '../../src/store/db.js';
 import { catalogRow, holderOf, idFor, ISSUER, ISSUER_NAME, MARRIAGE, MARRIAGE_TYPE } from '../support/catalog-rows.js';
+import { makeBackend, type Backend } from '../support/backends.js';
 
 const ctx: WriteContext = { operator: { account: 'clerk', name: '登记员', divisionCode: '110105' }, itemCode: 'BJ-MZ', itemName: '婚姻登记' };
 const call: CallContext = { dialect: 'national', interface: 'GetCertificateDataByCertificateID', accountId: 'test', reason: '办理测试业务' };
@@ -22,18 +23,18 @@ interface LicRow { ID: number; CertificateSourceId: string; Cd_operation: string
 function failingAfter(db: Db, n: number): Db {
   let count = 0;
   return {
-    ...db, kind: db.kind, query: db.query.bind(db), exec: db.exec.bind(db), close: db.close.bind(db),
+    ...db, query: db.query.bind(db), exec: db.exec.bind(db), close: db.close.bind(db),
     transaction: (fn) => (++count >= n ? Promise.reject(new Error('killed')) : db.transaction(fn)),
   };
 }
 
 /**
- * A province and a hub, each on PGlite in this process: the province's lifecycle writes land in its
+ * A province and a hub, each on a database of its own, in this process: the province's lifecycle writes land in its
  * lic_data in the same transaction; the exchange moves them (and errors back) exactly once; the
  * hub applies I, U and D.
  */
-describe('catalog aggregation between a province and a hub (PGlite)', () => {
-  const dirs: string[] = [];
+describe('catalog aggregation between a province and a hub', () => {
+  const backends: Backend[] = [];
   let p: Services;
   let h: Services;
   const licData = async (s: Services, after = 0) =>
@@ -41,16 +42,16 @@ describe('catalog aggregation between a province and a hub (PGlite)', () => {
   const exchange = (chunk = 5000, hub: Db = h.db) => new Exchange(p.db, hub, chunk).run();
 
   before(async () => {
-    for (let i = 0; i < 2; i++) dirs.push(mkdtempSync(join(tmpdir(), 'zz-agg-')));
-    p = await openServices(loadConfig({ data: dirs[0] }, {}), { warn: () => {} });
-    h = await openServices(loadConfig({ data: dirs[1], role: 'hub' }, {}), { warn: () => {} });
+    for (let i = 0; i < 2; i++) backends.push(await makeBackend());
+    p = await openServices(loadConfig({ data: backends[0]!.dataDir, databaseUrl: backends[0]!.databaseUrl }, {}), { warn: () => {} });
+    h = await openServices(loadConfig({ data: backends[1]!.dataDir, databaseUrl: backends[1]!.databaseUrl, role: 'hub' }, {}), { warn: () => {} });
     for (const s of [p, h]) await s.catalog.add(MARRIAGE_TYPE);
     await p.items.add({ code: 'BJ-MZ', name: '婚姻登记', orgName: ISSUER_NAME, orgCode: ISSUER, areaCode: '110105', typeCodes: [MARRIAGE] });
   });
   after(async () => {
     await p.close();
     await h.close();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    for (const b of backends) await b.cleanup();
   });
 
   test('sign, change and abolish each write their lic_data row in their own transaction', async () => {
@@ -81,7 +82,7 @@ describe('catalog aggregation between a province and a hub (PGlite)', () => {
     await p.batches.sign(MARRIAGE, { ids: made.items.map((i) => i.id!) }, ctx);
     assert.deepEqual((await licData(p, before)).map((r) => r.Cd_operation), ['I', 'I', 'I']);
 
-    const file = join(dirs[0]!, 'import.ndjson');
+    const file = join(backends[0]!.dataDir, 'import.ndjson');
     const rec = (i: number, status?: string) => JSON.stringify({
       certificateType: '结婚证', certificateTypeCode: MARRIAGE, certificateName: '结婚证', certificateHolder: `导入${i}`,
       certificateHolderCode: holderOf(i), certificateHolderType: '111', issueDept: ISSUER_NAME, issueDeptCode: ISSUER,

@@ -12,6 +12,7 @@ import { ReturnCode, ServiceError } from '../../src/domain/return-codes.js';
 import { formatCertificateId } from '../../src/domain/identifier.js';
 import { makeCitizenId, makeCreditCode } from '../../src/domain/holder-code.js';
 import type { Certificate } from '../../src/domain/model.js';
+import { makeBackend, type Backend } from '../support/backends.js';
 
 const TYPE = '11100000000019713D001';
 const OWN = makeCreditCode('1', '1', '510104', '006122244');
@@ -47,7 +48,7 @@ class FakeNode implements RemoteNode {
 const refuse = (code: ReturnCode, detail?: string) => () => { throw new ServiceError(code, detail); };
 
 describe('routing of sharing calls', () => {
-  let dir: string;
+  let b: Backend;
   let s: Services;
   let hub: FakeNode;
   let province: RoutingService;
@@ -60,8 +61,8 @@ describe('routing of sharing calls', () => {
   const remote = cert(FOREIGN, 'FAR1');
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'zz-routing-'));
-    s = await openServices(loadConfig({ data: dir }, {}), { warn: () => {} });
+    b = await makeBackend();
+    s = await openServices(loadConfig({ data: b.dataDir, databaseUrl: b.databaseUrl }, {}), { warn: () => {} });
     await s.types.insertIfMissing({ code: TYPE, name: '机动车驾驶证', fields: [], status: 'published', isOpen: true });
     for (const c of [own, ownAbolished, heldForeign]) await s.certs.insert(c);
     hub = new FakeNode('hub');
@@ -69,7 +70,7 @@ describe('routing of sharing calls', () => {
   });
   after(async () => {
     await s.close();
-    rmSync(dir, { recursive: true, force: true });
+    await b.cleanup();
   });
 
   test('by ID: its own area and what it holds are answered here; another region\'s goes to the hub with the reason, correlation ID and hop count', async () => {

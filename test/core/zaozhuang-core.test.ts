@@ -16,10 +16,11 @@ import type { Certificate } from '../../src/domain/model.js';
 import { zaozhuangFieldVerification } from '../../src/dialects/zaozhuang/verification.js';
 import { Params, callerContext, copyExpiryOf } from '../../src/dialects/zaozhuang/params.js';
 import type { CallContext } from '../../src/core/usage.js';
+import { makeBackend, type Backend } from '../support/backends.js';
 
-/** Core pieces the Zaozhuang interface added, in process on PGlite, with a clock the tests move. */
+/** Core pieces the Zaozhuang interface added, in process, with a clock the tests move. */
 describe('core of the Zaozhuang interface', () => {
-  let dir: string;
+  let b: Backend;
   let s: Services;
   let clock = Date.parse('2026-04-27T02:00:00Z');
   const now = () => clock;
@@ -35,8 +36,8 @@ describe('core of the Zaozhuang interface', () => {
   });
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'zz-core-'));
-    s = await openServices(loadConfig({ data: dir }, {}), { warn: () => {} });
+    b = await makeBackend();
+    s = await openServices(loadConfig({ data: b.dataDir, databaseUrl: b.databaseUrl }, {}), { warn: () => {} });
     oauth = new OAuthService(new OAuthRepo(s.db), { accessTtlSeconds: 43200, refreshTtlSeconds: 86400, lockAfter: 5, lockSeconds: 900 }, now);
     await oauth.addClient({ clientId: 'xxxx-oauth', name: '业务系统', secret: 'xxxx-mobile' });
     await oauth.addUser({ username: 'clerk', name: '市人社局', password: 'clerk-pass-1', roles: ['info', 'view'] });
@@ -45,7 +46,7 @@ describe('core of the Zaozhuang interface', () => {
   });
   after(async () => {
     await s.close();
-    rmSync(dir, { recursive: true, force: true });
+    await b.cleanup();
   });
 
   const login = () => oauth.passwordGrant({ clientId: 'xxxx-oauth', clientSecret: 'xxxx-mobile', username: 'clerk', password: 'clerk-pass-1', scope: 'read write' });

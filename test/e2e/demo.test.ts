@@ -11,7 +11,7 @@ import { isValidCitizenId, isValidCreditCode } from '../../src/domain/holder-cod
 let b: Backend;
 let node: RunningNode;
 before(async () => {
-  b = await makeBackend('pglite');
+  b = await makeBackend('embedded');
   // Short-lived download links, so expiry can be seen over HTTP.
   node = await startNode(b, ['--demo'], { ZHENGZHAO_FILE_URL_TTL: '3' });
 });

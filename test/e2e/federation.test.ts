@@ -91,9 +91,8 @@ type UsageRow = { interface: string; accountId: string | null; resultCode: strin
 const usageOf = async (b: Backend, correlationId: string) =>
   (await admin<UsageRow[]>(b, 'GET', '/usage?limit=500')).filter((r) => r.correlationId === correlationId);
 
-for (const backendName of ['pglite', 'postgres'] as const) {
-  // The whole suite on PGlite; on PostgreSQL the main flow, the owner's refusal and a stopped owner.
-  const full = backendName === 'pglite';
+for (const backendName of ['postgres'] as const) {
+  const full = true;
   describe(`federation: hub, provinces A and B on loopback (${backendName})`, async () => {
     const skip = backendName === 'postgres' ? pgSkip : false;
     let hubB: Backend, aB: Backend, bB: Backend;

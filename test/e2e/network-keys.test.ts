@@ -15,8 +15,7 @@ import { makeCreditCode } from '../../src/domain/holder-code.js';
  * signs a layout file; Shanghai (A, 310000, 131) holds the same certificate record but not B's key,
  * so it cannot call the file genuine. The hub registers B (`nodes add` reads B's published keys) and
  * publishes the network's keys; A takes them (`sync-keys`) and then verifies B's file by itself.
- * When the hub drops B, A's next sync drops B's key again. The hub runs on PostgreSQL when one is
- * available, the provinces on PGlite.
+ * When the hub drops B, A's next sync drops B's key again.
  */
 const pgSkip = await postgresSkip();
 
@@ -41,7 +40,7 @@ describe('network keys: a province verifies another province\'s file with the ke
   const verifyAtA = async () => (await (await fetch(`${a.baseUrl}/verify/file`, { method: 'POST', headers: { 'content-type': 'application/pdf' }, body: pdf })).json()) as any;
 
   before(async () => {
-    [hubB, aB, bB] = await Promise.all([makeBackend(pgSkip ? 'pglite' : 'postgres'), makeBackend('pglite'), makeBackend('pglite')]);
+    [hubB, aB, bB] = await Promise.all([makeBackend('postgres'), makeBackend('postgres'), makeBackend('postgres')]);
     const file = join(mkdtempSync(join(tmpdir(), 'zz-netkeys-')), 'record.ndjson');
     writeFileSync(file, JSON.stringify(RECORD) + '\n');
     for (const backend of [bB, aB]) assert.equal(cli(backend, ['import', file]).status, 0);

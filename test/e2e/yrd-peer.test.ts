@@ -43,7 +43,7 @@ describe('YRD direct channel between two nodes', () => {
   };
 
   before(async () => {
-    [shB, jsB] = await Promise.all([makeBackend('pglite'), makeBackend('pglite')]);
+    [shB, jsB] = await Promise.all([makeBackend('postgres'), makeBackend('postgres')]);
     [sh, js] = await Promise.all([
       startYrdPeerNode(shB, { ZHENGZHAO_AREA_CODE: '310000', ZHENGZHAO_HOP_TIMEOUT_MS: '3000' }),
       startYrdPeerNode(jsB, { ZHENGZHAO_AREA_CODE: '320000' }),

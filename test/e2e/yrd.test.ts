@@ -325,7 +325,7 @@ describe('Yangtze River Delta: an expired trusted token', async () => {
   let b: Backend;
   let node: RunningNode;
   before(async () => {
-    b = await makeBackend('pglite');
+    b = await makeBackend('postgres');
     node = await startNode(b, ['--area-code', '320000'], { ZHENGZHAO_YRD_TOKEN_TTL: '1' });
     cli(b, ['items', 'add', '--code', 'YRD-X', '--name', 'x', '--org-name', 'x', '--org-code', ORG.code, '--type', MARRIAGE]);
   });

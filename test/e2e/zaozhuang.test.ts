@@ -446,7 +446,7 @@ for (const backendName of BACKENDS) {
 }
 
 test('a city node without its province settings does not start', async () => {
-  const b = await makeBackend('pglite');
+  const b = await makeBackend('postgres');
   try {
     await assert.rejects(startNode(b, [], { ZHENGZHAO_ZAOZHUANG_LEVEL: 'city', ZHENGZHAO_ZAOZHUANG_PROVINCE_URL: 'http://127.0.0.1:1/license-api-release' }),
       /a city node \(ZHENGZHAO_ZAOZHUANG_LEVEL=city\) needs ZHENGZHAO_ZAOZHUANG_PROVINCE_CLIENT_ID, ZHENGZHAO_ZAOZHUANG_PROVINCE_CLIENT_SECRET, ZHENGZHAO_ZAOZHUANG_PROVINCE_USERNAME, ZHENGZHAO_ZAOZHUANG_PROVINCE_PASSWORD/);

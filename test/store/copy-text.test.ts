@@ -4,10 +4,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCopyText } from '../../src/store/copy-text.js';
-import { openPglite } from '../../src/store/db.js';
+import { openDb } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrate.js';
 import { FrontDbRepo, lastIdOfRowsText, storedRowsFromCopy } from '../../src/store/front-db.js';
 import { catalogRow } from '../support/catalog-rows.js';
+import { makeBackend, type Backend } from '../support/backends.js';
 
 test('parseCopyText reads fields, nulls and every escape COPY writes or reads', () => {
   assert.deepEqual(parseCopyText('1\ta\\tb\t\\N\n2\tc\\\\d\\ne\\r\t\n'), [['1', 'a\tb', null], ['2', 'c\\d\ne\r', '']]);
@@ -17,8 +18,8 @@ test('parseCopyText reads fields, nulls and every escape COPY writes or reads', 
 });
 
 test('lic_data rows read as COPY text equal the rows read by query, awkward characters and nulls included', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'zz-copy-text-'));
-  const db = await openPglite(dir);
+  const b = await makeBackend();
+  const db = await openDb({ dataDir: b.dataDir, databaseUrl: b.databaseUrl });
   try {
     await migrate(db);
     const front = new FrontDbRepo(db);
@@ -40,6 +41,6 @@ test('lic_data rows read as COPY text equal the rows read by query, awkward char
     await assert.rejects(front.rowsText(db, 0.5, horizon, 1), /integer bounds/);
   } finally {
     await db.close();
-    rmSync(dir, { recursive: true, force: true });
+    await b.cleanup();
   }
 });

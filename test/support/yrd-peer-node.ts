@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../../src/config.js';
 import { openServices } from '../../src/core/services.js';
 import { buildApp } from '../../src/server/app.js';
-import { newAdminToken, removeNodeHandle, writeNodeHandle } from '../../src/cli/node-handle.js';
+import { adminToken as adminTokenOf, removeNodeHandle, writeNodeHandle } from '../../src/cli/node-handle.js';
 import { ServiceError } from '../../src/domain/return-codes.js';
 import { HopError } from '../../src/federation/hop-channel.js';
 import type { YrdHandlers } from '../../src/dialects/yrd/contract.js';
@@ -28,7 +28,7 @@ const handlers: YrdHandlers = {
   },
 };
 
-const adminToken = newAdminToken();
+const adminToken = adminTokenOf(cfg);
 const app = await buildApp(s, { logger: false, adminToken, yrdHandlers: handlers });
 app.post<{ Body: { area: string; interface: string; body: Record<string, unknown>; correlationId: string; timeoutMs?: number } }>('/test/peer-call', async (req) => {
   const b = req.body;
