@@ -22,6 +22,7 @@ import { checkFederation } from '../config.js';
 import { addMemberNode, removeMemberNode } from '../federation/members.js';
 import { registerPeerCommands } from './peers.js';
 import { registerYrdClientCommands } from './yrd-client.js';
+import { embeddedStatus, stopEmbedded } from '../store/embedded/server.js';
 
 interface Common extends ConfigFlags { json?: boolean }
 
@@ -65,6 +66,21 @@ withData(program.command('serve').description('run a node'))
   .option('--data-source <code>', 'its appendix H data-source code: 0xx central department, 1xx region (or ZHENGZHAO_DATA_SOURCE)')
   .action(async (flags: Common & { demo?: boolean }) => {
     await serve(loadConfig(flags), { demo: !!flags.demo, json: !!flags.json });
+  });
+
+const db = program.command('db').description('the embedded PostgreSQL server of a data directory');
+db.command('status').description('where it listens, its server process, and the processes using it')
+  .option('--data <dir>', 'data directory', undefined).option('--json', 'machine-readable output')
+  .action((flags: Common) => {
+    const st = embeddedStatus(loadConfig({ data: flags.data }).dataDir);
+    out(flags, st, () => st.state === 'absent' ? `no embedded cluster in ${st.pgdata}`
+      : `${st.pgdata} (${st.state}): ${st.postmaster ? `running, pid ${st.postmaster}, on 127.0.0.1:${st.port}` : `stopped (port ${st.port ?? '-'})`}; used by ${st.users.length ? st.users.join(', ') : 'no process'}`);
+  });
+db.command('stop').description('stop it whoever uses it (a server a killed node left behind)')
+  .option('--data <dir>', 'data directory', undefined).option('--json', 'machine-readable output')
+  .action(async (flags: Common) => {
+    const stopped = await stopEmbedded(loadConfig({ data: flags.data }).dataDir);
+    out(flags, { stopped }, () => (stopped ? 'stopped' : 'not running'));
   });
 
 const accounts = program.command('accounts').description('calling systems of the national interface (接入方)');

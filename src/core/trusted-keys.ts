@@ -5,8 +5,13 @@ interface TrustedKey { publicKeyHex: string; validFrom: number; validTo?: number
 /** A key learned from another node, as the store keeps it (ISO times). */
 export interface LearnedKey { publicKeyHex: string; validFrom?: string; validTo?: string }
 
-/** How long the node's own key list is taken as current before an unknown key makes it look again. */
-const REFRESH_MS = 30_000;
+/**
+ * How long the stored keys are taken as current: another process on the same database (the command
+ * line's sync-keys, another node) learns or drops keys, and this one sees it within this time.
+ */
+const REFRESH_MS = 5_000;
+/** An unknown key looks in the store sooner, but not on every call (a flood of foreign files costs one read a second). */
+const MISS_REFRESH_MS = 1_000;
 
 /**
  * The keys whose signatures on layout files this node accepts: its own, current and retired (a
@@ -42,8 +47,10 @@ export class TrustedKeys {
 
   async trusts(publicKeyHex: string, signedAt?: string): Promise<boolean> {
     const hex = publicKeyHex.toLowerCase();
+    const age = this.now() - this.loadedAt;
+    if (age > REFRESH_MS) await this.reload();
     let key = this.find(hex);
-    if (!key && this.now() - this.loadedAt > REFRESH_MS) {
+    if (!key && age > MISS_REFRESH_MS && age <= REFRESH_MS) {
       await this.reload();
       key = this.find(hex);
     }

@@ -76,6 +76,22 @@ describe('embedded PostgreSQL: shared by nodes and commands', () => {
     assert.equal(postmaster(b), undefined, 'the last node stopped the server');
     first = await startNode(b, ['--demo']);
   });
+
+  test('db status names the server and who uses it; db stop ends the one a killed node left', async () => {
+    const status = () => JSON.parse(cli(b, ['db', 'status', '--json']).stdout);
+    const running = status();
+    assert.equal(running.state, 'ours');
+    assert.equal(running.postmaster, postmaster(b));
+    assert.deepEqual(running.users, [first.process.pid]);
+    first.process.kill('SIGKILL');
+    await new Promise((r) => first.process.once('exit', r));
+    const left = status();
+    assert.equal(left.postmaster, running.postmaster, 'the server outlives a killed node');
+    assert.deepEqual(left.users, []);
+    assert.equal(JSON.parse(cli(b, ['db', 'stop', '--json']).stdout).stopped, true);
+    assert.equal(status().postmaster, undefined);
+    assert.equal(postmaster(b), undefined);
+  });
 });
 
 describe('embedded PostgreSQL: faults get one clear sentence', () => {

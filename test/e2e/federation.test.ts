@@ -98,6 +98,7 @@ for (const backendName of ['postgres'] as const) {
     let hubB: Backend, aB: Backend, bB: Backend;
     let hub: RunningNode, a: RunningNode, b: RunningNode;
     let bPort: number;
+    let aEnv: NodeJS.ProcessEnv;
     let bEnv: NodeJS.ProcessEnv;
     let clerk: Account;
     let hubAtB: Account;
@@ -120,7 +121,8 @@ for (const backendName of ['postgres'] as const) {
       });
       bPort = await freePort();
       bEnv = province('510000', '151', sc, HOP_TIMEOUT_A);
-      [a, b] = await Promise.all([startNode(aB, [], province('330000', '133', zj, HOP_TIMEOUT_A)), startNode(bB, ['--port', String(bPort)], bEnv)]);
+      aEnv = province('330000', '133', zj, HOP_TIMEOUT_A);
+      [a, b] = await Promise.all([startNode(aB, [], aEnv), startNode(bB, ['--port', String(bPort)], bEnv)]);
       assert.equal(a.info.areaCode, '330000');
       // The accounts the hub calls each province with, and a clerk's system at A.
       const hubAtA = await admin<Account>(aB, 'POST', '/accounts', { id: 'national-hub', name: '国家电子证照共享服务系统' });
@@ -244,7 +246,8 @@ for (const backendName of ['postgres'] as const) {
     test('sync-types: A takes the hub\'s certificate types into its catalog', { skip: skip || !full }, async () => {
       const before = (await admin<{ code: string }[]>(aB, 'GET', '/types')).map((t) => t.code);
       assert.deepEqual(before, [MARRIAGE]);
-      const r = cli(aB, ['sync-types', '--json']);
+      // The command opens A's database itself, so it takes A's settings (its hub) as A does: from the environment.
+      const r = cli(aB, ['sync-types', '--json'], undefined, aEnv);
       assert.equal(r.status, 0, r.stderr);
       const report = JSON.parse(r.stdout);
       assert.equal(report.fetched, 3);
@@ -252,7 +255,7 @@ for (const backendName of ['postgres'] as const) {
       assert.equal(report.unchanged + report.updated.length, 1);
       const types = await admin<{ code: string; name: string; status: string }[]>(aB, 'GET', '/types');
       assert.deepEqual(types.map((t) => [t.code, t.status]).sort(), [[MARRIAGE, 'published'], [DRIVING, 'published'], [TRADE, 'published']].sort());
-      const again = JSON.parse(cli(aB, ['sync-types', '--json']).stdout);
+      const again = JSON.parse(cli(aB, ['sync-types', '--json'], undefined, aEnv).stdout);
       assert.deepEqual([again.inserted, again.updated, again.unchanged], [[], [], 3]);
     });
 

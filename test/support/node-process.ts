@@ -57,17 +57,17 @@ async function startProcess(args: string[], env: NodeJS.ProcessEnv): Promise<Run
     info,
     process: child,
     stop: () => new Promise((resolve) => {
-      if (child.exitCode !== null) return resolve();
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
       child.once('exit', () => resolve());
       child.kill('SIGTERM');
     }),
   };
 }
 
-/** Runs the command line against the backend's data (through the node's admin API when one runs). */
-export function cli(b: Backend | undefined, args: string[], input?: string): { status: number; stdout: string; stderr: string } {
+/** Runs the command line against the backend's data (opened directly, beside any node running on it), with a node's settings in env. */
+export function cli(b: Backend | undefined, args: string[], input?: string, env: NodeJS.ProcessEnv = {}): { status: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [...ENTRY, ...args, ...(b ? dataFlags(b) : [])], {
-    cwd: ROOT, encoding: 'utf8', input, env: { ...process.env, LOG_LEVEL: 'warn' }, timeout: 120_000,
+    cwd: ROOT, encoding: 'utf8', input, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, timeout: 120_000, maxBuffer: 1 << 28,
   });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

@@ -159,3 +159,19 @@ export async function stopEmbedded(dataDir: string): Promise<boolean> {
   return true;
 }
 
+
+export interface EmbeddedStatus { pgdata: string; state: string; port?: number; postmaster?: number; users: number[] }
+
+/** What `zhengzhao db status` shows: the cluster, where it listens, its postmaster and the processes leasing it. */
+export function embeddedStatus(dataDir: string): EmbeddedStatus {
+  checkDataPath(dataDir);
+  const p = clusterPaths(dataDir);
+  const state = clusterState(p);
+  const users = join(dataDir, 'run', 'postgres-users');
+  return {
+    pgdata: p.pgdata, state,
+    port: state === 'ours' ? readSecrets(p).port : undefined,
+    postmaster: state === 'ours' ? runningPostmaster(p) : undefined,
+    users: existsSync(users) ? liveUsers(users) : [],
+  };
+}
