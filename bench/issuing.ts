@@ -27,7 +27,7 @@ const log = (m: string) => console.error(`[bench] ${m}`);
 
 const TYPE = '111000000000131433001';
 const ORG = makeCreditCode('1', '1', '110105', '00000101X');
-const ctx: WriteContext = { operator: { account: 'bench', name: '压测', divisionCode: '110105' }, itemCode: 'BENCH', itemName: '婚姻登记' };
+const ctx: WriteContext = { operator: { account: 'bench', name: '压测', divisionCode: '110105' }, itemCode: 'BENCH', itemName: '婚姻登记', caller: { app: 'bench' } };
 const fields = (i: number) => ({
   CZR: `持证人${i}`, CYRSFZJHM: makeCitizenId('110105', `${1950 + Math.floor(i / 1000) % 60}0101`, i % 1000), JHZZH: `J110105-2026-${String(i).padStart(7, '0')}`,
   POXM: `配偶${i}`, FZRQ: '2026-11-01', HYDJY: '张彬',

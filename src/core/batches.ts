@@ -44,10 +44,14 @@ export class BatchService {
     return this.run(id);
   }
 
-  /** Signs the given drafts, or every draft of the type in a division. */
+  /**
+   * Signs the given drafts, or every draft of the type in a division that the caller may sign (its
+   * organisation's, made by its app); a given draft the caller may not sign fails with why.
+   */
   async sign(typeCode: string, target: { ids: string[] } | { divisionCode: string }, ctx: WriteContext): Promise<BatchResult> {
-    await this.issuing.check(typeCode, ctx);
-    const ids = 'ids' in target ? target.ids : await this.certs.draftIds(typeCode, target.divisionCode, MAX_BATCH_ITEMS);
+    const { item } = await this.issuing.check(typeCode, ctx);
+    const ids = 'ids' in target ? target.ids
+      : await this.certs.draftIds(typeCode, target.divisionCode, MAX_BATCH_ITEMS, { issuerCode: item.orgCode, app: ctx.caller.app });
     checkSize(ids.length);
     const id = await this.start('sign', typeCode, { ctx }, ids.map((licenseCode) => ({ licenseCode })));
     return this.run(id);
@@ -75,10 +79,10 @@ export class BatchService {
         const rows = await tx.query<{ seq: number; license_code: string | null; input: CreateItem | null }>(
           `select seq, license_code, input from batch_job_items where job_id = $1 and result_code is null
            order by seq limit $2 for update skip locked`, [jobId, this.chunkSize]);
-        if (rows.length === 0) return 0;
+        if (rows.length === 0) return [];
         const out: BatchItemResult[] = [];
         if (job.kind === 'sign') {
-          const outcome = await this.issuing.signInTransaction(tx, checked.type, rows.map((r) => r.license_code!), job.request.ctx, signer);
+          const outcome = await this.issuing.signInTransaction(tx, checked.type, checked.item, rows.map((r) => r.license_code!), job.request.ctx, signer);
           rows.forEach((r, i) => {
             const o = outcome[i]!;
             out.push(o === r.license_code ? { seq: r.seq, id: o, ok: true } : { seq: r.seq, id: r.license_code!, ok: false, problem: o });
@@ -93,9 +97,10 @@ export class BatchService {
           [jobId, out.map((o) => o.seq), out.map((o) => o.id ?? null), out.map((o) => (o.ok ? 'ok' : o.problem!)), out.map((o) => o.detail ?? null)],
         );
         await tx.query('update batch_jobs set done = done + $2 where id = $1', [jobId, rows.length]);
-        return rows.length;
+        return out;
       });
-      if (worked === 0) break;
+      if (worked.length === 0) break;
+      await this.issuing.recordRefusals(job.request.ctx, job.kind, worked);
       const p = await this.progress(jobId);
       if (p) this.onProgress?.(p);
     }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Keyring } from '../crypto/keyring.js';
+import { tokenBytes } from '../crypto/base64url.js';
 
 export type FileFormat = 'pdf' | 'ofd';
 export const FILE_FORMATS: readonly FileFormat[] = ['pdf', 'ofd'];
@@ -45,7 +46,7 @@ export class FileTickets {
     if (!/^[A-Za-z0-9_-]{20,4096}$/.test(token)) return { ok: false, reason: 'invalid' };
     let t: { c?: unknown; f?: unknown; e?: unknown; r?: unknown; m?: unknown; x?: unknown };
     try {
-      t = this.keys.openJson(Buffer.from(token, 'base64url'), 'file-ticket');
+      t = this.keys.openJson(tokenBytes(token), 'file-ticket');
     } catch {
       return { ok: false, reason: 'invalid' };
     }

@@ -13,6 +13,10 @@ import type { NodeKeys } from './node-keys.js';
 import type { CertificateFiles } from './certificate-files.js';
 import { checkCode, newCertificateId } from './identifiers.js';
 import type { CatalogFeed } from './aggregation/feed.js';
+import type { UsageRecorder } from './usage.js';
+import { authorityProblem, itemOutsideDivision, type AuthorityProblem, type WriteCaller } from './write-authority.js';
+
+export type { WriteCaller };
 
 /** The person making a lifecycle write (Beijing UserInfo), in the core's words. */
 export interface OperatorInfo {
@@ -33,11 +37,17 @@ export interface WriteContext {
   bizNum?: string;
   /** The logged-in account the call came through, when a session carries it. */
   sessionAccount?: string;
+  /** Who the call came through, as authenticated: the only thing the rule of who may write reads. */
+  caller: WriteCaller;
+  /** How a refused write is named in the usage log: the dialect and its interface, the client's address. */
+  call?: { dialect: string; interface: string; clientIp?: string; correlationId?: string };
 }
 
 export type IssuingProblem =
   | 'no-type' | 'type-not-issuable' | 'no-item' | 'item-name' | 'item-not-allowed' | 'invalid-fields'
-  | 'not-found' | 'wrong-type' | 'number-mismatch' | 'not-draft' | 'not-issued' | 'duplicate' | 'batch-size';
+  | 'not-found' | 'wrong-type' | 'number-mismatch' | 'not-draft' | 'not-issued' | 'duplicate' | 'batch-size' | AuthorityProblem;
+
+const AUTHORITY_PROBLEMS: ReadonlySet<IssuingProblem> = new Set<AuthorityProblem>(['not-issuer', 'not-maker', 'outside-division']);
 
 /** Why a lifecycle write was refused, in the core's words; each dialect words it its own way. */
 export class IssuingError extends Error {
@@ -53,7 +63,9 @@ export interface DraftOptions { sealCode?: string; licenseGroup?: string }
  * Issuing and the certificate lifecycle (Beijing 6.4-6.5): drafts are created, edited and deleted;
  * signing turns a draft into an issued certificate; a change abolishes the original and issues its
  * successor; an abolished certificate answers 21 everywhere. An issued certificate is never edited
- * or deleted. Every write checks the service item, and records who made it in the same transaction.
+ * or deleted. Every write checks the service item and who may write the certificate (write-authority.ts),
+ * and records who made it in the same transaction; a write refused for want of authority is recorded
+ * in the usage log.
  */
 export class IssuingService {
   constructor(
@@ -66,22 +78,26 @@ export class IssuingService {
     private readonly files: CertificateFiles,
     /** The front DB report of every write that changes what is shared, in the write's transaction. */
     private readonly feed: CatalogFeed,
+    /** Where refused writes are recorded. */
+    private readonly usage: UsageRecorder,
   ) {}
 
   /** A new draft from submitted data fields. */
   async create(typeCode: string, fields: unknown, ctx: WriteContext, opts: DraftOptions = {}): Promise<Issued> {
     const { type, item } = await this.check(typeCode, ctx);
     const draft = this.draftFrom(type, item, fields, ctx, opts, 1);
-    return this.db.transaction(async (tx) => {
+    return this.guarded(ctx, 'create', draft.id, () => this.db.transaction(async (tx) => {
+      this.authorise(ctx, item, draft);
       await this.insertNew(draft, tx);
       await this.event(tx, draft.id, 'create', ctx);
       return { id: draft.id, checkCode: checkCode(this.keys, draft.id) };
-    });
+    }));
   }
 
   /** A draft made inside a caller's transaction, after check(): the step a batch create repeats. */
   async createInTransaction(tx: Queryable, type: CertificateType, item: ServiceItem, fields: unknown, ctx: WriteContext, opts: DraftOptions = {}): Promise<Issued> {
     const draft = this.draftFrom(type, item, fields, ctx, opts, 1);
+    this.authorise(ctx, item, draft);
     await this.insertNew(draft, tx);
     await this.event(tx, draft.id, 'create', ctx);
     return { id: draft.id, checkCode: checkCode(this.keys, draft.id) };
@@ -90,55 +106,65 @@ export class IssuingService {
   /** Replaces a draft's data; the identifier stays. */
   async update(typeCode: string, id: string, fields: unknown, ctx: WriteContext, opts: DraftOptions = {}): Promise<void> {
     const { type, item } = await this.check(typeCode, ctx);
-    await this.db.transaction(async (tx) => {
+    await this.guarded(ctx, 'update', id, () => this.db.transaction(async (tx) => {
       const current = await this.locked(tx, type, id);
+      this.authorise(ctx, item, current);
       if (current.status !== 'draft') throw new IssuingError('not-draft', current.status);
       const next = { ...this.draftFrom(type, item, fields, ctx, opts, current.version), id, sealCode: opts.sealCode ?? current.sealCode,
-        licenseGroup: opts.licenseGroup ?? current.licenseGroup };
+        licenseGroup: opts.licenseGroup ?? current.licenseGroup, madeByApp: current.madeByApp };
+      this.authorise(ctx, item, next);
       try {
         await this.certs.updateDraft(next, tx);
       } catch (err) {
         throw uniqueViolation(err) ? new IssuingError('duplicate', next.number) : err;
       }
       await this.event(tx, id, 'update', ctx);
-    });
+    }));
   }
 
   /** Deletes a draft; an issued certificate is abolished instead, never deleted. */
   async delete(typeCode: string, id: string, ctx: WriteContext, number?: string): Promise<void> {
-    const { type } = await this.check(typeCode, ctx);
-    await this.db.transaction(async (tx) => {
+    const { type, item } = await this.check(typeCode, ctx);
+    await this.guarded(ctx, 'delete', id, () => this.db.transaction(async (tx) => {
       const current = await this.locked(tx, type, id, number);
+      this.authorise(ctx, item, current);
       if (current.status !== 'draft') throw new IssuingError('not-draft', current.status);
       await this.certs.deleteDraft(id, tx);
       await this.event(tx, id, 'delete', ctx);
-    });
+    }));
   }
 
   /** Draft → issued: signs the structured data and produces the layout file. */
   async sign(typeCode: string, id: string, ctx: WriteContext, number?: string): Promise<Certificate> {
-    const { type } = await this.check(typeCode, ctx);
-    const signed = await this.db.transaction(async (tx) => {
+    const { type, item } = await this.check(typeCode, ctx);
+    const signed = await this.guarded(ctx, 'sign', id, () => this.db.transaction(async (tx) => {
       const current = await this.locked(tx, type, id, number);
+      this.authorise(ctx, item, current);
       if (current.status !== 'draft') throw new IssuingError('not-draft', current.status);
       const issued = await this.signLocked(tx, type, current, ctx);
       await this.feed.record(tx, [{ operation: 'I', cert: issued }]);
       return issued;
-    });
+    }));
     await this.files.produce(signed);
     return signed;
   }
 
   /**
    * Signs drafts inside a caller's transaction, skipping any that is no longer a draft: the step a
-   * batch repeats, safe to run again after a crash. Answers, per id, the id or why it was not signed.
+   * batch repeats, safe to run again after a crash. Answers, per id, the id or why it was not signed;
+   * the caller records the refusals (recordRefusals) once its transaction is over.
    */
-  async signInTransaction(tx: Queryable, type: CertificateType, ids: string[], ctx: WriteContext, signer: Signer): Promise<(string | IssuingProblem)[]> {
+  async signInTransaction(tx: Queryable, type: CertificateType, item: ServiceItem, ids: string[], ctx: WriteContext, signer: Signer): Promise<(string | IssuingProblem)[]> {
     // One read, one signing pass (worker threads for big chunks), one update and one event insert per chunk.
     const found = new Map((await this.certs.getManyForUpdate(ids, tx)).map((c) => [c.id, c]));
     const outcome: (string | IssuingProblem)[] = ids.map((id) => {
       const c = found.get(id);
       if (!c || c.typeCode !== type.code) return 'not-found';
+      const problem = authorityProblem(ctx.caller, item, c);
+      if (problem) {
+        found.delete(id);
+        return problem;
+      }
       return c.status === 'draft' ? id : 'not-draft';
     });
     const drafts = [...new Set(outcome.filter((o): o is string => found.has(o)))].map((id) => this.issuedForm(type, found.get(id)!));
@@ -155,31 +181,34 @@ export class IssuingService {
    */
   async change(typeCode: string, id: string, fields: unknown, ctx: WriteContext, number?: string): Promise<Issued> {
     const { type, item } = await this.check(typeCode, ctx);
-    const successor = await this.db.transaction(async (tx) => {
+    const successor = await this.guarded(ctx, 'change', id, () => this.db.transaction(async (tx) => {
       const current = await this.locked(tx, type, id, number);
+      this.authorise(ctx, item, current);
       if (current.status !== 'issued' && current.status !== 'suspended') throw new IssuingError('not-issued', current.status);
       const draft = { ...this.draftFrom(type, item, fields, ctx, { sealCode: current.sealCode, licenseGroup: current.licenseGroup }, current.version + 1),
         predecessorId: id };
+      this.authorise(ctx, item, draft);
       await this.insertNew(draft, tx);
       const issued = await this.signLocked(tx, type, draft, ctx, 'change');
       if (!(await this.certs.markAbolished(id, '变更', draft.id, tx))) throw new IssuingError('not-issued', current.status);
       await this.event(tx, id, 'abolish', ctx, { reason: '变更', relatedId: draft.id });
       await this.feed.record(tx, [{ operation: 'D', cert: current }, { operation: 'I', cert: issued }]);
       return issued;
-    });
+    }));
     await this.files.produce(successor);
     return { id: successor.id, checkCode: checkCode(this.keys, successor.id) };
   }
 
   /** Issued → abolished, with a reason. */
   async abolish(typeCode: string, id: string, ctx: WriteContext, reason: string, number?: string): Promise<void> {
-    const { type } = await this.check(typeCode, ctx);
-    await this.db.transaction(async (tx) => {
+    const { type, item } = await this.check(typeCode, ctx);
+    await this.guarded(ctx, 'abolish', id, () => this.db.transaction(async (tx) => {
       const current = await this.locked(tx, type, id, number);
+      this.authorise(ctx, item, current);
       if (!(await this.certs.markAbolished(id, reason, undefined, tx))) throw new IssuingError('not-issued', current.status);
       await this.event(tx, id, 'abolish', ctx, { reason });
       await this.feed.record(tx, [{ operation: 'D', cert: current }]);
-    });
+    }));
   }
 
   /** The type and service item of a write, checked: the type is published and issuable, the item may issue it. */
@@ -192,6 +221,10 @@ export class IssuingService {
     if (!item) throw new IssuingError('no-item', ctx.itemCode);
     if (item.name !== ctx.itemName) throw new IssuingError('item-name', item.name);
     if (!item.typeCodes.includes(typeCode)) throw new IssuingError('item-not-allowed', `${item.code} → ${typeCode}`);
+    if (itemOutsideDivision(ctx.caller, item)) {
+      await this.recordRefusal(ctx, 'check', undefined, 'outside-division');
+      throw new IssuingError('outside-division', `${item.code} → ${ctx.caller.divisionCode}`);
+    }
     return { type, item };
   }
 
@@ -206,7 +239,45 @@ export class IssuingService {
       issueDate: f.issueDate ?? cstDate(new Date()), validFrom: f.validFrom, validTo: f.validTo,
       status: 'draft', version, surface: f.surface, detail: [],
       sealCode: opts.sealCode, licenseGroup: opts.licenseGroup, itemCode: item.code, divisionCode: ctx.operator.divisionCode,
+      madeByApp: ctx.caller?.app,
     };
+  }
+
+  /** Throws when the caller may not write this certificate (write-authority.ts). */
+  private authorise(ctx: WriteContext, item: ServiceItem, cert: Certificate): void {
+    const problem = authorityProblem(ctx.caller, item, cert);
+    if (problem) throw new IssuingError(problem, problemDetail(problem, ctx, item, cert));
+  }
+
+  /**
+   * Records the refusals for want of authority among a batch's outcomes, in the usage log. Called
+   * outside any transaction: the usage log commits on its own connection.
+   */
+  async recordRefusals(ctx: WriteContext, action: string, outcomes: { id?: string; problem?: string }[]): Promise<void> {
+    for (const o of outcomes) {
+      if (o.problem && AUTHORITY_PROBLEMS.has(o.problem as IssuingProblem)) await this.recordRefusal(ctx, action, o.id, o.problem as IssuingProblem);
+    }
+  }
+
+  /**
+   * Runs a write; a refusal for want of authority is recorded in the usage log before it is
+   * answered, after the write's transaction has ended.
+   */
+  private async guarded<T>(ctx: WriteContext, action: string, id: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof IssuingError && AUTHORITY_PROBLEMS.has(err.problem)) await this.recordRefusal(ctx, action, id, err.problem);
+      throw err;
+    }
+  }
+
+  private recordRefusal(ctx: WriteContext, action: string, id: string | undefined, problem: IssuingProblem): Promise<void> {
+    return this.usage.record({
+      dialect: ctx.call?.dialect ?? 'core', interface: ctx.call?.interface ?? action, accountId: ctx.caller?.app,
+      operator: ctx.sessionAccount ?? ctx.operator.account, itemCode: ctx.itemCode, itemName: ctx.itemName, bizNum: ctx.bizNum,
+      clientIp: ctx.call?.clientIp, correlationId: ctx.call?.correlationId, certificateIds: id ? [id] : [], resultCode: problem,
+    });
   }
 
   private async insertNew(c: Certificate, tx: Queryable): Promise<void> {
@@ -252,6 +323,15 @@ export class IssuingService {
       certificateId: id, action, sessionAccount: ctx.sessionAccount, operator: operatorRecord(ctx.operator), itemCode: ctx.itemCode,
       itemName: ctx.itemName, bizNum: ctx.bizNum, ...extra,
     };
+  }
+}
+
+/** What a refusal names: whose the certificate is, or which division it lies in. */
+function problemDetail(problem: AuthorityProblem, ctx: WriteContext, item: ServiceItem, cert: Certificate): string {
+  switch (problem) {
+    case 'not-issuer': return `${cert.issuer.name}（${cert.issuer.code}）≠ ${item.orgName}（${item.orgCode}）`;
+    case 'not-maker': return cert.id;
+    case 'outside-division': return `${cert.issuer.areaCode ?? cert.issuer.code.slice(2, 8)} ∉ ${ctx.caller?.divisionCode ?? ''}`;
   }
 }
 

@@ -4,6 +4,7 @@ import type { Keyring } from '../crypto/keyring.js';
 import { ReturnCode, ServiceError } from '../domain/return-codes.js';
 import type { Registration, RegistrationRepo, RegistrationStatus } from '../store/registrations.js';
 import { ipAllowed, type AuthResult } from './accounts.js';
+import { tokenBytes } from '../crypto/base64url.js';
 
 /** What a calling system says about itself when it registers. */
 export interface RegistrationRequest {
@@ -102,7 +103,7 @@ export class RegistrationService {
     let t: { a?: unknown; e?: unknown };
     try {
       if (!/^[A-Za-z0-9_-]{20,1024}$/.test(token)) return { ok: false, problem: 'bad-token' };
-      t = this.keys.openJson(Buffer.from(token, 'base64url'), TOKEN_CONTEXT);
+      t = this.keys.openJson(tokenBytes(token), TOKEN_CONTEXT);
     } catch {
       return { ok: false, problem: 'bad-token' };
     }

@@ -169,7 +169,7 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
   const peerKeys = new PeerKeys(peerKeyRepo, nodeKeys, trustedKeys);
   const front = new FrontDbRepo(db);
   const feed = new CatalogFeed(front, cfg.role === 'province', cfg.dataSource ?? cfg.aggregation.dataSource);
-  const issuing = new IssuingService(db, keys, certs, types, itemRepo, nodeKeys, files, feed);
+  const issuing = new IssuingService(db, keys, certs, types, itemRepo, nodeKeys, files, feed, usage);
   const sharing = new SharingService(certs, types, usage, tickets, encryptedIds, cfg.copyValidDays);
   const accountRepo = new AccountRepo(db, keys);
   const hop: HopSettings = {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Keyring } from '../crypto/keyring.js';
+import { tokenBytes } from '../crypto/base64url.js';
 
 /**
  * A usage code (用证码, Beijing auth_code): the right to use one certificate for a while. A code
@@ -70,7 +71,7 @@ export class UsageCodes {
     if (typeof token !== 'string' || !/^[A-Za-z0-9_-]{20,4096}$/.test(token)) return { ok: false, reason: 'invalid' };
     let v: Record<string, unknown>;
     try {
-      v = this.keys.openJson(Buffer.from(token, 'base64url'), purpose);
+      v = this.keys.openJson(tokenBytes(token), purpose);
     } catch {
       return { ok: false, reason: 'invalid' };
     }

@@ -15,17 +15,44 @@ export function maskValue(v: string): string {
 }
 
 /**
- * A certificate as shown to someone not entitled to its sensitive fields: every surface and detail
- * value whose field definition says sensitive is masked, and so is the holder's code. Pictures
- * marked sensitive are withheld.
+ * Masks a person's name the usual way: its first character kept, one asterisk for each other
+ * character (王* , 欧阳** ); a name of one character is hidden whole. Characters are code points, so a
+ * name written with CJK Extension B characters (outside the BMP) keeps whole characters.
+ */
+export function maskName(v: string): string {
+  const chars = [...v];
+  if (chars.length === 0) return v;
+  if (chars.length === 1) return '*';
+  return chars[0]! + '*'.repeat(chars.length - 1);
+}
+
+/** Whether a value is the holder's code itself (an identity number repeated in another field). */
+function isHolderCode(value: string, holderCode: string): boolean {
+  return holderCode !== '' && value.trim().toUpperCase() === holderCode.trim().toUpperCase();
+}
+
+/**
+ * A certificate as shown to someone not entitled to its sensitive fields. What is masked follows
+ * what a value is, not what its field is called: every value whose field definition says sensitive
+ * or whose role is the holder's code, every value equal to the holder's code (an extension field
+ * such as KZ_GMSFHM repeating it), the holder's code itself, and the certificate number where it is
+ * the holder's code (identity cards, driving licences) or its field is sensitive. Values of the
+ * holder-name role are masked as names; sensitive pictures are withheld.
  */
 export function maskCertificate(c: Certificate, type: Pick<CertificateType, 'fields'>): Certificate {
-  const sensitive = new Set(type.fields.filter((f) => f.sensitive).map((f) => f.columnName));
-  const mask = <T extends { columnName: string; valueType: string; value: string }>(v: T): T =>
-    sensitive.has(v.columnName) ? { ...v, value: v.valueType === 'picture' ? '' : maskValue(v.value) } : v;
+  const fields = new Map(type.fields.map((f) => [f.columnName, f]));
+  const nameSensitive = type.fields.some((f) => f.role === 'holderName' && f.sensitive);
+  const mask = <T extends { columnName: string; valueType: string; value: string }>(v: T): T => {
+    const f = fields.get(v.columnName);
+    if (!(f?.sensitive || f?.role === 'holderCode' || isHolderCode(v.value, c.holder.code))) return v;
+    if (v.valueType === 'picture') return { ...v, value: '' };
+    return { ...v, value: f?.role === 'holderName' ? maskName(v.value) : maskValue(v.value) };
+  };
+  const numberSensitive = type.fields.some((f) => f.role === 'number' && f.sensitive) || isHolderCode(c.number, c.holder.code);
   return {
     ...c,
-    holder: { ...c.holder, code: maskValue(c.holder.code) },
+    number: numberSensitive ? maskValue(c.number) : c.number,
+    holder: { ...c.holder, name: nameSensitive ? maskName(c.holder.name) : c.holder.name, code: maskValue(c.holder.code) },
     surface: c.surface.map(mask),
     detail: c.detail.map((g) => ({ ...g, values: g.values.map(mask) })),
   };

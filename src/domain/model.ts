@@ -100,6 +100,8 @@ export interface Certificate {
   licenseGroup?: string;
   itemCode?: string;
   divisionCode?: string;
+  /** The calling system (app) that made the certificate, where one did: only it may edit, delete or sign the draft. */
+  madeByApp?: string;
 }
 
 /** A catalog entry: what retrieval lists, without surface or detail. */

@@ -12,6 +12,7 @@ import { wellKnownRoutes } from './well-known.js';
 import { fileRoutes } from './files.js';
 import { verifyRoutes } from './verify.js';
 import { adminRoutes } from './admin.js';
+import { loggerOptions } from './log-redaction.js';
 import { yrdPeerFace } from '../dialects/yrd/peer-face.js';
 import { YRD_PEER_ROOT } from '../federation/peer-message.js';
 import type { YrdHandlers } from '../dialects/yrd/contract.js';
@@ -27,7 +28,8 @@ export interface AppOptions {
 /** The HTTP face of a node: every dialect, the published keys, file downloads and the admin API. */
 export async function buildApp(s: Services, opts: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger ?? false,
+    // Credentials never reach the log in clear (log-redaction.ts).
+    logger: opts.logger === undefined || opts.logger === false ? false : loggerOptions(opts.logger === true ? 'info' : opts.logger.level),
     bodyLimit: s.cfg.bodyLimitBytes,
     // Never echo internals: unexpected errors are logged and answered generically by each dialect.
     return503OnClosing: true,

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Services } from '../core/services.js';
 import { usability } from '../domain/model.js';
 import { cstDate, formatChineseDate } from '../domain/dates.js';
-import { maskValue } from '../domain/mask.js';
+import { maskName } from '../domain/mask.js';
 import { FILE_OUTCOME_TEXT } from '../domain/file-outcome.js';
 import type { FileVerdict } from '../core/file-verification.js';
 import { verifyPage, type StatusView } from './verify-page.js';
@@ -25,7 +25,7 @@ export async function verifyRoutes(app: FastifyInstance, opts: { services: Servi
     const c = id.length <= 200 ? await s.certs.get(id) : undefined;
     await s.usage.record({ dialect: 'public', interface: 'verify-page', clientIp: req.ip, certificateIds: c ? [c.id] : [], holderCode: c?.holder.code, resultCode: c ? 'shown' : 'not-found' });
     const view: StatusView | undefined = c && c.status !== 'draft' ? {
-      id: c.id, typeName: c.typeName, holderName: maskValue(c.holder.name), issuer: c.issuer.name,
+      id: c.id, typeName: c.typeName, holderName: maskName(c.holder.name), issuer: c.issuer.name,
       issueDate: formatChineseDate(c.issueDate), validTo: c.validTo ? formatChineseDate(c.validTo) : '长期',
       state: STATUS_TEXT[usability(c, cstDate(new Date()))], usable: usability(c, cstDate(new Date())) === 'usable',
     } : undefined;

@@ -35,13 +35,14 @@ interface SummaryRow {
   license_group: string | null;
   item_code: string | null;
   division_code: string | null;
+  made_by_app: string | null;
 }
 interface FullRow extends SummaryRow { content_enc: Uint8Array }
 
 const SUMMARY_COLUMNS = `c.id, c.source_id, c.type_code, t.name as type_name, c.name, c.holder_type, c.holder_enc,
   c.issuer_name, c.issuer_code, c.area_code, c.issue_date, c.valid_from, c.valid_to, c.status, c.version,
   c.digital_sign, c.sign_key_id, c.data_source, c.predecessor_id, c.successor_id, c.abolish_reason, c.seal_code,
-  c.license_group, c.item_code, c.division_code`;
+  c.license_group, c.item_code, c.division_code, c.made_by_app`;
 
 export interface HolderQuery {
   holderCode: string;
@@ -98,6 +99,7 @@ export class CertificateRepo {
       c.issuer.name, c.issuer.code, c.issuer.areaCode ?? null, c.issueDate, c.validFrom ?? null, c.validTo ?? null,
       c.status, c.version, c.digitalSign ?? null, c.signKeyId ?? null, c.dataSource ?? null,
       c.predecessorId ?? null, c.sealCode ?? null, c.licenseGroup ?? null, c.itemCode ?? null, c.divisionCode ?? null,
+      c.madeByApp ?? null,
     ];
   }
 
@@ -171,12 +173,16 @@ export class CertificateRepo {
     return rows.length === 1;
   }
 
-  /** Drafts of a type, optionally of one division, oldest first: what a batch sign by division signs. */
-  async draftIds(typeCode: string, divisionCode: string | undefined, limit: number): Promise<string[]> {
+  /**
+   * Drafts of a type, optionally of one division, oldest first: what a batch sign by division signs.
+   * `of` keeps only one issuer's drafts made by one app (or by no recorded app).
+   */
+  async draftIds(typeCode: string, divisionCode: string | undefined, limit: number, of?: { issuerCode: string; app: string }): Promise<string[]> {
     const rows = await this.db.query<{ id: string }>(
       `select id from certificates where status = 'draft' and type_code = $1 and ($2::text is null or division_code = $2)
+         and ($4::text is null or issuer_code = $4) and ($5::text is null or made_by_app is null or made_by_app = $5)
        order by created_at, id limit $3`,
-      [typeCode, divisionCode ?? null, limit],
+      [typeCode, divisionCode ?? null, limit, of?.issuerCode ?? null, of?.app ?? null],
     );
     return rows.map((r) => r.id);
   }
@@ -353,6 +359,7 @@ export class CertificateRepo {
       licenseGroup: r.license_group ?? undefined,
       itemCode: r.item_code ?? undefined,
       divisionCode: r.division_code ?? undefined,
+      madeByApp: r.made_by_app ?? undefined,
     };
   }
 
@@ -364,7 +371,7 @@ export class CertificateRepo {
 
 const INSERT_COLUMNS = `id, source_id, type_code, name, holder_type, holder_bidx, number_bidx, holder_enc, content_enc,
   issuer_name, issuer_code, area_code, issue_date, valid_from, valid_to, status, version, digital_sign, sign_key_id, data_source,
-  predecessor_id, seal_code, license_group, item_code, division_code`;
+  predecessor_id, seal_code, license_group, item_code, division_code, made_by_app`;
 
 /**
  * Catalog entries with their blind indexes, sealed parts and COPY lines, each kind in one buffer

@@ -13,7 +13,7 @@ import type { Db } from '../../src/store/db.js';
 import { catalogRow, holderOf, idFor, ISSUER, ISSUER_NAME, MARRIAGE, MARRIAGE_TYPE } from '../support/catalog-rows.js';
 import { makeBackend, type Backend } from '../support/backends.js';
 
-const ctx: WriteContext = { operator: { account: 'clerk', name: '登记员', divisionCode: '110105' }, itemCode: 'BJ-MZ', itemName: '婚姻登记' };
+const ctx: WriteContext = { operator: { account: 'clerk', name: '登记员', divisionCode: '110105' }, itemCode: 'BJ-MZ', itemName: '婚姻登记', caller: { app: 'test-app' } };
 const call: CallContext = { dialect: 'national', interface: 'GetCertificateDataByCertificateID', accountId: 'test', reason: '办理测试业务' };
 const fields = (i: number, name = `持证人${i}`) => ({ CZR: name, CYRSFZJHM: holderOf(i), JHZZH: `J110105-2026-${String(i).padStart(7, '0')}`, FZRQ: '2025-06-01' });
 

@@ -44,3 +44,21 @@ test('keyring: values sealed under a retired key stay readable after rotation; u
   assert.deepEqual(old.blindIndex('holder', 'A'), rotated.blindIndex('holder', 'A'), 'the blind index does not change with the data key');
   assert.notDeepEqual(old.blindIndex('holder', 'A'), old.blindIndex('number', 'A'));
 });
+
+test('a ticket spelled any other way than its one base64url encoding is refused (an extra character, spare bits set)', () => {
+  const tickets = new FileTickets(keys, 600);
+  const now = Date.UTC(2026, 0, 1);
+  // Tickets of identifiers of growing length: some have a length that is a multiple of 4, some not.
+  const tokens = [0, 1, 2, 3].map((n) => tickets.issue(`${ID.slice(0, -6)}${'9'.repeat(n)}.001.U`, 'pdf', now));
+  const whole = tokens.find((t) => t.length % 4 === 0)!;
+  const partial = tokens.find((t) => t.length % 4 === 2 || t.length % 4 === 3)!;
+  assert.ok(whole && partial);
+  for (const t of tokens) assert.ok(tickets.check(t, now).ok);
+  for (const extra of ['A', 'Q', '-']) assert.deepEqual(tickets.check(`${whole}${extra}`, now), { ok: false, reason: 'invalid' }, extra);
+  // The last character of a partial group carries bits the bytes do not use: set one, same bytes, another spelling.
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  const last = alphabet.indexOf(partial.at(-1)!);
+  const respelled = `${partial.slice(0, -1)}${alphabet[last ^ 1]}`;
+  assert.deepEqual(Buffer.from(respelled, 'base64url'), Buffer.from(partial, 'base64url'), 'Node reads both as the same bytes');
+  assert.deepEqual(tickets.check(respelled, now), { ok: false, reason: 'invalid' });
+});

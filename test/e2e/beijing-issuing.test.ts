@@ -70,7 +70,8 @@ for (const name of BACKENDS) {
       node = await startNode(b, [], { ZHENGZHAO_ACCESS_TOKEN_TTL: '5' });
       api = `${node.baseUrl}/beijing/api`;
       const app = JSON.parse(cli(b, ['apps', 'add', '--name', '婚姻登记系统']).stdout);
-      assert.equal(cli(b, ['users', 'add', '--account', 'bj_mzj', '--name', '张三', '--password', 'abc12345', '--division-code', '110105']).status, 0);
+      // A city-wide operator (北京市, as F.1's UserInfo): an operator acts only within its division, and the item is 西城区's.
+      assert.equal(cli(b, ['users', 'add', '--account', 'bj_mzj', '--name', '张三', '--password', 'abc12345', '--division-code', '110000']).status, 0);
       const t = cli(b, ['types', 'add', '--code', TYPE, '--name', '结婚证', '--authority', '中华人民共和国民政部', '--field', ...FIELDS]);
       assert.equal(t.status, 0, t.stderr);
       const i = cli(b, ['items', 'add', '--code', ITEM.code, '--name', ITEM.name, '--org-name', ITEM.org, '--org-code', ITEM.orgCode, '--area-code', '110102', '--type', TYPE]);

@@ -14,7 +14,7 @@ import type { CatalogRow } from '../../src/domain/catalog-row.js';
 
 const pgSkip = await postgresSkip();
 const ROOT = new URL('../..', import.meta.url).pathname;
-const ctx: WriteContext = { operator: { account: 'clerk', name: '登记员', divisionCode: '110105' }, itemCode: 'BJ-MZ', itemName: '婚姻登记' };
+const ctx: WriteContext = { operator: { account: 'clerk', name: '登记员', divisionCode: '110105' }, itemCode: 'BJ-MZ', itemName: '婚姻登记', caller: { app: 'test-app' } };
 const fields = (i: number) => ({ CZR: `持证人${i}`, CYRSFZJHM: holderOf(i), JHZZH: `J110105-2026-${String(i).padStart(7, '0')}`, FZRQ: '2025-06-01' });
 const dataFlags = (b: Backend) => ['--data', b.dataDir, '--database-url', b.databaseUrl!];
 

@@ -225,8 +225,19 @@ for (const backendName of BACKENDS) {
       assert.equal(d.json.code, 0, d.json.msg);
       assert.deepEqual(JSON.parse(d.json.data.userinfo), { name: PERSON.name, idType: '1', idNo: '110105********002X' });
       assert.deepEqual(JSON.parse(d.json.data.certificatelist).map((c: any) => c.CertificateTypeCode).sort(), [DRIVING, MARRIAGE].sort());
-      const byId = await call(appA, '/service-codes/decode', { qrcode: ids[MARRIAGE], ...SCENE });
-      assert.equal(JSON.parse(byId.json.data.certificatelist)[0].CertificateID, ids[MARRIAGE]);
+      // A certificate's ID, or the verify URL printed on its file, is no holder's authority: it names the
+      // certificate and nothing personal (issue 15: it used to give the holder's full code).
+      for (const value of [ids[MARRIAGE], `${node.baseUrl}/verify/${ids[MARRIAGE]}`]) {
+        const byId = await call(appA, '/service-codes/decode', { qrcode: value, ...SCENE });
+        assert.equal(byId.json.code, 0, byId.json.msg);
+        assert.deepEqual(JSON.parse(byId.json.data.userinfo), { idType: '1', idNo: '' });
+        const [entry] = JSON.parse(byId.json.data.certificatelist);
+        assert.equal(entry.CertificateID, ids[MARRIAGE]);
+        assert.equal(entry.CertificateTypeCode, MARRIAGE);
+        assert.deepEqual([entry.CertificateHolder, entry.CertificateHolderCode, entry.CertificateNumber], ['', '', '']);
+        const raw = JSON.stringify(byId.json);
+        assert.ok(!raw.includes(PERSON.code.slice(6, 14)) && !raw.includes(PERSON.name), 'no trace of the holder anywhere');
+      }
 
       const scanned = await call(appA, '/trusted-tokens', { transactionId: 'T3', authType: '3', qrCode: qrcode, permission: 'retrieve@*' });
       assert.equal(scanned.json.code, 0, scanned.json.msg);

@@ -188,8 +188,10 @@ export class TrustedSharing {
   /**
    * Table 7: a holder's service code of this node gives the holder (masked) and their certificates
    * of the types the item may use; a certificate QR value (this platform's verify URL, an identifier,
-   * a Sichuan encrypted ID) gives that certificate and its holder. A code of another area is refused
-   * as such (its issuing node decodes it).
+   * a Sichuan encrypted ID) is printed on every file and is no holder's authority, so it gives that
+   * certificate's identifier and what it is, and nothing of its holder (the seed: the decode yields
+   * "加密的持证主体信息或者证照唯一编号"). A code of another area is refused as such (its issuing
+   * node decodes it).
    */
   private decodeHere(a: Omit<Authorised, 'token' | 'bearer'>, text: string): Promise<Decoded> {
     return this.guarded({ ...a, token: '', bearer: { area: '' } }, async (ctx, hold) => {
@@ -211,7 +213,7 @@ export class TrustedSharing {
       hold(entry.holder.code);
       this.scenes.allow(item, entry.typeCode);
       const { surface: _s, detail: _d, ...summary } = await this.sharing.dataById(ctx, id);
-      return { holder: { name: summary.holder.name, idType: summary.holder.codeType === '111' ? '1' : summary.holder.codeType ?? '', idNo: maskValue(summary.holder.code) }, certificates: [summary] };
+      return { holder: { idType: summary.holder.codeType === '111' ? '1' : summary.holder.codeType ?? '', idNo: '' }, certificates: [withoutHolder(summary)] };
     });
   }
 
@@ -298,6 +300,11 @@ export class TrustedSharing {
       throw err;
     }
   }
+}
+
+/** A certificate as a value anyone may read off its file shows it: what it is, who issued it, its state; nothing of its holder. */
+function withoutHolder(c: CertificateSummary): CertificateSummary {
+  return { ...c, number: '', sourceId: undefined, holder: { name: '', code: '', codeType: c.holder.codeType } };
 }
 
 /** Whether a call came from one of this node's apps (and may go on to the hub or other provinces), not from another province. */

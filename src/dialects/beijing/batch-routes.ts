@@ -9,6 +9,9 @@ import { dataFields, paramsOf, text, writeContext } from './params.js';
 const SIGN_MESSAGES: Record<string, string> = {
   'not-found': '找不到需要签名的电子证照',
   'not-draft': '电子证照不是待签发状态',
+  'not-issuer': '电子证照只能由发证机构签发',
+  'not-maker': '制证数据只能由创建它的机构和业务系统签发',
+  'outside-division': '超出操作员所属行政区划',
 };
 
 /**
@@ -22,7 +25,7 @@ export async function batchRoutes(app: FastifyInstance, s: Services): Promise<vo
 
   app.post('/license/:item_code/batch_create', big, route(async (req, session) => {
     const p = paramsOf(req.body);
-    const ctx = writeContext(p, session);
+    const ctx = writeContext(p, session, req, 'batch_create');
     const licenses = p.licenses;
     if (!Array.isArray(licenses) || licenses.length === 0) throw new ArgumentError('licenses 必填，应为 CreateData 数组');
     if (licenses.length > MAX_BATCH_ITEMS) throw new ArgumentError(`licenses 最多 ${MAX_BATCH_ITEMS} 条`);
@@ -41,7 +44,7 @@ export async function batchRoutes(app: FastifyInstance, s: Services): Promise<vo
 
   app.post('/license/:item_code/batch_sign', route(async (req, session) => {
     const p = paramsOf(req.body);
-    const ctx = writeContext(p, session);
+    const ctx = writeContext(p, session, req, 'batch_sign');
     const division = text(p, 'division_code', false, 6);
     let target: { ids: string[] } | { divisionCode: string };
     if (p.license_codes !== undefined && p.license_codes !== null) {
@@ -82,5 +85,6 @@ export async function batchRoutes(app: FastifyInstance, s: Services): Promise<vo
 /** F.1 lists license codes; an item that failed is reported in its place with why. */
 function createOutcome(i: BatchItemResult): string | { index: number; result_code: string; result_msg: string } {
   if (i.ok) return i.id!;
-  return { index: i.seq, result_code: 'createFail', result_msg: i.problem === 'duplicate' ? `同一证照号码的电子证照已存在：${i.detail}` : `证照数据内容不正确：${i.detail ?? i.problem}` };
+  return { index: i.seq, result_code: 'createFail', result_msg: i.problem === 'duplicate' ? `同一证照号码的电子证照已存在：${i.detail}`
+    : i.problem === 'outside-division' ? `超出操作员所属行政区划：${i.detail}` : `证照数据内容不正确：${i.detail ?? i.problem}` };
 }

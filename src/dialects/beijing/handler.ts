@@ -50,6 +50,9 @@ export function dialectError(err: unknown): [number, BeijingError] | undefined {
       case 'not-issued': return [409, BeijingErrors.notIssued(err.detail)];
       case 'duplicate': return [409, BeijingErrors.duplicate(err.detail)];
       case 'batch-size': return [400, BeijingErrors.invalidArgument(`批量条数应为 1-10000（${err.detail}）`)];
+      case 'not-issuer': return [403, BeijingErrors.notIssuer(err.detail)];
+      case 'not-maker': return [403, BeijingErrors.notMaker(err.detail)];
+      case 'outside-division': return [403, BeijingErrors.outsideDivision(err.detail)];
     }
   }
   if (err instanceof UsingError) {

@@ -1,6 +1,7 @@
 import type { OperatorInfo, WriteContext } from '../../core/issuing.js';
 import type { Session } from '../../core/sessions.js';
-import { ArgumentError } from './handler.js';
+import type { FastifyRequest } from 'fastify';
+import { ArgumentError, correlation } from './handler.js';
 
 /**
  * Request parameters of the Beijing writes. The examples put them inside a `data` object
@@ -67,13 +68,19 @@ export function operatorOf(p: Record<string, unknown>): OperatorInfo {
   return info;
 }
 
-/** Operator, service item and case number: what every write carries. */
-export function writeContext(p: Record<string, unknown>, session: Session): WriteContext {
+/**
+ * Operator, service item and case number: what every write carries; the caller (the session's app
+ * and its logged-in operator's division) is what the core's rule of who may write reads, never the
+ * operator the body describes. `name` is the interface, as a refused write's usage record names it.
+ */
+export function writeContext(p: Record<string, unknown>, session: Session, req: FastifyRequest, name: string): WriteContext {
   return {
     operator: operatorOf(p),
     itemCode: text(p, 'service_item_code', true, 64),
     itemName: text(p, 'service_item_name', true),
     bizNum: text(p, 'biz_num', false, 128),
     sessionAccount: session.operator.account,
+    caller: { app: session.appKey, divisionCode: session.operator.divisionCode },
+    call: { dialect: 'beijing', interface: name, clientIp: req.ip, correlationId: correlation(req) },
   };
 }
