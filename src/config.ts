@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { Keyring } from './crypto/keyring.js';
@@ -271,14 +271,22 @@ export function loadKeyring(cfg: Config, env: NodeJS.ProcessEnv = process.env, w
     return new Keyring(keys, current!, Buffer.from(index, 'hex'));
   }
   const file = join(cfg.dataDir, 'secrets', 'data-keys.json');
-  let kf: KeyFile;
-  if (existsSync(file)) {
-    kf = JSON.parse(readFileSync(file, 'utf8')) as KeyFile;
-  } else {
+  if (!existsSync(file)) {
     mkdirSync(join(cfg.dataDir, 'secrets'), { recursive: true, mode: 0o700 });
-    kf = { current: 'k1', keys: { k1: randomBytes(16).toString('hex') }, index: randomBytes(32).toString('hex') };
-    writeFileSync(file, JSON.stringify(kf, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
-    warn(`generated data keys in ${file}; production should configure ZHENGZHAO_DATA_KEYS and ZHENGZHAO_INDEX_KEY`);
+    const made: KeyFile = { current: 'k1', keys: { k1: randomBytes(16).toString('hex') }, index: randomBytes(32).toString('hex') };
+    // Written whole under another name, then linked into place: of processes starting together on one
+    // data directory exactly one makes the file, and no one reads it half written; the others read the winner's.
+    const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    writeFileSync(draft, JSON.stringify(made, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+    try {
+      linkSync(draft, file);
+      warn(`generated data keys in ${file}; production should configure ZHENGZHAO_DATA_KEYS and ZHENGZHAO_INDEX_KEY`);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    } finally {
+      unlinkSync(draft);
+    }
   }
+  const kf = JSON.parse(readFileSync(file, 'utf8')) as KeyFile;
   return new Keyring(new Map(Object.entries(kf.keys).map(([k, v]) => [k, Buffer.from(v, 'hex')])), kf.current, Buffer.from(kf.index, 'hex'));
 }

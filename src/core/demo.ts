@@ -2,6 +2,7 @@ import { writeFileSync, rmSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { Services } from './services.js';
+import { underStartupLock } from '../store/startup-lock.js';
 import { demoRecords, DEMO_ITEM, DEMO_TYPES, DEMO_TYPE_DETAILS, MARRIAGE_FIELDS, MARRIAGE_LAYOUT, type DemoHolder } from './demo-data.js';
 import { cstDate } from '../domain/dates.js';
 import { makeCreditCode } from '../domain/holder-code.js';
@@ -24,7 +25,12 @@ export interface DemoCredentials {
  * Seeds an empty node with the demo dataset and demo accounts, and writes demo-credentials.json
  * in the data directory. On a node that already has data it only rewrites the URLs.
  */
-export async function seedDemo(s: Services, baseUrl: string, log: (m: string) => void): Promise<DemoCredentials> {
+export function seedDemo(s: Services, baseUrl: string, log: (m: string) => void): Promise<DemoCredentials> {
+  // Nodes starting together on one database seed it once: the others wait, then find the data and the credentials.
+  return underStartupLock(s.db, () => seedOnce(s, baseUrl, log));
+}
+
+async function seedOnce(s: Services, baseUrl: string, log: (m: string) => void): Promise<DemoCredentials> {
   const path = join(s.cfg.dataDir, 'demo-credentials.json');
   const existing = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as DemoCredentials) : undefined;
   const hasData = (await s.db.query<{ n: number }>('select count(*)::int as n from certificates'))[0]!.n > 0;

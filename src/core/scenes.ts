@@ -42,8 +42,11 @@ export class SceneChecks {
 
   /** The item the scene names; refused when this node does not know it. */
   async item(s: Scene): Promise<ServiceItem> {
-    const item = await this.items.get(s.itemCode?.trim() ?? '');
-    if (!item) throw new TrustError('item-unknown', `service item ${s.itemCode} is not known here`, ['itemCode']);
+    const code = s.itemCode?.trim();
+    // Tables 6 and 7 reach here without checkScene: a scene without an item is incomplete, not an unknown item.
+    if (!code) throw new ServiceError(ReturnCode.RequiredMissing, undefined, ['itemCode']);
+    const item = await this.items.get(code);
+    if (!item) throw new TrustError('item-unknown', `service item ${code} is not known here`, ['itemCode']);
     return item;
   }
 

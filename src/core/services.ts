@@ -5,6 +5,7 @@ import type { Keyring } from '../crypto/keyring.js';
 import { openDb, type Db } from '../store/db.js';
 import { checkDataDir } from '../store/embedded/server.js';
 import { migrate } from '../store/migrate.js';
+import { underStartupLock } from '../store/startup-lock.js';
 import { CertificateRepo } from '../store/certificates.js';
 import { CertificateTypeRepo } from '../store/certificate-types.js';
 import { AccountRepo } from '../store/accounts.js';
@@ -137,16 +138,19 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
   checkDataDir(cfg.dataDir);
   const keys = loadKeyring(cfg, process.env, opts.warn);
   const db = await openDb({ databaseUrl: cfg.databaseUrl, dataDir: cfg.dataDir, notice: opts.notice });
+  const nodeKeys = new NodeKeys(db, keys);
+  const exchangeKeys = new ExchangeKeys(db, keys);
+  // Processes starting together on one database take turns: the first migrates and makes the keys, the rest find them.
   try {
-    await migrate(db);
+    await underStartupLock(db, async () => {
+      await migrate(db);
+      await nodeKeys.init();
+      await exchangeKeys.init();
+    });
   } catch (err) {
     await db.close();
     throw err;
   }
-  const nodeKeys = new NodeKeys(db, keys);
-  await nodeKeys.init();
-  const exchangeKeys = new ExchangeKeys(db, keys);
-  await exchangeKeys.init();
   const peerKeyRepo = new PeerKeyRepo(db);
   const types = new CertificateTypeRepo(db);
   const certs = new CertificateRepo(db, keys);

@@ -81,7 +81,8 @@ function contextOf(c: Readonly<Record<string, string>> | undefined): Record<stri
 /**
  * Records every use and commits it before the caller answers. Concurrent records share one
  * transaction (group commit): while one batch is being written the next one gathers, so throughput
- * grows with load without any artificial delay. Each record carries SM3(previous hash ‖ record),
+ * grows with load without any artificial delay; a group the database refuses is written again
+ * record by record, so only the refused record's request fails. Each record carries SM3(previous hash ‖ record),
  * making the log tamper-evident. The chain is kept by this process; nodes sharing one database each
  * extend it from the newest row they see.
  */
@@ -110,21 +111,31 @@ export class UsageRecorder {
       await this.ready;
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, MAX_BATCH);
-        try {
-          await this.write(batch);
-          for (const p of batch) p.resolve();
-        } catch (err) {
-          this.ready = undefined; // the chain head may be stale after a failed write
-          for (const p of batch) p.reject(err);
-          this.ready = this.loadChainHead();
-          await this.ready.catch(() => {});
-        }
+        if (await this.tryWrite(batch)) continue;
+        // One record the database refuses must not fail the others' requests: each is written alone,
+        // and only a record that fails alone fails its request.
+        if (batch.length > 1) for (const p of batch) await this.tryWrite([p]);
       }
     } catch (err) {
       for (const p of this.queue.splice(0)) p.reject(err);
       this.ready = undefined;
     } finally {
       this.flushing = false;
+    }
+  }
+
+  /** Writes records in one transaction and settles them: true when written, false when each was rejected (a lone one) or left pending. */
+  private async tryWrite(batch: Pending[]): Promise<boolean> {
+    try {
+      await this.write(batch);
+      for (const p of batch) p.resolve();
+      return true;
+    } catch (err) {
+      if (batch.length === 1) batch[0]!.reject(err);
+      // The chain head may be stale after a failed write.
+      this.ready = this.loadChainHead();
+      await this.ready.catch(() => {});
+      return false;
     }
   }
 

@@ -1,15 +1,49 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** Transport-level failures, named by kind; each dialect renders them in its own envelope and codes. */
 export type TransportFailure = 'too-large' | 'unsupported-media' | 'malformed' | 'not-found' | 'internal';
 
+export type ErrorHandler = (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => unknown;
+
 /**
- * Makes transport-level failures (unreadable or oversized bodies, unknown paths) answer in the
- * dialect's own envelope, never with a stack trace. Registered inside each dialect's encapsulated
- * context, so each dialect speaks its own language.
+ * The error handler of each prefix, per server: Fastify answers a URL it cannot decode, or a path
+ * parameter over its length limit, before any route (and so any scope) is chosen; the edge
+ * (src/server/edge.ts) finds here the handler of the prefix the URL names, so such answers too come
+ * in the dialect's envelope.
+ */
+const byServer = new WeakMap<object, { prefix: string; handler: ErrorHandler }[]>();
+
+/** The error handler registered for the longest prefix of a URL, if any. */
+export function transportHandlerFor(app: FastifyInstance, url: string): ErrorHandler | undefined {
+  let best: { prefix: string; handler: ErrorHandler } | undefined;
+  for (const h of byServer.get(app.server) ?? []) {
+    if ((url === h.prefix || url.startsWith(`${h.prefix}/`) || url.startsWith(`${h.prefix}?`)) && h.prefix.length > (best?.prefix.length ?? -1)) best = h;
+  }
+  return best?.handler;
+}
+
+/** Sets a scope's error handler and records it under the scope's prefix for the edge. */
+export function setScopeErrorHandler(app: FastifyInstance, handler: ErrorHandler): void {
+  app.setErrorHandler(handler);
+  const list = byServer.get(app.server) ?? [];
+  list.push({ prefix: app.prefix, handler });
+  byServer.set(app.server, list);
+}
+
+/** Fastify's own messages for what it refuses before a route is chosen, in words that echo nothing of the request. */
+const FRAMEWORK_DETAIL: Readonly<Record<string, string>> = {
+  FST_ERR_BAD_URL: 'the URL is not validly percent-encoded',
+  FST_ERR_MAX_PARAM_LENGTH: 'a path parameter is too long',
+  FST_ERR_ASYNC_CONSTRAINT: 'the request cannot be routed',
+};
+
+/**
+ * Makes transport-level failures (unreadable or oversized bodies, unknown paths, input the edge
+ * refuses) answer in the dialect's own envelope, never with a stack trace or Fastify's default
+ * format. Registered inside each dialect's encapsulated context, so each dialect speaks its own language.
  */
 export function installErrorEnvelope(app: FastifyInstance, render: (kind: TransportFailure, detail: string) => unknown, opts: { notFound?: boolean } = {}): void {
-  app.setErrorHandler((err: FastifyError, req, reply) => {
+  const handler: ErrorHandler = (err, req, reply) => {
     const status = err.statusCode ?? 500;
     if (status >= 500) req.log.error({ err }, 'unhandled error');
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || status === 413) {
@@ -18,9 +52,10 @@ export function installErrorEnvelope(app: FastifyInstance, render: (kind: Transp
     if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || status === 415) {
       return reply.code(415).send(render('unsupported-media', `unsupported content type ${req.headers['content-type'] ?? ''}`));
     }
-    if (status >= 400 && status < 500) return reply.code(400).send(render('malformed', `malformed request: ${err.message}`));
+    if (status >= 400 && status < 500) return reply.code(400).send(render('malformed', `malformed request: ${FRAMEWORK_DETAIL[err.code] ?? err.message}`));
     return reply.code(500).send(render('internal', 'internal error'));
-  });
+  };
+  setScopeErrorHandler(app, handler);
   // A scope nested under a prefix that has its not-found handler already (one per prefix) leaves it out.
   if (opts.notFound === false) return;
   app.setNotFoundHandler((req, reply) => {

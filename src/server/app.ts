@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import type { Services } from '../core/services.js';
 import { nationalDialect, NATIONAL_ROOT } from '../dialects/national/routes.js';
@@ -16,26 +16,37 @@ import { loggerOptions } from './log-redaction.js';
 import { yrdPeerFace } from '../dialects/yrd/peer-face.js';
 import { YRD_PEER_ROOT } from '../federation/peer-message.js';
 import type { YrdHandlers } from '../dialects/yrd/contract.js';
+import { edge } from './edge.js';
 
 export interface AppOptions {
   logger?: boolean | { level: string };
+  /** A logger of the caller's instead (the fuzzer counts what is logged as an error). */
+  loggerInstance?: FastifyBaseLogger;
   /** Bearer credential for the admin API; without one the admin API is not mounted. */
   adminToken?: string;
   /** The YRD interfaces the peer face (the direct channel, /yrd/v1/peer) serves; by default tables 1-7 of yrdHandlers. */
   yrdHandlers?: YrdHandlers;
+  /** Told of every route as it is added (the fuzzer enumerates the routes this way). */
+  onRoute?: (route: { method: string | string[]; url: string }) => void;
 }
 
 /** The HTTP face of a node: every dialect, the published keys, file downloads and the admin API. */
 export async function buildApp(s: Services, opts: AppOptions = {}): Promise<FastifyInstance> {
+  const guard = edge();
   const app = Fastify({
-    // Credentials never reach the log in clear (log-redaction.ts).
-    logger: opts.logger === undefined || opts.logger === false ? false : loggerOptions(opts.logger === true ? 'info' : opts.logger.level),
+    // Credentials never reach the log in clear (log-redaction.ts); a given logger instance (the fuzzer's counter) is used as it is.
+    ...(opts.loggerInstance ? { loggerInstance: opts.loggerInstance }
+      : { logger: opts.logger === undefined || opts.logger === false ? false : loggerOptions(opts.logger === true ? 'info' : opts.logger.level) }),
     bodyLimit: s.cfg.bodyLimitBytes,
     // Never echo internals: unexpected errors are logged and answered generically by each dialect.
     return503OnClosing: true,
     // Download tickets travel in the path and are longer than Fastify's default parameter limit.
     routerOptions: { maxParamLength: 1024 },
+    // A URL Fastify cannot route (bad percent-encoding, an overlong parameter) is answered by the dialect it names.
+    frameworkErrors: guard.frameworkErrors,
   });
+  guard.install(app);
+  if (opts.onRoute) app.addHook('onRoute', (r) => opts.onRoute!({ method: r.method, url: r.url }));
   await app.register(formbody, { bodyLimit: s.cfg.bodyLimitBytes });
   await app.register(wellKnownRoutes, { services: s });
   await app.register(fileRoutes, { services: s });

@@ -75,5 +75,23 @@ for (const name of BACKENDS) {
       await db.query('delete from usage_records where id = $1', [ids[200]]);
       assert.deepEqual(await usage.verifyChain(), { checked: 200, brokenAt: ids[201], reason: 'does not link to the record before it' });
     });
+
+    test('a record the database refuses fails alone: the others of its group commit are written', { skip }, async () => {
+      const usage = new UsageRecorder(db, keys);
+      const before = (await db.query<{ n: number }>('select count(*)::int as n from usage_records'))[0]!.n;
+      // Recorded in one tick, so they travel in one group commit with the bad one in the middle.
+      const entries = Array.from({ length: 40 }, (_, i) => ({ dialect: 'national', interface: 'Retrieval', accountId: `acc${i}`, certificateIds: [`g${i}`], resultCode: '0', reason: `good ${i}` }));
+      entries.splice(20, 0, { dialect: 'national', interface: 'Retrieval', accountId: 'bad\u0000', certificateIds: ['b'], resultCode: '0', reason: 'a\u0000b' });
+      const settled = await Promise.allSettled(entries.map((e) => usage.record(e)));
+      assert.deepEqual(settled.map((r) => r.status), entries.map((_, i) => (i === 20 ? 'rejected' : 'fulfilled')));
+      const rows = await db.query<{ account_id: string; reason: string; certificate_ids: string[] }>(
+        'select account_id, reason, certificate_ids from usage_records order by id offset $1', [before]);
+      assert.deepEqual(rows, entries.filter((_, i) => i !== 20).map((e) => ({ account_id: e.accountId, reason: e.reason, certificate_ids: e.certificateIds })));
+      // The recorder goes on after the refusal, and the records written one by one still link up.
+      await usage.record({ dialect: 'national', interface: 'x', certificateIds: [], resultCode: '10' });
+      const links = await db.query<{ prev_hash: Uint8Array | null; hash: Uint8Array }>('select prev_hash, hash from usage_records order by id offset $1', [before]);
+      assert.equal(links.length, 41);
+      for (let i = 1; i < links.length; i++) assert.deepEqual(asBuffer(links[i]!.prev_hash), asBuffer(links[i - 1]!.hash), `record ${i} links to the one before`);
+    });
   });
 }

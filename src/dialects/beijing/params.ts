@@ -2,6 +2,7 @@ import type { OperatorInfo, WriteContext } from '../../core/issuing.js';
 import type { Session } from '../../core/sessions.js';
 import type { FastifyRequest } from 'fastify';
 import { ArgumentError, correlation } from './handler.js';
+import { unstorableAt } from '../../domain/storable-text.js';
 
 /**
  * Request parameters of the Beijing writes. The examples put them inside a `data` object
@@ -42,6 +43,8 @@ export function dataFields(p: Record<string, unknown>, name = 'data_fields'): Re
     } catch {
       throw new ArgumentError(`${name} 不是合法的 JSON`);
     }
+    // A JSON text escapes what the edge checks in bodies (\u0000): checked again once parsed.
+    if (unstorableAt(v, name)) throw new ArgumentError(`${name} 含有无法存储的字符（NUL 或不成对的代理项）`);
   }
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new ArgumentError(`${name} 应为对象`);
   return v as Record<string, unknown>;

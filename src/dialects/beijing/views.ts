@@ -3,6 +3,7 @@ import type { Services } from '../../core/services.js';
 import { UsingError, type View } from '../../core/using.js';
 import { formatChineseDate } from '../../domain/dates.js';
 import { timestamp } from './envelope.js';
+import { setScopeErrorHandler } from '../errors.js';
 
 /** `{WEB_ROOT}` of seed 002. */
 export const BEIJING_WEB_ROOT = '/beijing/web';
@@ -69,7 +70,11 @@ export function noticePage(title: string, message: string): string {
  * token. A bad or expired token gets a page that says so, never an error dump.
  */
 export async function beijingViews(app: FastifyInstance, s: Services): Promise<void> {
-  app.setErrorHandler((err, req, reply) => {
+  setScopeErrorHandler(app, (err, req, reply) => {
+    // What the edge or the parser refuses (a repeated parameter, text that cannot be stored) is the caller's mistake.
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      return reply.code(400).type('text/html; charset=utf-8').send(noticePage('请求无效', '请求参数无效，请检查访问地址。'));
+    }
     req.log.error({ err }, 'view failed');
     return reply.code(500).type('text/html; charset=utf-8').send(noticePage('暂时无法显示', '系统内部错误，请稍后再试。'));
   });

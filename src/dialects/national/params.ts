@@ -1,4 +1,5 @@
 import { ReturnCode, ServiceError } from '../../domain/return-codes.js';
+import { unstorableAt } from '../../domain/storable-text.js';
 
 /**
  * Request parameters of the national interface. Appendix C posts them form-encoded with the names
@@ -40,6 +41,8 @@ export class Params {
       } catch {
         throw new ServiceError(ReturnCode.Unparseable, `${name} is not valid JSON`);
       }
+      // A JSON text escapes what the edge checks in bodies (\u0000): checked again once parsed.
+      if (unstorableAt(parsed, name)) throw new ServiceError(ReturnCode.Unparseable, `${name} holds a NUL character or an unpaired surrogate`);
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ServiceError(ReturnCode.Unparseable, `${name} must be a JSON object`);
     return parsed as Record<string, unknown>;

@@ -17,6 +17,7 @@ import { zaozhuangFieldVerification } from './verification.js';
 import { zaozhuangFileVerification } from './file-verification.js';
 import { ProvinceClient, UpstreamError, type ProvinceSettings } from './upstream.js';
 import { oauthRoutes } from './oauth-routes.js';
+import { unstorableAt } from '../../domain/storable-text.js';
 
 /** `http://ip:port/license-api-release` of DB3704/T 0042 4.3. */
 export const ZAOZHUANG_ROOT = '/license-api-release';
@@ -258,6 +259,8 @@ function claimOf(raw: unknown): Pick<FieldsClaim, 'attributes' | 'surface'> {
     } catch {
       throw new ServiceError(ReturnCode.Unparseable, 'certificateData 不是合法的 JSON');
     }
+    // A JSON text escapes what the edge checks in bodies (\u0000): checked again once parsed.
+    if (unstorableAt(data, 'certificateData')) throw new ServiceError(ReturnCode.Unparseable, 'certificateData 含有无法存储的字符');
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new ServiceError(ReturnCode.Unparseable, 'certificateData 应为 JSON 对象');
   const attributes: Partial<VerifyClaim> = {};
