@@ -12,6 +12,7 @@ import { sql as layoutTemplates } from './migrations/011-layout-templates.js';
 import { sql as federation } from './migrations/010-federation.js';
 import { sql as yrdTrust } from './migrations/012-yrd-trust.js';
 import { sql as yrdEnvelope } from './migrations/013-yrd-envelope.js';
+import { sql as licDataErrorSource } from './migrations/014-lic-data-error-source.js';
 
 /** Versioned migrations, applied in order on start; each runs in its own transaction. */
 export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
@@ -28,6 +29,7 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
   { version: 11, name: 'layout-templates', sql: layoutTemplates },
   { version: 12, name: 'yrd-trust', sql: yrdTrust },
   { version: 13, name: 'yrd-envelope', sql: yrdEnvelope },
+  { version: 14, name: 'lic-data-error-source', sql: licDataErrorSource },
 ];
 
 export async function migrate(db: Db): Promise<number[]> {
