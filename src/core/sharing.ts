@@ -101,6 +101,17 @@ export function checkReason(reason: string | undefined, required: boolean): void
 }
 
 /**
+ * The reason a call states to the next node. A caller whose interface asks none (reasonNotAsked)
+ * is said to have stated none, in words the next node records: its own interface requires UseFor.
+ */
+export function onwardReason(ctx: CallContext): string | undefined {
+  return ctx.reason?.trim() || (ctx.reasonNotAsked ? REASON_NOT_ASKED : ctx.reason);
+}
+
+/** What a node records, and passes on, as the reason of a caller whose interface has no reason field. */
+export const REASON_NOT_ASKED = '未说明（调用接口无事由字段）';
+
+/**
  * The sharing use cases: retrieval, structured data, file links and verification. Every call is
  * recorded (and committed) before its result goes back to the adapter, whatever the outcome.
  */
@@ -363,7 +374,7 @@ export class SharingService {
   // ---- rules shared by every call ----
 
   private checkReason(ctx: CallContext, required: boolean): void {
-    checkReason(ctx.reason, required);
+    checkReason(ctx.reason, required && !ctx.reasonNotAsked);
   }
 
   private async resolveTypes(sel: HolderSelector, required: boolean): Promise<string[] | undefined> {

@@ -6,7 +6,7 @@ import { wasRecorded } from '../../core/sharing.js';
 import { ReturnCode, ServiceError } from '../../domain/return-codes.js';
 import { fail, failFrom, ok, type FieldNames, type NationalResponse } from './envelope.js';
 import { Params, field } from './params.js';
-import { dataItem, fileItem, retrievalItem, typeItem } from './mapping.js';
+import { dataItem, fileItem, inRange, metadataRange, retrievalItem, typeItem } from './mapping.js';
 import { installErrorEnvelope } from '../errors.js';
 import type { FileLink } from '../../core/sharing.js';
 import type { Via } from '../../core/routing.js';
@@ -125,7 +125,12 @@ export async function nationalDialect(app: FastifyInstance, s: Services): Promis
       const l = await s.routing.fileById(ctx, p.text('certificateIdentifier') ?? '', formatOf(p, 'fileFormat'), via);
       return { certificateIdentifier: l.certificate.id, contentType: 'url', fileFormat: l.format, content: fileUrl(req, l) };
     },
-    queryinfo: async (p, ctx, _req, via) => ({ certificateData: dataItem(await s.routing.dataById(ctx, p.text('certificateIdentifier') ?? '', via)) }),
+    // Table 5: no reason among the inputs (UseFor maps to none); data.metadataRange picks the F.2 items that come back.
+    queryinfo: async (p, ctx, _req, via) => {
+      ctx.reasonNotAsked = true;
+      const range = metadataRange(p.list('metadataRange'));
+      return { certificateData: inRange(dataItem(await s.routing.dataById(ctx, p.text('certificateIdentifier') ?? '', via)), range) };
+    },
     verifyinfo: async (p, ctx, _req, via) => {
       const data = p.object('certificateData');
       const result = await s.routing.verify(ctx, claimOf(data, undefined, undefined), via);
@@ -148,7 +153,7 @@ const FLAT_NAMES: FieldNames = {
 /** The GB/T 36906 names of tables 3-6. */
 const NESTED_NAMES: FieldNames = {
   reason: 'data.certificateCopyCause', holderCode: 'data.certificateHolderCode', holderType: 'data.certificateHolderTypeCode',
-  typeName: 'data.certificateTypeCode', certificateId: 'data.certificateIdentifier',
+  typeName: 'data.certificateTypeCode', certificateId: 'data.certificateIdentifier', metadataRange: 'data.metadataRange',
   'claim.typeName': 'data.certificateData.certificateType', 'claim.number': 'data.certificateData.certificateNumber',
   'claim.holderName': 'data.certificateData.certificateHolder', 'claim.holderCode': 'data.certificateData.certificateHolderCode',
   'claim.issuerName': 'data.certificateData.issueDept', 'claim.issueDate': 'data.certificateData.issueDate',
