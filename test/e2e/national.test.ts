@@ -301,7 +301,9 @@ for (const backendName of BACKENDS) {
       const info = await post('queryinfo', { certificateIdentifier: id, useFor: '婚姻登记' });
       assert.equal(info.data.certificateData.certificateNumber, 'J320000-2011-001327');
       const dl = await post('downloadfile', { certificateIdentifier: id, certificateCopyCause: '婚姻登记' });
-      assert.equal(dl.data.contentType, 'url');
+      // Table 4: data.contentType is 下载地址协议代码, the protocol of data.content (this node serves http).
+      assert.equal(dl.data.contentType, 'http');
+      assert.equal(new URL(dl.data.content).protocol, 'http:');
       assert.equal((await fetch(dl.data.content)).status, 200);
       const v = await post('verifyinfo', { certificateData: { certificateType: '结婚证', certificateNumber: 'J320000-2011-001327', certificateHolder: PERSON.name, certificateHolderCode: PERSON.code, issueDept: '××市××区民政局', issueDate: '2014-03-04' } });
       assert.equal(v.data.result, '1');

@@ -8,6 +8,7 @@ import { fail, failFrom, ok, type FieldNames, type NationalResponse } from './en
 import { Params, field } from './params.js';
 import { dataItem, fileItem, inRange, metadataRange, retrievalItem, typeItem } from './mapping.js';
 import { installErrorEnvelope } from '../errors.js';
+import { linkProtocol } from '../link-protocol.js';
 import type { FileLink } from '../../core/sharing.js';
 import type { Via } from '../../core/routing.js';
 import { CORRELATION_HEADER, correlationIdOf, viaOf } from '../../federation/hop.js';
@@ -123,7 +124,9 @@ export async function nationalDialect(app: FastifyInstance, s: Services): Promis
       (await s.routing.retrieve(ctx, holder36906(p), via)).map((c) => ({ certificateIdentifier: c.id, certificateName: c.typeName, ...retrievalItem(c) })),
     downloadfile: async (p, ctx, req, via) => {
       const l = await s.routing.fileById(ctx, p.text('certificateIdentifier') ?? '', formatOf(p, 'fileFormat'), via);
-      return { certificateIdentifier: l.certificate.id, contentType: 'url', fileFormat: l.format, content: fileUrl(req, l) };
+      // Table 4: contentType is 下载地址协议代码, the protocol of the address in content.
+      const content = fileUrl(req, l);
+      return { certificateIdentifier: l.certificate.id, contentType: linkProtocol(content), fileFormat: l.format, content };
     },
     // Table 5: no reason among the inputs (UseFor maps to none); data.metadataRange picks the F.2 items that come back.
     queryinfo: async (p, ctx, _req, via) => {
