@@ -262,6 +262,9 @@ export class SharingService {
       const matching = candidates.filter((c) => matches(c, claim));
       const c = matching.find((m) => usability(m, today) === 'usable') ?? matching[0] ?? candidates[0];
       if (!c) throw new ServiceError(ReturnCode.NotFound);
+      // Holder and type only say which certificate is meant: with nothing about it stated there is
+      // nothing to confirm, and "true" would only say the holder has one (DB51/T 2942 table 11).
+      if (!statesSomething(claim)) throw new ServiceError(ReturnCode.RequiredMissing, 'no field of the certificate to compare', ['claim']);
       this.assertUsable(c);
       return { result: matching.includes(c), ids: [c.id] };
     });
@@ -529,6 +532,11 @@ export function requireClaimFields(claim: VerifyClaim, required: readonly ClaimF
   if (missing.length > 0) throw new ServiceError(ReturnCode.RequiredMissing, undefined, missing);
   const issued = claim.issueDate?.trim();
   if (issued && parseDate(issued) === undefined) throw new ServiceError(ReturnCode.Unparseable, `not a date: ${issued}`, ['claim.issueDate']);
+}
+
+/** Whether a claim states anything about the certificate besides who holds it and its type. */
+function statesSomething(claim: VerifyClaim): boolean {
+  return Object.entries(claim).some(([k, v]) => !['holderCode', 'holderType', 'typeName'].includes(k) && typeof v === 'string' && v.trim() !== '');
 }
 
 /** Field-by-field comparison; dates compare as calendar dates whatever their written form. */

@@ -150,7 +150,7 @@ const FLAT_NAMES: FieldNames = {
   reason: 'UseFor', holderCode: 'CertificateHolderCode', holderType: 'CertificateHolderType', typeName: 'CertificateType',
   certificateId: 'CertificateID', 'claim.typeName': 'CertificateData.certificateType', 'claim.number': 'CertificateData.certificateNumber',
   'claim.holderName': 'CertificateData.certificateHolder', 'claim.holderCode': 'CertificateData.certificateHolderCode',
-  'claim.issuerName': 'CertificateData.issueDept', 'claim.issueDate': 'CertificateData.issueDate',
+  'claim.issuerName': 'CertificateData.issueDept', 'claim.issueDate': 'CertificateData.issueDate', claim: 'CertificateData',
 };
 
 /** The GB/T 36906 names of tables 3-6. */
@@ -159,7 +159,7 @@ const NESTED_NAMES: FieldNames = {
   typeName: 'data.certificateTypeCode', certificateId: 'data.certificateIdentifier', metadataRange: 'data.metadataRange',
   'claim.typeName': 'data.certificateData.certificateType', 'claim.number': 'data.certificateData.certificateNumber',
   'claim.holderName': 'data.certificateData.certificateHolder', 'claim.holderCode': 'data.certificateData.certificateHolderCode',
-  'claim.issuerName': 'data.certificateData.issueDept', 'claim.issueDate': 'data.certificateData.issueDate',
+  'claim.issuerName': 'data.certificateData.issueDept', 'claim.issueDate': 'data.certificateData.issueDate', claim: 'data.certificateData',
 };
 
 /**

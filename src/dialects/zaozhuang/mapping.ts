@@ -1,5 +1,5 @@
 import type { Certificate, CertificateSummary, Usability } from '../../domain/model.js';
-import type { IsoDate } from '../../domain/dates.js';
+import { formatPaddedChineseDate, type IsoDate } from '../../domain/dates.js';
 import { canonicalData, LONG_TERM } from '../../domain/canonical.js';
 import { linkProtocol } from '../link-protocol.js';
 
@@ -8,8 +8,7 @@ import { linkProtocol } from '../link-protocol.js';
  * come from the document's typesetting (they also split 陈 xx and XX 市无线电管理处), so 2013年09月24日.
  */
 export function cityDate(d: IsoDate): string {
-  const [y, m, day] = d.split('-');
-  return `${y}年${m}月${day}日`;
+  return formatPaddedChineseDate(d);
 }
 
 /**
