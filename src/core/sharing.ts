@@ -1,5 +1,5 @@
-import type { Certificate, CertificateSummary, CertificateType, Usability } from '../domain/model.js';
-import { usability } from '../domain/model.js';
+import type { Certificate, CertificateSummary, CertificateType, VerifiedState } from '../domain/model.js';
+import { usability, verifiedState } from '../domain/model.js';
 import { ReturnCode, ServiceError } from '../domain/return-codes.js';
 import { checkHolderCode, holderCodeType, isValidCitizenId, isValidCreditCode } from '../domain/holder-code.js';
 import { parseCertificateId } from '../domain/identifier.js';
@@ -86,7 +86,7 @@ export interface FieldsClaim {
 export type ClaimCheck =
   | { outcome: 'incomplete'; uncheckable: string[] }
   | { outcome: 'no-match' }
-  | { outcome: 'match'; certificate: CertificateSummary; usability: Usability };
+  | { outcome: 'match'; certificate: CertificateSummary; usability: VerifiedState };
 
 /** National appendix A: "UseFor … 不超过 200 字". */
 export const MAX_REASON_LENGTH = 200;
@@ -288,7 +288,7 @@ export class SharingService {
       const surfaceKeys = Object.keys(claim.surface).filter((k) => claim.surface[k]!.trim() !== '');
       const candidates = (await this.byHolder(
         { holderCode: claim.holderCode, holderType: claim.holderType, typeCode: claim.typeCode, typeName: claim.typeName, number: a.number?.trim() || undefined },
-        true, surfaceKeys.length > 0,
+        true, surfaceKeys.length > 0, true,
       )) as Certificate[];
       // Holder and type only say which certificate is meant: something about it must be stated too.
       const stated = Object.entries(a).filter(([k, v]) => v !== undefined && v.trim() !== '' && !['holderCode', 'holderType', 'typeName'].includes(k));
@@ -314,9 +314,10 @@ export class SharingService {
           ? { result: { outcome: 'incomplete', uncheckable: [...uncheckable] }, ids: [] }
           : { result: { outcome: 'no-match' }, ids: [] };
       }
-      // Several certificates may fit what was stated; the most usable one answers.
-      const rank: Record<Usability, number> = { usable: 0, suspended: 1, draft: 2, expired: 3, abolished: 4 };
-      const best = matching.map((c) => ({ c, u: usability(c, today) })).sort((x, y) => rank[x.u] - rank[y.u])[0]!;
+      // Several certificates may fit what was stated; the most usable one answers. A draft, or one
+      // whose validity has not begun, is there but not yet in force (4.3.4 result 1).
+      const rank: Record<VerifiedState, number> = { usable: 0, suspended: 1, 'not-yet-valid': 2, draft: 2, expired: 3, abolished: 4 };
+      const best = matching.map((c) => ({ c, u: verifiedState(c, today) })).sort((x, y) => rank[x.u] - rank[y.u])[0]!;
       const { surface: _s, detail: _d, ...summary } = best.c as Certificate;
       return { result: { outcome: 'match', certificate: summary, usability: best.u }, ids: [best.c.id], holderCode: best.c.holder.code };
     });
@@ -417,11 +418,11 @@ export class SharingService {
     }
   }
 
-  private async byHolder(sel: HolderSelector, typeRequired: boolean, withContent: boolean) {
+  private async byHolder(sel: HolderSelector, typeRequired: boolean, withContent: boolean, withDrafts = false) {
     this.checkHolder(sel);
     const typeCodes = await this.resolveTypes(sel, typeRequired);
     return this.certs.findByHolder(
-      { holderCode: sel.holderCode, holderType: sel.holderType || undefined, typeCodes, number: sel.number || undefined },
+      { holderCode: sel.holderCode, holderType: sel.holderType || undefined, typeCodes, number: sel.number || undefined, withDrafts },
       withContent,
     );
   }
