@@ -44,11 +44,15 @@ export class BatchService {
     return this.run(id);
   }
 
-  /** Signs the given drafts, or every draft of the type in a division. */
+  /**
+   * Signs the given drafts, or every draft of the type in a division. A division with no drafts is
+   * a batch with nothing in it (an empty result, not a refusal): the caller named no certificate
+   * that could be missing, it asked to sign whatever waits there.
+   */
   async sign(typeCode: string, target: { ids: string[] } | { divisionCode: string }, ctx: WriteContext): Promise<BatchResult> {
     await this.issuing.check(typeCode, ctx);
     const ids = 'ids' in target ? target.ids : await this.certs.draftIds(typeCode, target.divisionCode, MAX_BATCH_ITEMS);
-    checkSize(ids.length);
+    if ('ids' in target || ids.length > 0) checkSize(ids.length);
     const id = await this.start('sign', typeCode, { ctx }, ids.map((licenseCode) => ({ licenseCode })));
     return this.run(id);
   }
