@@ -46,13 +46,15 @@ export class BatchService {
 
   /**
    * Signs the given drafts, or every draft of the type in a division that the caller may sign (its
-   * organisation's, made by its app); a given draft the caller may not sign fails with why.
+   * organisation's, made by its app); a given draft the caller may not sign fails with why. A
+   * division with no drafts is a batch with nothing in it (an empty result, not a refusal): the
+   * caller named no certificate that could be missing, it asked to sign whatever waits there.
    */
   async sign(typeCode: string, target: { ids: string[] } | { divisionCode: string }, ctx: WriteContext): Promise<BatchResult> {
     const { item } = await this.issuing.check(typeCode, ctx);
     const ids = 'ids' in target ? target.ids
       : await this.certs.draftIds(typeCode, target.divisionCode, MAX_BATCH_ITEMS, { issuerCode: item.orgCode, app: ctx.caller.app });
-    checkSize(ids.length);
+    if ('ids' in target || ids.length > 0) checkSize(ids.length);
     const id = await this.start('sign', typeCode, { ctx }, ids.map((licenseCode) => ({ licenseCode })));
     return this.run(id);
   }

@@ -1,5 +1,5 @@
 import type { CertificateSummary } from '../domain/model.js';
-import { usability } from '../domain/model.js';
+import { verifiedState } from '../domain/model.js';
 import { cstDate } from '../domain/dates.js';
 import type { FileOutcome } from '../domain/file-outcome.js';
 import { sniffFormat, type FileInspection } from '../files/file-check.js';
@@ -81,8 +81,8 @@ export class FileVerification {
     const differs = (['holderCode', 'typeCode', 'issuerCode'] as const).filter((k) => m[k] !== undefined && m[k] !== ({ holderCode: c.holder.code, typeCode: c.typeCode, issuerCode: c.issuer.code })[k]);
     if (typeCode !== undefined && c.typeCode !== typeCode && !differs.includes('typeCode')) differs.push('typeCode');
     if (differs.length > 0) return { ...withCert, outcome: 'data-mismatch', problems: [...found.problems, `differs from the store: ${differs.join(', ')}`] };
-    switch (usability(c, cstDate(new Date(this.now())))) {
-      case 'draft': return { ...withCert, outcome: 'not-activated' };
+    switch (verifiedState(c, cstDate(new Date(this.now())))) {
+      case 'draft': case 'not-yet-valid': return { ...withCert, outcome: 'not-activated' };
       case 'suspended': return { ...withCert, outcome: 'suspended' };
       case 'abolished': return { ...withCert, outcome: 'abolished' };
       case 'expired': return { ...withCert, outcome: 'expired' };

@@ -7,7 +7,7 @@ import type { CertificateRepo } from '../store/certificates.js';
 import type { CertificateTypeRepo } from '../store/certificate-types.js';
 import type { FileFormat } from './file-tickets.js';
 import type { CallContext, FileLink, HolderSelector, SharingService, VerifyClaim } from './sharing.js';
-import { checkReason, markRecorded, NATIONAL_REQUIRED_CLAIM, requireClaimFields } from './sharing.js';
+import { checkReason, markRecorded, NATIONAL_REQUIRED_CLAIM, onwardReason, requireClaimFields } from './sharing.js';
 
 /** How a call reached this node: after how many nodes (0: straight from a calling system), and how long its sender waits. */
 export interface Via { hops: number; budgetMs?: number }
@@ -202,7 +202,7 @@ export class RoutingService {
     const hub = this.opts.hub;
     if (!hub || via.hops > 0 || (await this.isOwn(id))) return local();
     // What this node can check itself is refused here, before a hop.
-    await this.refusedHere(ctx, undefined, async () => checkReason(ctx.reason, true));
+    await this.refusedHere(ctx, undefined, async () => checkReason(ctx.reason, !ctx.reasonNotAsked));
     const outcome = await this.relay(ctx, hub, hub.name, via, op, (on) => send(hub, on), touched);
     if (outcome.ok) return outcome.value;
     throw outcome.error;
@@ -347,7 +347,7 @@ export class RoutingService {
     } else if (!node.offers(op)) {
       outcome = { ok: false, error: new ServiceError(ReturnCode.ServiceNotProvided, `${node.name} does not offer this interface`) };
     } else {
-      const on: Onward = { reason: ctx.reason, correlationId: ctx.correlationId!, hops: via.hops + 1, budgetMs: via.budgetMs };
+      const on: Onward = { reason: onwardReason(ctx), correlationId: ctx.correlationId!, hops: via.hops + 1, budgetMs: via.budgetMs };
       try {
         outcome = { ok: true, value: await send(on) };
       } catch (err) {

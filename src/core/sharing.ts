@@ -1,5 +1,5 @@
-import type { Certificate, CertificateSummary, CertificateType, Usability } from '../domain/model.js';
-import { usability } from '../domain/model.js';
+import type { Certificate, CertificateSummary, CertificateType, VerifiedState } from '../domain/model.js';
+import { usability, verifiedState } from '../domain/model.js';
 import { ReturnCode, ServiceError } from '../domain/return-codes.js';
 import { checkHolderCode, holderCodeType, isValidCitizenId, isValidCreditCode } from '../domain/holder-code.js';
 import { parseCertificateId } from '../domain/identifier.js';
@@ -86,7 +86,7 @@ export interface FieldsClaim {
 export type ClaimCheck =
   | { outcome: 'incomplete'; uncheckable: string[] }
   | { outcome: 'no-match' }
-  | { outcome: 'match'; certificate: CertificateSummary; usability: Usability };
+  | { outcome: 'match'; certificate: CertificateSummary; usability: VerifiedState };
 
 /** National appendix A: "UseFor … 不超过 200 字". */
 export const MAX_REASON_LENGTH = 200;
@@ -99,6 +99,17 @@ export function checkReason(reason: string | undefined, required: boolean): void
     throw new ServiceError(ReturnCode.RequiredMissing, `exceeds ${MAX_REASON_LENGTH} characters (申请事由不超过200字)`, ['reason']);
   }
 }
+
+/**
+ * The reason a call states to the next node. A caller whose interface asks none (reasonNotAsked)
+ * is said to have stated none, in words the next node records: its own interface requires UseFor.
+ */
+export function onwardReason(ctx: CallContext): string | undefined {
+  return ctx.reason?.trim() || (ctx.reasonNotAsked ? REASON_NOT_ASKED : ctx.reason);
+}
+
+/** What a node records, and passes on, as the reason of a caller whose interface has no reason field. */
+export const REASON_NOT_ASKED = '未说明（调用接口无事由字段）';
 
 /**
  * The sharing use cases: retrieval, structured data, file links and verification. Every call is
@@ -251,6 +262,9 @@ export class SharingService {
       const matching = candidates.filter((c) => matches(c, claim));
       const c = matching.find((m) => usability(m, today) === 'usable') ?? matching[0] ?? candidates[0];
       if (!c) throw new ServiceError(ReturnCode.NotFound);
+      // Holder and type only say which certificate is meant: with nothing about it stated there is
+      // nothing to confirm, and "true" would only say the holder has one (DB51/T 2942 table 11).
+      if (!statesSomething(claim)) throw new ServiceError(ReturnCode.RequiredMissing, 'no field of the certificate to compare', ['claim']);
       this.assertUsable(c);
       return { result: matching.includes(c), ids: [c.id] };
     });
@@ -274,7 +288,7 @@ export class SharingService {
       const surfaceKeys = Object.keys(claim.surface).filter((k) => claim.surface[k]!.trim() !== '');
       const candidates = (await this.byHolder(
         { holderCode: claim.holderCode, holderType: claim.holderType, typeCode: claim.typeCode, typeName: claim.typeName, number: a.number?.trim() || undefined },
-        true, surfaceKeys.length > 0,
+        true, surfaceKeys.length > 0, true,
       )) as Certificate[];
       // Holder and type only say which certificate is meant: something about it must be stated too.
       const stated = Object.entries(a).filter(([k, v]) => v !== undefined && v.trim() !== '' && !['holderCode', 'holderType', 'typeName'].includes(k));
@@ -300,9 +314,10 @@ export class SharingService {
           ? { result: { outcome: 'incomplete', uncheckable: [...uncheckable] }, ids: [] }
           : { result: { outcome: 'no-match' }, ids: [] };
       }
-      // Several certificates may fit what was stated; the most usable one answers.
-      const rank: Record<Usability, number> = { usable: 0, suspended: 1, draft: 2, expired: 3, abolished: 4 };
-      const best = matching.map((c) => ({ c, u: usability(c, today) })).sort((x, y) => rank[x.u] - rank[y.u])[0]!;
+      // Several certificates may fit what was stated; the most usable one answers. A draft, or one
+      // whose validity has not begun, is there but not yet in force (4.3.4 result 1).
+      const rank: Record<VerifiedState, number> = { usable: 0, suspended: 1, 'not-yet-valid': 2, draft: 2, expired: 3, abolished: 4 };
+      const best = matching.map((c) => ({ c, u: verifiedState(c, today) })).sort((x, y) => rank[x.u] - rank[y.u])[0]!;
       const { surface: _s, detail: _d, ...summary } = best.c as Certificate;
       return { result: { outcome: 'match', certificate: summary, usability: best.u }, ids: [best.c.id], holderCode: best.c.holder.code };
     });
@@ -363,7 +378,7 @@ export class SharingService {
   // ---- rules shared by every call ----
 
   private checkReason(ctx: CallContext, required: boolean): void {
-    checkReason(ctx.reason, required);
+    checkReason(ctx.reason, required && !ctx.reasonNotAsked);
   }
 
   private async resolveTypes(sel: HolderSelector, required: boolean): Promise<string[] | undefined> {
@@ -403,11 +418,11 @@ export class SharingService {
     }
   }
 
-  private async byHolder(sel: HolderSelector, typeRequired: boolean, withContent: boolean) {
+  private async byHolder(sel: HolderSelector, typeRequired: boolean, withContent: boolean, withDrafts = false) {
     this.checkHolder(sel);
     const typeCodes = await this.resolveTypes(sel, typeRequired);
     return this.certs.findByHolder(
-      { holderCode: sel.holderCode, holderType: sel.holderType || undefined, typeCodes, number: sel.number || undefined },
+      { holderCode: sel.holderCode, holderType: sel.holderType || undefined, typeCodes, number: sel.number || undefined, withDrafts },
       withContent,
     );
   }
@@ -518,6 +533,11 @@ export function requireClaimFields(claim: VerifyClaim, required: readonly ClaimF
   if (missing.length > 0) throw new ServiceError(ReturnCode.RequiredMissing, undefined, missing);
   const issued = claim.issueDate?.trim();
   if (issued && parseDate(issued) === undefined) throw new ServiceError(ReturnCode.Unparseable, `not a date: ${issued}`, ['claim.issueDate']);
+}
+
+/** Whether a claim states anything about the certificate besides who holds it and its type. */
+function statesSomething(claim: VerifyClaim): boolean {
+  return Object.entries(claim).some(([k, v]) => !['holderCode', 'holderType', 'typeName'].includes(k) && typeof v === 'string' && v.trim() !== '');
 }
 
 /** Field-by-field comparison; dates compare as calendar dates whatever their written form. */

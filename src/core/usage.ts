@@ -13,6 +13,11 @@ export interface CallContext {
   itemCode?: string;
   itemName?: string;
   reason?: string;
+  /**
+   * The caller's interface has no field for a reason, so none is required of it (ZWFW C 0124 table
+   * 5: the GB/T 36906 `queryinfo` maps UseFor to no parameter of its own).
+   */
+  reasonNotAsked?: boolean;
   /** The case (办件) the use belongs to, where the dialect names one (Beijing biz_num). */
   bizNum?: string;
   clientIp?: string;

@@ -40,6 +40,12 @@ export function formatChineseDate(d: IsoDate): string {
   return `${Number(y)}年${Number(m)}月${Number(day)}日`;
 }
 
+/** The tables' form 'YYYY年MM月DD日', zero-padded (DB51/T 2942 tables 2-8, DB3704/T 0042 city level): '2014年03月04日'. */
+export function formatPaddedChineseDate(d: IsoDate): string {
+  const [y, m, day] = d.split('-');
+  return `${y}年${m}月${day}日`;
+}
+
 const CST_OFFSET_MS = 8 * 3600 * 1000;
 
 /** The calendar date in China Standard Time (UTC+8, no daylight saving). */

@@ -19,7 +19,7 @@ export type FileOutcome =
   /** Signed by us, but it names no certificate we hold, or not as we hold it. */
   | 'unknown-certificate'
   | 'data-mismatch'
-  /** The certificate itself: not yet issued, suspended, abolished or past its validity. */
+  /** The certificate itself: not yet issued or not yet in force, suspended, abolished or past its validity. */
   | 'not-activated'
   | 'suspended'
   | 'abolished'

@@ -110,6 +110,18 @@ export type CertificateSummary = Omit<Certificate, 'surface' | 'detail'>;
 /** Whether a certificate may be used today, and if not, why; expiry is derived, not stored. */
 export type Usability = 'usable' | 'abolished' | 'expired' | 'suspended' | 'draft';
 
+/**
+ * What a verification reports about a certificate: its usability, and, for one that may be used
+ * but whose validity has not begun, `not-yet-valid`. DB3704/T 0042 4.3.4 result 1 (信息正确且未激活)
+ * and 4.3.5 result 3 (证照未激活) name both that and a draft.
+ */
+export type VerifiedState = Usability | 'not-yet-valid';
+
+export function verifiedState(c: Pick<Certificate, 'status' | 'validFrom' | 'validTo'>, today: IsoDate): VerifiedState {
+  const u = usability(c, today);
+  return u === 'usable' && c.validFrom !== undefined && c.validFrom > today ? 'not-yet-valid' : u;
+}
+
 export function usability(c: Pick<Certificate, 'status' | 'validTo'>, today: IsoDate): Usability {
   if (c.status === 'abolished') return 'abolished';
   if (c.status === 'draft') return 'draft';

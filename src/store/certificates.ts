@@ -49,6 +49,8 @@ export interface HolderQuery {
   holderType?: string;
   typeCodes?: string[];
   number?: string;
+  /** Drafts too (a verification that says "not activated" of them); left out otherwise. */
+  withDrafts?: boolean;
 }
 
 /**
@@ -210,16 +212,16 @@ export class CertificateRepo {
     return rows[0]?.id;
   }
 
-  /** A holder's certificates (drafts excluded); the holder code is compared after decryption too. */
+  /** A holder's certificates (drafts excluded unless asked for); the holder code is compared after decryption too. */
   async findByHolder(query: HolderQuery, withContent: boolean): Promise<Certificate[] | CertificateSummary[]> {
     // One statement shape for every filter combination (null means "any"), so it stays prepared.
     const cols = withContent ? `${SUMMARY_COLUMNS}, c.content_enc` : SUMMARY_COLUMNS;
     const rows = await this.db.query<FullRow>(
       `select ${cols} from certificates c join certificate_types t on t.code = c.type_code
-       where c.holder_bidx = $1 and c.status <> 'draft'
+       where c.holder_bidx = $1 and ($4::boolean or c.status <> 'draft')
          and ($2::text is null or c.holder_type = $2) and ($3::text[] is null or c.type_code = any($3))
        order by c.issue_date desc, c.id limit 500`,
-      [this.holderIndex(query.holderCode), query.holderType ?? null, query.typeCodes ?? null],
+      [this.holderIndex(query.holderCode), query.holderType ?? null, query.typeCodes ?? null, query.withDrafts === true],
       withContent ? 'certificates-by-holder-full' : 'certificates-by-holder',
     );
     const list = rows.map((r) => (withContent ? this.toFull(r) : this.toSummary(r)));

@@ -3,7 +3,7 @@ import type { CatalogRow } from '../domain/catalog-row.js';
 import { parseCopyText } from './copy-text.js';
 
 /**
- * The front DB (schema `front`, migration 009): `lic_data` and `lic_data_error` under their
+ * The front DB (schema `front`, migrations 009 and 014): `lic_data` and `lic_data_error` under their
  * appendix H names, mapped to the core's CatalogRow, and the bookkeeping beside them.
  *
  * Ordering: IDs are identity values, but a transaction can take an ID and commit after a later one.
@@ -81,9 +81,10 @@ export class FrontDbRepo {
   async insertErrors(q: Queryable, rows: readonly (CatalogRow & { remark: string })[]): Promise<void> {
     if (rows.length === 0) return;
     await q.query(
-      `insert into front.lic_data_error (${DATA_COLUMNS}, cd_operation, cd_time, "ErrorRemark", cd_batch)
-       select * from unnest(${UNNEST_DATA}, $13::text[], $14::timestamp[], $15::text[], $16::text[])`,
-      [...dataArrays(rows), rows.map((r) => r.operation), rows.map((r) => r.time), rows.map((r) => r.remark), rows.map((r) => r.batch)],
+      `insert into front.lic_data_error (${DATA_COLUMNS}, cd_operation, cd_time, "ErrorRemark", cd_batch, "DataSource")
+       select * from unnest(${UNNEST_DATA}, $13::text[], $14::timestamp[], $15::text[], $16::text[], $17::text[])`,
+      [...dataArrays(rows), rows.map((r) => r.operation), rows.map((r) => r.time), rows.map((r) => r.remark), rows.map((r) => r.batch),
+        rows.map((r) => r.dataSource)],
     );
   }
 
@@ -114,8 +115,8 @@ export class FrontDbRepo {
   async rejectRows(q: Queryable, refused: readonly { id: number; remark: string }[]): Promise<void> {
     if (refused.length === 0) return;
     await q.query(
-      `insert into front.lic_data_error (${DATA_COLUMNS}, cd_operation, cd_time, "ErrorRemark", cd_batch)
-       select ${DATA_COLUMNS.replace(/"(\w+)"/g, 'd."$1"')}, d."Cd_operation", d."Cd_time", r.remark, d."Cd_batch"
+      `insert into front.lic_data_error (${DATA_COLUMNS}, cd_operation, cd_time, "ErrorRemark", cd_batch, "DataSource")
+       select ${DATA_COLUMNS.replace(/"(\w+)"/g, 'd."$1"')}, d."Cd_operation", d."Cd_time", r.remark, d."Cd_batch", d."DataSource"
        from unnest($1::bigint[], $2::text[]) with ordinality as r(id, remark, n) join front.lic_data d on d."ID" = r.id
        order by r.n`,
       [refused.map((r) => r.id), refused.map((r) => r.remark)],
@@ -125,7 +126,7 @@ export class FrontDbRepo {
   /** Error rows after `after` up to `upto` whose batch came from the given front DB (all when undefined). */
   async errors(q: Queryable, after: number, upto: number, limit: number, fromFront?: string): Promise<StoredError[]> {
     return q.query<StoredError>(
-      `select ${SELECT_DATA}, cd_operation as operation, cd_time::text as time, cd_batch as batch, '' as "dataSource", "ErrorRemark" as remark
+      `select ${SELECT_DATA}, cd_operation as operation, cd_time::text as time, cd_batch as batch, "DataSource" as "dataSource", "ErrorRemark" as remark
        from front.lic_data_error e
        where "ID" > $1 and "ID" <= $2
          and ($4::text is null or exists (select 1 from front.batch_ledger b where b.cd_batch = e.cd_batch and b.front_id = $4))
@@ -231,7 +232,7 @@ export class FrontDbRepo {
 
   async listErrors(opts: { all?: boolean; limit?: number } = {}): Promise<ProvinceError[]> {
     return this.db.query<ProvinceError>(
-      `select ${SELECT_DATA}, cd_operation as operation, cd_time::text as time, cd_batch as batch, "ErrorRemark" as remark,
+      `select ${SELECT_DATA}, cd_operation as operation, cd_time::text as time, cd_batch as batch, "DataSource" as "dataSource", "ErrorRemark" as remark,
          r.resolved_at::text as "resolvedAt"
        from front.lic_data_error e left join front.error_resolution r on r.error_id = e."ID"
        where $1::boolean or r.error_id is null

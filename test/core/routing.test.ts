@@ -96,6 +96,16 @@ describe('routing of sharing calls', () => {
     assert.equal(hub.calls.length, 0);
   });
 
+  test('by ID through an interface with no reason field (ZWFW C 0124 table 5): answered here, and sent on saying no reason was asked', async () => {
+    hub.calls = [];
+    hub.answers.dataById = () => remote;
+    assert.equal((await province.dataById(ctx({ reason: undefined, reasonNotAsked: true }), own.id)).id, own.id);
+    const c = ctx({ reason: undefined, reasonNotAsked: true, correlationId: 'no-reason-field' });
+    assert.equal((await province.dataById(c, remote.id)).id, remote.id);
+    assert.deepEqual(hub.calls.map((x) => x.on.reason), ['未说明（调用接口无事由字段）']);
+    await assert.rejects(province.dataById(ctx({ reason: undefined }), own.id), { code: '12' }, 'an interface with the field must still fill it');
+  });
+
   test('by holder: its own and the hub\'s merged without duplicates; the hub down leaves the own answer; nothing anywhere gives the worst refusal', async () => {
     // The hub's catalog still lists ownAbolished (not aggregated yet): for its own area the province's word stands.
     hub.answers.retrieve = () => [remote, own, ownAbolished];

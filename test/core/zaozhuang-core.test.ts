@@ -42,7 +42,8 @@ describe('core of the Zaozhuang interface', () => {
     await oauth.addClient({ clientId: 'xxxx-oauth', name: '业务系统', secret: 'xxxx-mobile' });
     await oauth.addUser({ username: 'clerk', name: '市人社局', password: 'clerk-pass-1', roles: ['info', 'view'] });
     await s.types.insertIfMissing({ code: TYPE, name: '中国XXXX操作证书', fields: [], status: 'published', isOpen: true });
-    for (const c of [cert('A1'), cert('A2', { status: 'suspended' }), cert('A3', { validTo: '2016-09-22' })]) await s.certs.insert(c);
+    for (const c of [cert('A1'), cert('A2', { status: 'suspended' }), cert('A3', { validTo: '2016-09-22' }), cert('A4', { status: 'draft' }),
+      cert('A5', { issueDate: '2026-04-01', validFrom: '2090-01-01', validTo: '2099-12-31' })]) await s.certs.insert(c);
   });
   after(async () => {
     await s.close();
@@ -123,6 +124,9 @@ describe('core of the Zaozhuang interface', () => {
     assert.equal(await r({ number: 'A1', holderName: '陈晓', issueDate: '2013年09月23日' }, { KZ_CZLB: 'A类' }), '0');
     assert.equal(await r({ number: 'A2' }), '2');
     assert.equal(await r({ number: 'A3' }), '3');
+    // 4.3.4 result 1 信息正确且未激活: a draft, and a certificate whose validity begins in 2090.
+    assert.deepEqual(zaozhuangFieldVerification(await check({ number: 'A4' })), { result: '1', message: '信息正确且未激活' });
+    assert.deepEqual(zaozhuangFieldVerification(await check({ number: 'A5' })), { result: '1', message: '信息正确且未激活' });
     assert.equal(await r({ holderName: '陈晓' }), '0', 'several fit: the usable one answers');
     assert.equal(await r({ holderCode: holder }), '4', 'restating the holder says nothing about the certificate');
     assert.equal(await r({ number: 'A1' }, { KZ_XM: '陈晓' }), '4');

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseDate, formatChineseDate, cstDate, cstCompactDate, isLongTerm, addDays } from '../../src/domain/dates.js';
+import { parseDate, formatChineseDate, formatPaddedChineseDate, cstDate, cstCompactDate, isLongTerm, addDays } from '../../src/domain/dates.js';
 import { RETURN_CODE_MESSAGES, ServiceError } from '../../src/domain/return-codes.js';
 
 test('the written forms of the standards parse to one ISO date', () => {
@@ -19,6 +19,12 @@ test('national rendering and China Standard Time', () => {
   assert.equal(cstDate(new Date('2026-01-01T16:00:00Z')), '2026-01-02');
   assert.equal(cstCompactDate(new Date('2025-12-31T16:00:00Z')), '20260101');
   assert.equal(addDays('2024-02-28', 1), '2024-02-29');
+});
+
+test('the tables\' form YYYY年MM月DD日 (DB51/T 2942 tables 2-8), zero-padded', () => {
+  assert.equal(formatPaddedChineseDate('2019-05-06'), '2019年05月06日');
+  assert.equal(formatPaddedChineseDate('2013-09-24'), '2013年09月24日');
+  assert.equal(parseDate(formatPaddedChineseDate('2014-03-04')), '2014-03-04');
 });
 
 test('appendix A messages are the standard text', () => {

@@ -113,6 +113,12 @@ for (const name of BACKENDS) {
       ]);
       const byDivision = await call(`/license/${TYPE}/batch_sign`, { data: { ...common, division_code: '110000' } });
       assert.deepEqual(byDivision.data.result, [{ license_code: codes[3], result_msg: 'SUCCESS', result_code: 'signSuccess' }]);
+      // Table 12: result is List<BatchSignResult>; a division with nothing left to sign gives an empty one, not an error.
+      const nothingLeft = await call(`/license/${TYPE}/batch_sign`, { data: { ...common, division_code: '110000' } });
+      assert.equal(nothingLeft.ack_code, 'SUCCESS', JSON.stringify(nothingLeft));
+      assert.deepEqual(nothingLeft.data.result, []);
+      assert.deepEqual({ ...(await call(`/license/batch/${nothingLeft.data.batch_id}`)).data, batch_id: undefined },
+        { batch_id: undefined, kind: 'sign', license_item_code: TYPE, total: 0, done: 0, state: 'FINISHED' });
       const again = await call(`/license/${TYPE}/batch_sign`, { data: { ...common, license_codes: [codes[0]] } });
       assert.equal(again.data.result[0].result_code, 'signFail', 'nothing is signed twice');
 

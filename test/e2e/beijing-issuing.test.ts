@@ -322,6 +322,12 @@ for (const name of BACKENDS) {
       const qrBody = { data: { auth_code_qr: holderCode, service_item_name: ITEM.name, service_item_code: ITEM.code, biz_num: '10021800000693979911307100001', operator: OPERATOR } };
       const qr = await post('/license/get_license_qr', qrBody);
       assert.equal(qr.json.data.data_fields.CZR, 'aaa', JSON.stringify(qr.json));
+      // Table 18: 请求方法 GET, the same parameters in the query (operator as JSON, or by dotted names).
+      const { operator: _op, ...plain } = qrBody.data;
+      const byGet = await get(`/license/get_license_qr?${new URLSearchParams({ ...plain, operator: JSON.stringify(OPERATOR) })}`);
+      assert.deepEqual(byGet.json.data, qr.json.data, JSON.stringify(byGet.json));
+      const dotted = Object.fromEntries(Object.entries(OPERATOR).map(([k, v]) => [`operator.${k}`, String(v)]));
+      assert.deepEqual((await get(`/license/get_license_qr?${new URLSearchParams({ ...plain, ...dotted })}`)).json.data, qr.json.data);
       const qrTok = await post('/license/get_token_qr', qrBody);
       assert.match(qrTok.json.data.expires_in, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
       const archived = await post('/license/archive_qr', { data: { ...qrBody.data, service_item_org: ITEM.org, terminal_info: '192.168.0.1' } });

@@ -301,7 +301,9 @@ for (const backendName of BACKENDS) {
       const info = await post('queryinfo', { certificateIdentifier: id, useFor: '婚姻登记' });
       assert.equal(info.data.certificateData.certificateNumber, 'J320000-2011-001327');
       const dl = await post('downloadfile', { certificateIdentifier: id, certificateCopyCause: '婚姻登记' });
-      assert.equal(dl.data.contentType, 'url');
+      // Table 4: data.contentType is 下载地址协议代码, the protocol of data.content (this node serves http).
+      assert.equal(dl.data.contentType, 'http');
+      assert.equal(new URL(dl.data.content).protocol, 'http:');
       assert.equal((await fetch(dl.data.content)).status, 200);
       const v = await post('verifyinfo', { certificateData: { certificateType: '结婚证', certificateNumber: 'J320000-2011-001327', certificateHolder: PERSON.name, certificateHolderCode: PERSON.code, issueDept: '××市××区民政局', issueDate: '2014-03-04' } });
       assert.equal(v.data.result, '1');
@@ -312,6 +314,28 @@ for (const backendName of BACKENDS) {
       assert.deepEqual(flat.json.head, { status: '12', message: '要求必填的输入参数值为空: CertificateID' });
       const claim = await form('VerifyCertificate', { CertificateData: JSON.stringify({ certificateType: '结婚证' }), UseFor: 'x' });
       assert.match(claim.json.head.message, /CertificateData\.certificateNumber, CertificateData\.certificateHolder, CertificateData\.certificateHolderCode/);
+    });
+
+    test('table 5 (queryinfo): exactly the table\'s inputs answer F.2; data.metadataRange picks the items', { skip }, async () => {
+      const head = { accountId: 'prov', accessToken: hmacSm3(Buffer.from(hmacSecret), 'prov' + today()).toString('hex') };
+      const post = async (data: object) => (await raw('queryinfo', JSON.stringify({ head, data }), 'application/json')).json as any;
+      const list = await form('Retrieval', { CertificateHolderCode: ORG.code, UseFor: '社团年检' });
+      const id = (list.json.data.dataList as any[]).find((x) => x.certificateType === '社会团体法人登记证书').certificateID;
+      // 输入参数: head.accountId, head.accessToken, data.certificateIdentifier, data.metadataRange (信息项范围, names as in F.2).
+      const all = await post({ certificateIdentifier: id });
+      assert.deepEqual(all.head, { status: '0', message: '接口调用成功' });
+      assert.deepEqual(Object.keys(all.data.certificateData).sort(), [
+        'certificateHolder', 'certificateHolderCode', 'certificateHolderType', 'certificateID', 'certificateName', 'certificateNumber', 'certificateType',
+        'certificateTypeCode', 'certificateValidateEnd', 'certificateValidateStart', 'detail', 'digitalSign', 'issueDate', 'issueDept', 'issueDeptCode', 'surface']);
+      const some = await post({ certificateIdentifier: id, metadataRange: 'certificateType,certificateHolder,issueDate' });
+      assert.deepEqual(some.data.certificateData, { certificateType: '社会团体法人登记证书', certificateHolder: ORG.name, issueDate: '2011年11月1日' });
+      const listed = await post({ certificateIdentifier: id, metadataRange: ['certificateNumber', 'surface'] });
+      assert.deepEqual(Object.keys(listed.data.certificateData), ['certificateNumber', 'surface']);
+      assert.equal(listed.data.certificateData.surface[0].columnName, 'KZ_MC');
+      assert.deepEqual((await post({ certificateIdentifier: id, metadataRange: 'certificateType,KZ_MC' })).head,
+        { status: '24', message: '申请查验的证照数据无法解析: data.metadataRange KZ_MC not an item of F.2' });
+      // The flat interface of the same table lists UseFor: it still asks for it.
+      assert.equal((await form('GetCertificateDataByCertificateID', { CertificateID: id })).json.head.status, '12');
     });
 
     test('a withdrawn certificate type answers 13 until it is published again', { skip }, async () => {

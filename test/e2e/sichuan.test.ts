@@ -215,7 +215,7 @@ for (const backendName of BACKENDS) {
       const marriage = r.data.dataList.find((x: any) => x.certificateType === '结婚证');
       assert.deepEqual(Object.keys(marriage), ['certificateID', 'certificateType', 'issueDept', 'certificateNumber', 'issueDate']);
       assert.deepEqual({ ...marriage, certificateID: undefined }, {
-        certificateID: undefined, certificateType: '结婚证', issueDept: '××市××区民政局', certificateNumber: 'J320000-2011-001327', issueDate: '2014年3月4日',
+        certificateID: undefined, certificateType: '结婚证', issueDept: '××市××区民政局', certificateNumber: 'J320000-2011-001327', issueDate: '2014年03月04日',
       });
       assert.match(marriage.certificateID, /^1\.2\.156\.3005\.2\.111000000000131433001\.11330105002500287C\./);
       const typed = await head('Retrieval', { certificateHolderCode: PERSON.code, certificateType: '结婚证', useFor: '99' });
@@ -247,7 +247,7 @@ for (const backendName of BACKENDS) {
       const item = byHolder.data.dataList[0];
       assert.deepEqual(Object.keys(item), ['certificateID', 'certificateType', 'issueDept', 'certificateNumber', 'issueDate', 'fileFormat', 'fileUrl']);
       assert.deepEqual([item.certificateType, item.issueDept, item.certificateNumber, item.issueDate, item.fileFormat],
-        ['中华人民共和国机动车驾驶证', '××市公安局交通警察支队', '330320542338', '2019年5月6日', 'pdf']);
+        ['中华人民共和国机动车驾驶证', '××市公安局交通警察支队', '330320542338', '2019年05月06日', 'pdf']);
       assert.match(item.fileUrl, new RegExp(`^${node.baseUrl}/files/[A-Za-z0-9_-]+$`));
       const file = await fetch(item.fileUrl);
       assert.equal(file.status, 200);
@@ -326,14 +326,17 @@ for (const backendName of BACKENDS) {
       ]);
       assert.deepEqual([item.certificateHolder, item.certificateHolderCode, item.certificateHolderType, item.issueDept, item.issueDeptCode],
         [ORG.name, ORG.code, '001', '**省民政厅', '11330105002500287C']);
-      assert.deepEqual([item.issueDate, item.certificateValidateStart, item.certificateValidateEnd], ['2011年11月1日', '2011年11月1日', '2035年10月31日']);
+      // Tables 6 and 8: 证照颁发时间 (YYYY年MM月DD日), zero-padded; the validity dates in the same form.
+      assert.deepEqual([item.issueDate, item.certificateValidateStart, item.certificateValidateEnd], ['2011年11月01日', '2011年11月01日', '2035年10月31日']);
       assert.deepEqual(item.Surface[1], { name: '业务范围', value: '学术研究、采访报道、交流联系、组织比赛', valueType: 'string', columnName: 'KZ_YWFW' });
       assert.equal(item.Surface.length, 7);
 
       const keyList = (await (await fetch(`${node.baseUrl}/.well-known/zhengzhao/keys`)).json()) as any;
       const { digitalSign, Surface, ...rest } = item;
-      const signed = Buffer.from(canonicalJson({ ...rest, surface: Surface }), 'utf8');
-      assert.ok(sm2Verify(signed, Buffer.from(digitalSign, 'base64'), keyList.keys[0].publicKeyHex), 'the national signature checks once Surface is spelt surface');
+      const national = (d: string) => d.replace('年0', '年').replace('月0', '月');
+      const dates = { issueDate: national(rest.issueDate), certificateValidateStart: national(rest.certificateValidateStart), certificateValidateEnd: national(rest.certificateValidateEnd) };
+      const signed = Buffer.from(canonicalJson({ ...rest, ...dates, surface: Surface }), 'utf8');
+      assert.ok(sm2Verify(signed, Buffer.from(digitalSign, 'base64'), keyList.keys[0].publicKeyHex), 'the national signature checks once Surface is spelt surface and the dates are national');
       if (has('jq') && has('openssl')) {
         // The README's recipe for a Sichuan record.
         const dir = mkdtempSync(join(tmpdir(), 'zz-sc-sig-'));
@@ -341,7 +344,7 @@ for (const backendName of BACKENDS) {
         writeFileSync(join(dir, 'key.pem'), keyList.keys[0].publicKeyPem);
         writeFileSync(join(dir, 'sig.der'), Buffer.from(digitalSign, 'base64'));
         const sh = (c: string) => spawnSync('sh', ['-c', c], { cwd: dir, encoding: 'utf8' });
-        assert.equal(sh(`jq -cjS '.surface = .Surface | del(.Surface, .digitalSign)' item.json > signed.bin`).status, 0);
+        assert.equal(sh(`jq -cjS '.surface = .Surface | del(.Surface, .digitalSign) | (.issueDate, .certificateValidateStart, .certificateValidateEnd) |= (sub("年0"; "年") | sub("月0"; "月"))' item.json > signed.bin`).status, 0);
         const v = sh('openssl pkeyutl -verify -pubin -inkey key.pem -rawin -in signed.bin -sigfile sig.der -digest sm3 -pkeyopt distid:1234567812345678');
         assert.match(v.stdout + v.stderr, /Signature Verified Successfully/);
       }
@@ -453,6 +456,11 @@ for (const backendName of BACKENDS) {
       assert.deepEqual(await verify({ CertificateHolderCode: PERSON.code, CertificateData: { certificateType: '离婚证', certificateNumber: 'J320000-2011-001328' }, UseFor: '03' }),
         { ifResult: '21', ifResultInfo: '该电子证照已废止或注销' });
       assert.deepEqual(await verify({ CertificateHolderCode: '110101199003074477', UseFor: '03' }), { ifResult: '10', ifResultInfo: '未找到匹配的证照信息' });
+      // Only the holder code and UseFor, the two fields table 11 requires: nothing of a certificate to compare, so never "true".
+      assert.deepEqual(await verify({ CertificateHolderCode: PERSON.code, UseFor: '03' }),
+        { ifResult: '12', ifResultInfo: '必填参数为空: CertificateData no field of the certificate to compare' });
+      assert.deepEqual(await verify({ CertificateHolderCode: PERSON.code, CertificateData: { certificateType: '结婚证' }, UseFor: '03' }),
+        { ifResult: '12', ifResultInfo: '必填参数为空: CertificateData no field of the certificate to compare' }, 'the type names the certificate, it says nothing about it');
       assert.deepEqual((await call('VerifyCertificate', { CertificateHolderCode: PERSON.code, UseFor: '03' })).json,
         { ifResult: '11', ifResultInfo: '身份验证失败: head.accountId and head.accessToken are required' });
 

@@ -18,6 +18,8 @@ import { makeCitizenId } from '../../src/domain/holder-code.js';
 export const ZHANG = { name: '张三', code: makeCitizenId('370826', '19880430', 41) };
 export const CHEN = { name: '陈晓', code: makeCitizenId('370403', '19881209', 12) };
 export const WANG = { name: '王五', code: makeCitizenId('370402', '19900101', 33) };
+/** Holds an ID card whose validity has not begun (4.3.4 result 1, 信息正确且未激活). */
+export const ZHAO = { name: '赵六', code: makeCitizenId('370402', '20100101', 35) };
 
 export const ID_CARD_TYPE = '11100000000013127D001';
 const SD_POLICE = { issueDept: '山东省公安厅', issueDeptCode: '11370000004504927A', certificateAreaCode: '370000' };
@@ -33,6 +35,7 @@ export const IDS = {
   idSuspended: idCard('SUSPENDED0001'),
   idAbolished: idCard('ABOLISHED0001'),
   idExpired: idCard('EXPIRED0001'),
+  idNotYetValid: idCard('NOTYETVALID0001'),
   /** 4.3.3 city example. */
   operator: operator('A000002576'),
   /** 4.3.6 city example. */
@@ -59,6 +62,7 @@ export function provinceLines(): string[] {
     idRecord(WANG, IDS.idSuspended, { status: 'suspended' }),
     idRecord(CHEN, IDS.idAbolished, { status: 'abolished' }),
     idRecord({ name: '李四', code: makeCitizenId('370481', '19830404', 3) }, IDS.idExpired, { issueDate: '2006-01-01', certificateValidateStart: '2006-01-01', certificateValidateEnd: '2016-01-01' }),
+    idRecord(ZHAO, IDS.idNotYetValid, { issueDate: '2025-12-01', certificateValidateStart: '2090-01-01', certificateValidateEnd: '2110-01-01' }),
   ].map((r) => JSON.stringify(r));
 }
 

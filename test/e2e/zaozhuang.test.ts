@@ -7,7 +7,7 @@ import { BACKENDS, makeBackend, postgresSkip, type Backend } from '../support/ba
 import { startNode, cli, type RunningNode } from '../support/node-process.js';
 import { makeCitizenId } from '../../src/domain/holder-code.js';
 import { formatCertificateId } from '../../src/domain/identifier.js';
-import { CALLER, CHEN, IDS, ID_CARD_TYPE, OPERATOR_TYPE, WANG, ZHANG, cityLines, provinceLines } from './zaozhuang-fixture.js';
+import { CALLER, CHEN, IDS, ID_CARD_TYPE, OPERATOR_TYPE, WANG, ZHANG, ZHAO, cityLines, provinceLines } from './zaozhuang-fixture.js';
 
 // Probed once, before any suite runs: a suite's synchronous child processes would stall the probe.
 const pgSkip = await postgresSkip();
@@ -302,6 +302,7 @@ for (const backendName of BACKENDS) {
       // The province example: 0 信息正确且有效 (its table types result as String, its example writes 0).
       assert.deepEqual(await result(v(ZHANG.code, { name: '张三', certno: ZHANG.code })), { result: '0', message: '信息正确且有效' });
       assert.deepEqual(await result(v(ZHANG.code, { certificateHolder: '张三', issueDate: '2018年05月06日', certificateValidateEnd: '2038-05-06' })), { result: '0', message: '信息正确且有效' });
+      assert.deepEqual(await result(v(ZHAO.code, { name: '赵六' })), { result: '1', message: '信息正确且未激活' }, 'its validity begins in 2090');
       assert.deepEqual(await result(v(WANG.code, { name: '王五' })), { result: '2', message: '信息正确且证照暂时失效' });
       assert.deepEqual(await result(v(CHEN.code, { name: '陈晓' })), { result: '3', message: '信息正确且证照已失效' });
       assert.deepEqual(await result(v(ZHANG.code, {})), { result: '4', message: '信息不全无法验证' });

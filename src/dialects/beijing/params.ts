@@ -18,6 +18,30 @@ export function paramsOf(body: unknown): Record<string, unknown> {
   return { ...trimmed(b), ...trimmed(inner) };
 }
 
+/**
+ * Parameters of a GET (table 18 serves get_license_qr by GET): the query string's names, with
+ * `operator` (an object) given as a JSON text or by dotted names (`operator.account=…`).
+ */
+export function queryParamsOf(query: unknown): Record<string, unknown> {
+  const q = (query ?? {}) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  const nested: Record<string, Record<string, unknown>> = {};
+  for (const [k, v] of Object.entries(q)) {
+    const dot = /^(\w+)\.(\w+)$/.exec(k.trim());
+    if (dot) (nested[dot[1]!] ??= {})[dot[2]!] = v;
+    else out[k.trim()] = v;
+  }
+  if (typeof out.operator === 'string') {
+    try {
+      out.operator = JSON.parse(out.operator);
+    } catch {
+      throw new ArgumentError('operator 不是合法的 JSON');
+    }
+  }
+  for (const [k, v] of Object.entries(nested)) out[k] = { ...(typeof out[k] === 'object' && out[k] !== null ? (out[k] as object) : {}), ...v };
+  return out;
+}
+
 export function text(p: Record<string, unknown>, name: string, required: true, max?: number): string;
 export function text(p: Record<string, unknown>, name: string, required?: boolean, max?: number): string | undefined;
 export function text(p: Record<string, unknown>, name: string, required = false, max = 256): string | undefined {

@@ -4,7 +4,7 @@ import type { Session } from '../../core/sessions.js';
 import type { CallContext } from '../../core/usage.js';
 import type { Viewer } from '../../core/using.js';
 import { ArgumentError, correlation, intParam, withSession, type Query } from './handler.js';
-import { paramsOf, text, operatorOf } from './params.js';
+import { paramsOf, queryParamsOf, text, operatorOf } from './params.js';
 import { expiry, license } from './license.js';
 
 /**
@@ -65,11 +65,14 @@ export async function usageRoutes(app: FastifyInstance, s: Services): Promise<vo
     return { data: license(await s.using.certificate(context(req, session, 'get_license', q, false), viewer(session), code)) };
   }));
 
-  app.post('/license/get_license_qr', route(async (req, session) => {
-    const p = paramsOf(req.body);
+  // Table 18 says GET; example H.1 POSTs a JSON body. Both are served, with the same parameters.
+  const licenseByQr = (paramsFrom: (req: FastifyRequest) => Record<string, unknown>) => route(async (req, session) => {
+    const p = paramsFrom(req);
     const ctx = context(req, session, 'get_license_qr', p, true);
     return { data: license(await s.using.certificate(ctx, viewer(session), text(p, 'auth_code_qr', true, 4096), ctx.itemName)) };
-  }));
+  });
+  app.get('/license/get_license_qr', licenseByQr((req) => queryParamsOf(req.query)));
+  app.post('/license/get_license_qr', licenseByQr((req) => paramsOf(req.body)));
 
   app.post('/license/get_token_qr', route(async (req, session) => {
     const p = paramsOf(req.body);

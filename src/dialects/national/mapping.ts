@@ -1,6 +1,7 @@
 import type { Certificate, CertificateSummary, CertificateType } from '../../domain/model.js';
 import { canonicalData } from '../../domain/canonical.js';
 import { formatChineseDate } from '../../domain/dates.js';
+import { ReturnCode, ServiceError } from '../../domain/return-codes.js';
 
 /** Appendix D.1: one retrieval hit. */
 export function retrievalItem(c: CertificateSummary) {
@@ -21,6 +22,32 @@ export function fileItem(c: CertificateSummary, fileFormat: string, fileUrl: str
 /** Appendix F.1.5 / F.2.1: the canonical structured data with its signature. */
 export function dataItem(c: Certificate) {
   return { ...canonicalData(c), digitalSign: c.digitalSign ?? '' };
+}
+
+/** The items of an F.2 record (dataItem), which data.metadataRange (table 5) may name. */
+export const F2_ITEMS: readonly string[] = [
+  'certificateID', 'certificateType', 'certificateTypeCode', 'certificateName', 'certificateHolder', 'certificateHolderCode', 'certificateHolderType',
+  'issueDept', 'issueDeptCode', 'certificateNumber', 'issueDate', 'certificateValidateStart', 'certificateValidateEnd', 'surface', 'detail', 'digitalSign',
+];
+
+/**
+ * Table 5's data.metadataRange (信息项范围, names as in F.2): the items asked for, checked; undefined
+ * for all. An item F.2 does not name is refused (24) rather than silently left out.
+ */
+export function metadataRange(names: readonly string[] | undefined): ReadonlySet<string> | undefined {
+  if (!names) return undefined;
+  const unknown = names.filter((n) => !F2_ITEMS.includes(n));
+  if (unknown.length > 0) throw new ServiceError(ReturnCode.Unparseable, `${unknown.join(', ')} not an item of F.2`, ['metadataRange']);
+  return new Set(names);
+}
+
+/**
+ * The record with only the items in range. digitalSign, when asked for, is still the signature of
+ * the whole record (see README): a caller that wants to check it asks for every item.
+ */
+export function inRange<T extends object>(item: T, range: ReadonlySet<string> | undefined): Partial<T> {
+  if (!range) return item;
+  return Object.fromEntries(Object.entries(item).filter(([k]) => range.has(k))) as Partial<T>;
 }
 
 /** Appendix F.3.5. */

@@ -30,6 +30,19 @@ export class Params {
     throw new ServiceError(ReturnCode.Unparseable, `${name} must be a string`);
   }
 
+  /**
+   * A list of names: a JSON array of strings, or one text separated by commas (also 、 and ，) or
+   * white space. Undefined when absent or empty.
+   */
+  list(name: string): string[] | undefined {
+    const v = this.raw(name);
+    if (v === undefined || v === null || v === '') return undefined;
+    const items = Array.isArray(v) ? v : typeof v === 'string' ? v.split(/[,，、\s]+/) : undefined;
+    if (!items || !items.every((x) => typeof x === 'string')) throw new ServiceError(ReturnCode.Unparseable, `${name} must be a list of names`);
+    const names = (items as string[]).map((x) => x.trim()).filter((x) => x !== '');
+    return names.length > 0 ? names : undefined;
+  }
+
   /** A JSON object parameter: an object in a JSON body, or a JSON text in a form body. */
   object(name: string): Record<string, unknown> {
     const v = this.raw(name);

@@ -6,8 +6,9 @@ import { wasRecorded } from '../../core/sharing.js';
 import { ReturnCode, ServiceError } from '../../domain/return-codes.js';
 import { fail, failFrom, ok, type FieldNames, type NationalResponse } from './envelope.js';
 import { Params, field } from './params.js';
-import { dataItem, fileItem, retrievalItem, typeItem } from './mapping.js';
+import { dataItem, fileItem, inRange, metadataRange, retrievalItem, typeItem } from './mapping.js';
 import { installErrorEnvelope } from '../errors.js';
+import { linkProtocol } from '../link-protocol.js';
 import type { FileLink } from '../../core/sharing.js';
 import type { Via } from '../../core/routing.js';
 import { CORRELATION_HEADER, correlationIdOf, viaOf } from '../../federation/hop.js';
@@ -123,9 +124,16 @@ export async function nationalDialect(app: FastifyInstance, s: Services): Promis
       (await s.routing.retrieve(ctx, holder36906(p), via)).map((c) => ({ certificateIdentifier: c.id, certificateName: c.typeName, ...retrievalItem(c) })),
     downloadfile: async (p, ctx, req, via) => {
       const l = await s.routing.fileById(ctx, p.text('certificateIdentifier') ?? '', formatOf(p, 'fileFormat'), via);
-      return { certificateIdentifier: l.certificate.id, contentType: 'url', fileFormat: l.format, content: fileUrl(req, l) };
+      // Table 4: contentType is 下载地址协议代码, the protocol of the address in content.
+      const content = fileUrl(req, l);
+      return { certificateIdentifier: l.certificate.id, contentType: linkProtocol(content), fileFormat: l.format, content };
     },
-    queryinfo: async (p, ctx, _req, via) => ({ certificateData: dataItem(await s.routing.dataById(ctx, p.text('certificateIdentifier') ?? '', via)) }),
+    // Table 5: no reason among the inputs (UseFor maps to none); data.metadataRange picks the F.2 items that come back.
+    queryinfo: async (p, ctx, _req, via) => {
+      ctx.reasonNotAsked = true;
+      const range = metadataRange(p.list('metadataRange'));
+      return { certificateData: inRange(dataItem(await s.routing.dataById(ctx, p.text('certificateIdentifier') ?? '', via)), range) };
+    },
     verifyinfo: async (p, ctx, _req, via) => {
       const data = p.object('certificateData');
       const result = await s.routing.verify(ctx, claimOf(data, undefined, undefined), via);
@@ -142,16 +150,16 @@ const FLAT_NAMES: FieldNames = {
   reason: 'UseFor', holderCode: 'CertificateHolderCode', holderType: 'CertificateHolderType', typeName: 'CertificateType',
   certificateId: 'CertificateID', 'claim.typeName': 'CertificateData.certificateType', 'claim.number': 'CertificateData.certificateNumber',
   'claim.holderName': 'CertificateData.certificateHolder', 'claim.holderCode': 'CertificateData.certificateHolderCode',
-  'claim.issuerName': 'CertificateData.issueDept', 'claim.issueDate': 'CertificateData.issueDate',
+  'claim.issuerName': 'CertificateData.issueDept', 'claim.issueDate': 'CertificateData.issueDate', claim: 'CertificateData',
 };
 
 /** The GB/T 36906 names of tables 3-6. */
 const NESTED_NAMES: FieldNames = {
   reason: 'data.certificateCopyCause', holderCode: 'data.certificateHolderCode', holderType: 'data.certificateHolderTypeCode',
-  typeName: 'data.certificateTypeCode', certificateId: 'data.certificateIdentifier',
+  typeName: 'data.certificateTypeCode', certificateId: 'data.certificateIdentifier', metadataRange: 'data.metadataRange',
   'claim.typeName': 'data.certificateData.certificateType', 'claim.number': 'data.certificateData.certificateNumber',
   'claim.holderName': 'data.certificateData.certificateHolder', 'claim.holderCode': 'data.certificateData.certificateHolderCode',
-  'claim.issuerName': 'data.certificateData.issueDept', 'claim.issueDate': 'data.certificateData.issueDate',
+  'claim.issuerName': 'data.certificateData.issueDept', 'claim.issueDate': 'data.certificateData.issueDate', claim: 'data.certificateData',
 };
 
 /**

@@ -1,13 +1,10 @@
 import type { Certificate, CertificateSummary } from '../../domain/model.js';
-import { canonicalData } from '../../domain/canonical.js';
-import { formatChineseDate } from '../../domain/dates.js';
+import { canonicalData, LONG_TERM } from '../../domain/canonical.js';
+import { formatPaddedChineseDate } from '../../domain/dates.js';
 import type { EncryptedIdLink } from '../../core/sharing.js';
 
-/**
- * Dates are written as the national examples write them (2014年3月4日): the tables' pattern
- * "YYYY年MM月DD日" shows the order, and digitalSign covers the national rendering.
- */
-const date = formatChineseDate;
+/** Dates in the tables' form "YYYY年MM月DD日" (tables 2-8), zero-padded: 2019年05月06日. */
+const date = formatPaddedChineseDate;
 
 /** Table 2: one retrieval hit. */
 export function retrievalItem(c: CertificateSummary) {
@@ -25,8 +22,9 @@ export function fileItem(c: CertificateSummary, fileFormat: string, fileUrl: str
 /**
  * Tables 6-8: the structured data in table order, the surface as table 7's Surface[]. The signature
  * (digitalSign) is the one the national interface gives: over the national record, whose surface is
- * spelt `surface`, and which also holds certificateID, certificateTypeCode and detail, so those are
- * here too. To check it: rename Surface to surface, drop digitalSign, serialise per RFC 8785.
+ * spelt `surface`, whose dates have no leading zeros (2019年5月6日), and which also holds
+ * certificateID, certificateTypeCode and detail, so those are here too. To check it: rename Surface
+ * to surface, drop the dates' leading zeros, drop digitalSign, serialise per RFC 8785.
  */
 export function dataItem(c: Certificate) {
   const d = canonicalData(c);
@@ -39,9 +37,9 @@ export function dataItem(c: Certificate) {
     issueDept: d.issueDept,
     certificateNumber: d.certificateNumber,
     issueDeptCode: d.issueDeptCode,
-    issueDate: d.issueDate,
-    certificateValidateStart: d.certificateValidateStart,
-    certificateValidateEnd: d.certificateValidateEnd,
+    issueDate: date(c.issueDate),
+    certificateValidateStart: c.validFrom ? date(c.validFrom) : '',
+    certificateValidateEnd: c.validTo ? date(c.validTo) : LONG_TERM,
     digitalSign: c.digitalSign ?? '',
     Surface: d.surface,
     certificateID: d.certificateID,

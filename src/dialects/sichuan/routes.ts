@@ -171,7 +171,7 @@ export async function sichuanDialect(app: FastifyInstance, s: Services): Promise
       shape: 'ifResult', put: 'ifResult', auth: true,
       names: {
         reason: 'UseFor', holderCode: 'CertificateHolderCode', holderType: 'CertificateHolderType', typeName: 'CertificateData.certificateType',
-        'claim.holderCode': 'CertificateHolderCode', 'claim.issueDate': 'CertificateData.issueDate',
+        'claim.holderCode': 'CertificateHolderCode', 'claim.issueDate': 'CertificateData.issueDate', claim: 'CertificateData',
       },
       run: async ({ r, ctx }) => {
         ctx.reason = purpose(r.data, 'UseFor', ALL_USES, true);

@@ -20,6 +20,12 @@ export interface ZaozhuangResponse<T = unknown> { head: ZaozhuangHead; data: T }
  *   examples (and the province example of 4.3.6) leave it out.
  * - head.message is 接口调用成功！ at province level and 接口调用成功 at city level, as the examples
  *   of each level write it (4.3.6's city example says 查询成功).
+ * - 4.3.6's city example alone writes {"sign":"","time":0,"message":"查询成功","status":0}. It is not
+ *   copied: its 返回参数说明 lists head.status, head.type and head.message only, so sign and time are
+ *   fields the document never defines (an empty signature and a zero time say nothing a caller
+ *   could check), and a head without type would leave 4.3.6's callers unable to tell the levels
+ *   apart, which its own table says head.type is for. City answers of 4.3.6 share this head with
+ *   every other city answer.
  */
 export function ok<T>(level: Level, data: T): ZaozhuangResponse<T> {
   return { head: { message: level === 'province' ? '接口调用成功！' : '接口调用成功', type: HEAD_TYPE[level], status: ReturnCode.Success }, data };

@@ -1,14 +1,14 @@
 import type { Certificate, CertificateSummary, Usability } from '../../domain/model.js';
-import type { IsoDate } from '../../domain/dates.js';
+import { formatPaddedChineseDate, type IsoDate } from '../../domain/dates.js';
 import { canonicalData, LONG_TERM } from '../../domain/canonical.js';
+import { linkProtocol } from '../link-protocol.js';
 
 /**
  * Dates as the city-level examples write them: "2013 年 09 月 24 日" in the text, whose spaces
  * come from the document's typesetting (they also split 陈 xx and XX 市无线电管理处), so 2013年09月24日.
  */
 export function cityDate(d: IsoDate): string {
-  const [y, m, day] = d.split('-');
-  return `${y}年${m}月${day}日`;
+  return formatPaddedChineseDate(d);
 }
 
 /**
@@ -20,9 +20,9 @@ export function provinceInfoItem(c: Certificate): Record<string, string> {
   return { ...Object.fromEntries(c.surface.map((s) => [s.columnName, s.value])), cert_identifier: c.id };
 }
 
-/** Province level, 4.3.2: contentType says the scheme of the URL in content. */
+/** Province level, 4.3.2: contentType says the scheme of the URL in content (http or https). */
 export function provinceFileItem(c: CertificateSummary, url: string) {
-  return { certIdentifier: c.id, contentType: url.startsWith('https:') ? 'https' : 'http', content: url };
+  return { certIdentifier: c.id, contentType: linkProtocol(url), content: url };
 }
 
 /** City level, 4.3.2. */

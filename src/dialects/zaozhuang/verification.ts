@@ -14,6 +14,6 @@ export const ZAOZHUANG_FIELD_MESSAGES: Readonly<Record<ZaozhuangFieldResult, str
  */
 export function zaozhuangFieldVerification(r: ClaimCheck): { result: ZaozhuangFieldResult; message: string } {
   const result: ZaozhuangFieldResult = r.outcome === 'incomplete' ? '4' : r.outcome === 'no-match' ? '5'
-    : r.usability === 'usable' ? '0' : r.usability === 'draft' ? '1' : r.usability === 'suspended' ? '2' : '3';
+    : r.usability === 'usable' ? '0' : r.usability === 'draft' || r.usability === 'not-yet-valid' ? '1' : r.usability === 'suspended' ? '2' : '3';
   return { result, message: ZAOZHUANG_FIELD_MESSAGES[result] };
 }
