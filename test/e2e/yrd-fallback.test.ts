@@ -95,9 +95,9 @@ describe('YRD flow f: the hub hangs or is down, the provinces answer directly', 
     const down = await retrieve();
     assert.equal(down.json.code, 0, down.json.msg);
     assert.equal(down.json.data.total, 2);
-    // Within the hub timeout plus one direct call (the call with the hub down is a direct call and a refused connection);
-    // the margin absorbs two calls' spread on a busy two-core machine.
-    assert.ok(hung.ms <= HUB_TIMEOUT_MS + down.ms + 2500, `hung ${hung.ms} ms, direct ${down.ms} ms`);
+    // One hub timeout, not two: the hung hub is waited for once, then B is asked directly (a bound, not a
+    // measurement: a loaded two-core machine stretches each call by seconds).
+    assert.ok(hung.ms < 2 * HUB_TIMEOUT_MS + down.ms, `hung ${hung.ms} ms, direct ${down.ms} ms`);
     assert.ok(down.ms < HUB_TIMEOUT_MS, `with the hub refusing connections A does not wait (${down.ms} ms)`);
 
     // A's records of both calls: the local part (nothing), and B's certificates by the direct path.
