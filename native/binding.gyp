@@ -4,7 +4,7 @@
   "targets": [
     {
       "target_name": "zz_sm2",
-      "sources": ["sm2.c", "batch.c"],
+      "sources": ["sm2.c", "batch.c", "memory.c"],
       # OpenSSL comes from the Node binary itself (its symbols are exported); the headers are the
       # ones shipped with Node's headers, so they match the OpenSSL that actually runs.
       "defines": ["NAPI_VERSION=8", "OPENSSL_API_COMPAT=30000", "OPENSSL_NO_DEPRECATED"],

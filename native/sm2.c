@@ -20,6 +20,7 @@
 #include <openssl/param_build.h>
 
 #include "batch.h"
+#include "memory.h"
 
 typedef struct {
   EVP_PKEY *pkey;
@@ -229,5 +230,6 @@ NAPI_MODULE_INIT() {
   };
   if (napi_define_properties(env, exports, sizeof fns / sizeof fns[0], fns) != napi_ok) return NULL;
   if (!register_batch(env, exports)) return NULL;
+  if (!register_memory(env, exports)) return NULL;
   return exports;
 }

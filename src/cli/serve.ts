@@ -8,6 +8,7 @@ import { aggregateEvery } from '../core/aggregation/aggregator.js';
 import { printAggregate } from './aggregation.js';
 import { refreshKeysEvery } from '../federation/key-refresh.js';
 import { adminToken as adminTokenOf, removeNodeHandle, writeNodeHandle } from './node-handle.js';
+import { releaseFreedMemory, releaseFreedMemoryEvery } from '../server/release-memory.js';
 
 /** Runs a node until SIGINT/SIGTERM; with demo, seeds an empty data directory and prints how to call it. */
 export async function serve(cfg: Config, opts: { demo: boolean; json: boolean }): Promise<void> {
@@ -36,11 +37,15 @@ export async function serve(cfg: Config, opts: { demo: boolean; json: boolean })
     ? refreshKeysEvery(s, cfg.federation.keySyncIntervalMs, (line) => console.error(line))
     : undefined;
 
+  // Worker threads (signing, layout files) leave freed memory in glibc's arenas; hand it back now and then.
+  const trimming = releaseFreedMemoryEvery(60_000);
+
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
     removeNodeHandle(cfg);
+    trimming.stop();
     await aggregation?.stop();
     await keyRefresh?.stop();
     await app.close();
@@ -63,6 +68,7 @@ export async function serve(cfg: Config, opts: { demo: boolean; json: boolean })
 
   if (opts.demo) {
     const creds = await seedDemo(s, baseUrl, (m) => console.error(m));
+    releaseFreedMemory();
     const holder = creds.holders[0]!;
     const token = AccountService.expectedToken({ id: creds.national.accountId, scheme: 'hmac-sm3', secret: creds.national.secret }, cstCompactDate(new Date()));
     if (opts.json) {
