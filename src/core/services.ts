@@ -61,6 +61,7 @@ import { YrdPeerRegistry } from '../federation/yrd-peers.js';
 import { NetworkKeys } from '../federation/network-keys.js';
 import { YrdPeerClient } from '../federation/yrd-peer-client.js';
 import { revocationPull } from '../federation/revocation-pull.js';
+import { LifecycleAdministration } from './lifecycle-admin.js';
 
 /** The composition root of the core: one instance per process, shared by every dialect. */
 export interface Services {
@@ -83,6 +84,8 @@ export interface Services {
   sessions: SessionService;
   items: ServiceItemService;
   issuing: IssuingService;
+  /** The operator's own lifecycle actions: suspend, resume, abolish (command line, admin API). */
+  lifecycle: LifecycleAdministration;
   batches: BatchService;
   using: UsingService;
   certs: CertificateRepo;
@@ -230,6 +233,7 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
     qr,
     items: new ServiceItemService(itemRepo, types),
     issuing,
+    lifecycle: new LifecycleAdministration(db, certs, feed),
     batches: new BatchService(db, issuing, certs, (threads) => (threads ? workerSigner(nodeKeys) : inlineSigner(nodeKeys))),
     using: new UsingService(certs, types, itemRepo, usage, new UsageCodes(keys, cfg.usageCodeTtlSeconds, cfg.accessTokenTtlSeconds), files),
     front,

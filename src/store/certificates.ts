@@ -175,6 +175,13 @@ export class CertificateRepo {
     return rows.length === 1;
   }
 
+  /** Issued → suspended, or suspended → issued; false when the certificate was not in the state it leaves. */
+  async markSuspended(id: string, suspended: boolean, q: Queryable): Promise<boolean> {
+    const [from, to] = suspended ? ['issued', 'suspended'] : ['suspended', 'issued'];
+    const rows = await q.query(`update certificates set status = $3, updated_at = now() where id = $1 and status = $2 returning id`, [id, from, to]);
+    return rows.length === 1;
+  }
+
   /**
    * Drafts of a type, optionally of one division, oldest first: what a batch sign by division signs.
    * `of` keeps only one issuer's drafts made by one app (or by no recorded app).
