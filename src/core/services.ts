@@ -167,7 +167,7 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
   const files = new CertificateFiles({
     dir: join(cfg.dataDir, 'files'),
     renderers: loadRenderers,
-    seals: { sealFor: (code, name) => seals.sealOrMake(code, name) },
+    seals: { sealFor: (code, name, sealCode) => seals.sealForCertificate(code, name, sealCode) },
     templateOf: async (code) => (await types.get(code))?.layout,
     signer: () => fileSigner(),
     verifyUrl: (id) => `${publicBase(cfg)}/verify/${encodeURIComponent(id)}`,
@@ -176,7 +176,7 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
   const peerKeys = new PeerKeys(peerKeyRepo, nodeKeys, trustedKeys);
   const front = new FrontDbRepo(db);
   const feed = new CatalogFeed(front, cfg.role === 'province', cfg.dataSource ?? cfg.aggregation.dataSource);
-  const issuing = new IssuingService(db, keys, certs, types, itemRepo, nodeKeys, files, feed, usage);
+  const issuing = new IssuingService(db, keys, certs, types, itemRepo, nodeKeys, files, feed, usage, seals);
   const sharing = new SharingService(certs, types, usage, tickets, encryptedIds, cfg.copyValidDays);
   const accountRepo = new AccountRepo(db, keys);
   const hop: HopSettings = {
