@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { readFileSync, statSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { loadConfig, type Config, type ConfigFlags } from '../config.js';
 import { openServices, type Services } from '../core/services.js';
 import { AccountService } from '../core/accounts.js';
@@ -23,6 +24,7 @@ import { addMemberNode, removeMemberNode } from '../federation/members.js';
 import { registerPeerCommands } from './peers.js';
 import { registerYrdClientCommands } from './yrd-client.js';
 import { embeddedStatus, stopEmbedded } from '../store/embedded/server.js';
+import type { AdminActor, AdminLifecycleResult } from '../core/lifecycle-admin.js';
 
 interface Common extends ConfigFlags { json?: boolean }
 
@@ -352,6 +354,31 @@ withData(program.command('rereport [ids...]').description("write certificates' c
     const target = flags.all ? { all: true as const } : flags.errors ? { errors: true as const } : { ids };
     const o = await onData(flags, (s) => s.frontErrors.rereport(target));
     out(flags, o, () => printRereport(o));
+  });
+
+const certificates = program.command('certificates').description("the issuing organisations' lifecycle actions the node's operator takes (suspend, resume, abolish)");
+const actor = (flags: { operator?: string }): AdminActor => ({ account: flags.operator || userInfo().username, via: 'cli' });
+const showLifecycle = (r: AdminLifecycleResult) => [r.id, r.status, r.reason ?? ''].join('\t');
+withData(certificates.command('suspend <id>').description('issued → suspended (暂时失效): every interface answers its suspended code until resumed'))
+  .requiredOption('--reason <text>', 'why (recorded with the event)')
+  .option('--operator <name>', 'who acts (default: the system user)')
+  .action(async (id: string, flags: Common & { reason: string; operator?: string }) => {
+    const r = await onData(flags, (s) => s.lifecycle.suspend(id, flags.reason, actor(flags)));
+    out(flags, r, () => showLifecycle(r));
+  });
+withData(certificates.command('resume <id>').description('suspended → issued: usable again'))
+  .option('--reason <text>', 'why (recorded with the event)')
+  .option('--operator <name>', 'who acts (default: the system user)')
+  .action(async (id: string, flags: Common & { reason?: string; operator?: string }) => {
+    const r = await onData(flags, (s) => s.lifecycle.resume(id, flags.reason, actor(flags)));
+    out(flags, r, () => showLifecycle(r));
+  });
+withData(certificates.command('abolish <id>').description('issued or suspended → abolished (废止), for good; the front DB gets its D row'))
+  .requiredOption('--reason <text>', 'why (recorded with the event)')
+  .option('--operator <name>', 'who acts (default: the system user)')
+  .action(async (id: string, flags: Common & { reason: string; operator?: string }) => {
+    const r = await onData(flags, (s) => s.lifecycle.abolish(id, flags.reason, actor(flags)));
+    out(flags, r, () => showLifecycle(r));
   });
 
 const nodes = program.command('nodes').description("the hub's registry of member nodes: provinces, cities and central departments it routes to");

@@ -38,8 +38,9 @@ export class BatchService {
   ) {}
 
   async create(typeCode: string, items: CreateItem[], ctx: WriteContext, sealCode?: string): Promise<BatchResult> {
-    await this.issuing.check(typeCode, ctx);
+    const { item } = await this.issuing.check(typeCode, ctx);
     checkSize(items.length);
+    await this.issuing.checkSeal(item, sealCode);
     const id = await this.start('create', typeCode, { ctx, sealCode }, items.map((i) => ({ input: JSON.stringify(i) })));
     return this.run(id);
   }

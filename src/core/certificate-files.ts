@@ -12,8 +12,11 @@ export type LayoutRenderer = (input: LayoutInput, signer: FileSigner) => Promise
 export type Renderers = Record<FileFormat, LayoutRenderer>;
 
 export interface SealSource {
-  /** The seal of an issuing organisation, by its unified social credit code (made if it has none). */
-  sealFor(orgCode: string, orgName: string): Promise<LayoutSeal | undefined>;
+  /**
+   * The seal of an issuing organisation, by its unified social credit code: the one named by the
+   * certificate's seal code when given and usable, else the current one (made if it has none).
+   */
+  sealFor(orgCode: string, orgName: string, sealCode?: string): Promise<LayoutSeal | undefined>;
 }
 
 export { MAX_COPY_REASON };
@@ -101,7 +104,7 @@ export class CertificateFiles {
 
   /** What the renderers draw for a certificate. */
   async layoutInput(c: Certificate, annotation?: LayoutAnnotation): Promise<LayoutInput> {
-    const [seal, template] = await Promise.all([this.opts.seals.sealFor(c.issuer.code, c.issuer.name), this.opts.templateOf?.(c.typeCode)]);
+    const [seal, template] = await Promise.all([this.opts.seals.sealFor(c.issuer.code, c.issuer.name, c.sealCode), this.opts.templateOf?.(c.typeCode)]);
     const page = layOut(c, template);
     return {
       title: page.title,

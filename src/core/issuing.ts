@@ -14,6 +14,7 @@ import type { CertificateFiles } from './certificate-files.js';
 import { checkCode, newCertificateId } from './identifiers.js';
 import type { CatalogFeed } from './aggregation/feed.js';
 import type { UsageRecorder } from './usage.js';
+import type { SealService } from './seals.js';
 import { authorityProblem, itemOutsideDivision, type AuthorityProblem, type WriteCaller } from './write-authority.js';
 
 export type { WriteCaller };
@@ -45,7 +46,7 @@ export interface WriteContext {
 
 export type IssuingProblem =
   | 'no-type' | 'type-not-issuable' | 'no-item' | 'item-name' | 'item-not-allowed' | 'invalid-fields'
-  | 'not-found' | 'wrong-type' | 'number-mismatch' | 'not-draft' | 'not-issued' | 'duplicate' | 'batch-size' | AuthorityProblem;
+  | 'not-found' | 'wrong-type' | 'number-mismatch' | 'not-draft' | 'not-issued' | 'duplicate' | 'batch-size' | 'seal' | AuthorityProblem;
 
 const AUTHORITY_PROBLEMS: ReadonlySet<IssuingProblem> = new Set<AuthorityProblem>(['not-issuer', 'not-maker', 'outside-division']);
 
@@ -80,6 +81,8 @@ export class IssuingService {
     private readonly feed: CatalogFeed,
     /** Where refused writes are recorded. */
     private readonly usage: UsageRecorder,
+    /** Checks a write's seal code against the issuing organisation's seals. */
+    private readonly seals: Pick<SealService, 'sealCodeProblem'>,
   ) {}
 
   /** A new draft from submitted data fields. */
@@ -88,6 +91,7 @@ export class IssuingService {
     const draft = this.draftFrom(type, item, fields, ctx, opts, 1);
     return this.guarded(ctx, 'create', draft.id, () => this.db.transaction(async (tx) => {
       this.authorise(ctx, item, draft);
+      await this.checkSeal(item, opts.sealCode);
       await this.insertNew(draft, tx);
       await this.event(tx, draft.id, 'create', ctx);
       return { id: draft.id, checkCode: checkCode(this.keys, draft.id) };
@@ -113,6 +117,7 @@ export class IssuingService {
       const next = { ...this.draftFrom(type, item, fields, ctx, opts, current.version), id, sealCode: opts.sealCode ?? current.sealCode,
         licenseGroup: opts.licenseGroup ?? current.licenseGroup, madeByApp: current.madeByApp };
       this.authorise(ctx, item, next);
+      await this.checkSeal(item, opts.sealCode);
       try {
         await this.certs.updateDraft(next, tx);
       } catch (err) {
@@ -226,6 +231,16 @@ export class IssuingService {
       throw new IssuingError('outside-division', `${item.code} → ${ctx.caller.divisionCode}`);
     }
     return { type, item };
+  }
+
+  /**
+   * A seal code, when a write gives one, names a seal of the item's organisation valid now (seed 002
+   * table 5: `seal_code` 印章编码); that seal then stamps the certificate's files.
+   */
+  async checkSeal(item: Pick<ServiceItem, 'orgCode'>, sealCode: string | undefined): Promise<void> {
+    if (sealCode === undefined) return;
+    const problem = await this.seals.sealCodeProblem(item.orgCode, sealCode);
+    if (problem) throw new IssuingError('seal', problem);
   }
 
   private draftFrom(type: CertificateType, item: ServiceItem, fields: unknown, ctx: WriteContext, opts: DraftOptions, version: number): Certificate {

@@ -83,6 +83,30 @@ export class SealService {
   }
 
   /**
+   * Why a seal code (its esID) cannot be used by an organisation now, or undefined when it can: it
+   * must name a seal of that organisation, valid at the time (seed 002 table 5 `seal_code`).
+   */
+  async sealCodeProblem(orgCode: string, esId: string, at = new Date()): Promise<string | undefined> {
+    const r = await this.repo.byEsId(esId);
+    if (!r) return `no seal ${esId}`;
+    if (r.orgCode !== orgCode) return `seal ${esId} is ${r.orgName}'s (${r.orgCode}), not ${orgCode}'s`;
+    if (r.validFrom > at || r.validTo <= at) return `seal ${esId} is valid ${r.validFrom.toISOString()} to ${r.validTo.toISOString()}`;
+    return undefined;
+  }
+
+  /**
+   * The seal a certificate's files are stamped with: the one its issuing write named (seal_code),
+   * while that seal is valid and its organisation's; else the organisation's current seal.
+   */
+  async sealForCertificate(orgCode: string, orgName: string, sealCode?: string): Promise<LayoutSeal | undefined> {
+    if (sealCode && !(await this.sealCodeProblem(orgCode, sealCode))) {
+      const r = (await this.repo.byEsId(sealCode))!;
+      return { name: r.orgName, picturePng: r.picturePng, sesealDer: r.sealDer };
+    }
+    return this.sealOrMake(orgCode, orgName);
+  }
+
+  /**
    * The seal to stamp with, made on first need for an issuer that has none yet (an imported
    * certificate's issuer, a service item's organisation), so every signed file carries its issuer's
    * seal. Undefined only when the issuer's code is not a valid credit code.

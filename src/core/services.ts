@@ -61,6 +61,7 @@ import { YrdPeerRegistry } from '../federation/yrd-peers.js';
 import { NetworkKeys } from '../federation/network-keys.js';
 import { YrdPeerClient } from '../federation/yrd-peer-client.js';
 import { revocationPull } from '../federation/revocation-pull.js';
+import { LifecycleAdministration } from './lifecycle-admin.js';
 
 /** The composition root of the core: one instance per process, shared by every dialect. */
 export interface Services {
@@ -83,6 +84,8 @@ export interface Services {
   sessions: SessionService;
   items: ServiceItemService;
   issuing: IssuingService;
+  /** The operator's own lifecycle actions: suspend, resume, abolish (command line, admin API). */
+  lifecycle: LifecycleAdministration;
   batches: BatchService;
   using: UsingService;
   certs: CertificateRepo;
@@ -164,7 +167,7 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
   const files = new CertificateFiles({
     dir: join(cfg.dataDir, 'files'),
     renderers: loadRenderers,
-    seals: { sealFor: (code, name) => seals.sealOrMake(code, name) },
+    seals: { sealFor: (code, name, sealCode) => seals.sealForCertificate(code, name, sealCode) },
     templateOf: async (code) => (await types.get(code))?.layout,
     signer: () => fileSigner(),
     verifyUrl: (id) => `${publicBase(cfg)}/verify/${encodeURIComponent(id)}`,
@@ -173,7 +176,7 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
   const peerKeys = new PeerKeys(peerKeyRepo, nodeKeys, trustedKeys);
   const front = new FrontDbRepo(db);
   const feed = new CatalogFeed(front, cfg.role === 'province', cfg.dataSource ?? cfg.aggregation.dataSource);
-  const issuing = new IssuingService(db, keys, certs, types, itemRepo, nodeKeys, files, feed, usage);
+  const issuing = new IssuingService(db, keys, certs, types, itemRepo, nodeKeys, files, feed, usage, seals);
   const sharing = new SharingService(certs, types, usage, tickets, encryptedIds, cfg.copyValidDays);
   const accountRepo = new AccountRepo(db, keys);
   const hop: HopSettings = {
@@ -230,6 +233,7 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
     qr,
     items: new ServiceItemService(itemRepo, types),
     issuing,
+    lifecycle: new LifecycleAdministration(db, certs, feed),
     batches: new BatchService(db, issuing, certs, (threads) => (threads ? workerSigner(nodeKeys) : inlineSigner(nodeKeys))),
     using: new UsingService(certs, types, itemRepo, usage, new UsageCodes(keys, cfg.usageCodeTtlSeconds, cfg.accessTokenTtlSeconds), files),
     front,

@@ -3,7 +3,7 @@ import { sm3 } from '../crypto/sm3.js';
 import { hashSecret, verifySecret } from '../crypto/password.js';
 import type { Operator, OperatorRepo } from '../store/operators.js';
 
-export type SessionProblem = 'bad-app' | 'bad-credentials' | 'locked' | 'no-session' | 'expired' | 'idle';
+export type SessionProblem = 'bad-app' | 'bad-credentials' | 'locked' | 'no-session' | 'expired' | 'idle' | 'no-department-admin';
 
 /** Why a login or a session was refused, in the core's words; each dialect words it its own way. */
 export class SessionError extends Error {
@@ -62,6 +62,10 @@ export class SessionService {
       throw new SessionError('bad-credentials');
     }
     await this.repo.clearFailures(account);
+    // Seed 002 table 1 `org_code`: "log in as the given department's administrator". Operators here
+    // hold no department-administrator role to switch to, so such a login is refused rather than
+    // quietly opened as the operator's own session (the caller asked for another identity).
+    if (orgCode !== undefined && orgCode !== '') throw new SessionError('no-department-admin');
     const token = randomBytes(32).toString('base64url');
     await this.repo.insertSession(sm3(token), appKey, account, orgCode, this.policy.ttlSeconds);
     return token;

@@ -15,6 +15,7 @@ import type { NewMemberNode } from '../federation/registry.js';
 import { syncTypes } from '../federation/sync-types.js';
 import { addMemberNode, removeMemberNode } from '../federation/members.js';
 import { adminKeyRoutes } from './admin-keys.js';
+import { AdminLifecycleError, type AdminActor } from '../core/lifecycle-admin.js';
 
 type NewOperator = Omit<Operator, 'createdAt' | 'modifiedAt'> & { password: string };
 
@@ -88,6 +89,21 @@ export async function adminRoutes(app: FastifyInstance, opts: { services: Servic
 
   app.get('/seals', async () => s.seals.list());
   app.post<{ Body: NewSeal }>('/seals', async (req) => s.seals.add(req.body ?? {}));
+
+  // The operator's lifecycle actions (the command line's `certificates suspend|resume|abolish`).
+  type LifecycleBody = { Params: { id: string }; Body: { reason?: string; operator?: string } | undefined };
+  const actor = (body: LifecycleBody['Body']): AdminActor => ({ account: body?.operator || 'admin', via: 'admin-api' });
+  const lifecycle = (fn: (id: string, reason: string, by: AdminActor) => Promise<unknown>) => async (req: { params: { id: string }; body: LifecycleBody['Body'] }) => {
+    try {
+      return await fn(req.params.id, req.body?.reason ?? '', actor(req.body));
+    } catch (err) {
+      if (err instanceof AdminLifecycleError) Object.assign(err, { statusCode: err.problem === 'not-found' ? 404 : err.problem === 'no-reason' ? 400 : 409 });
+      throw err;
+    }
+  };
+  app.post<LifecycleBody>('/certificates/:id/suspend', lifecycle((id, reason, by) => s.lifecycle.suspend(id, reason, by)));
+  app.post<LifecycleBody>('/certificates/:id/resume', lifecycle((id, reason, by) => s.lifecycle.resume(id, reason, by)));
+  app.post<LifecycleBody>('/certificates/:id/abolish', lifecycle((id, reason, by) => s.lifecycle.abolish(id, reason, by)));
 
   app.get<{ Querystring: { holder?: string; since?: string; limit?: string } }>('/usage', async (req) => {
     const q = req.query;

@@ -1,6 +1,6 @@
 import type { Queryable } from './db.js';
 
-export type LifecycleAction = 'create' | 'update' | 'delete' | 'sign' | 'change' | 'abolish';
+export type LifecycleAction = 'create' | 'update' | 'delete' | 'sign' | 'change' | 'abolish' | 'suspend' | 'resume';
 
 /** One lifecycle write, with who made it and for which service item: the issuing side's audit trail. */
 export interface CertificateEvent {
@@ -8,8 +8,9 @@ export interface CertificateEvent {
   action: LifecycleAction;
   sessionAccount?: string;
   operator: Record<string, string>;
-  itemCode: string;
-  itemName: string;
+  /** Absent for an operator's administrative action (suspend, resume, abolish from the command line or admin API). */
+  itemCode?: string;
+  itemName?: string;
   bizNum?: string;
   reason?: string;
   relatedId?: string;
@@ -17,15 +18,15 @@ export interface CertificateEvent {
 }
 
 interface EventRow {
-  certificate_id: string; action: LifecycleAction; session_account: string | null; operator: Record<string, string>; item_code: string;
-  item_name: string; biz_num: string | null; reason: string | null; related_id: string | null; at: Date | string;
+  certificate_id: string; action: LifecycleAction; session_account: string | null; operator: Record<string, string>; item_code: string | null;
+  item_name: string | null; biz_num: string | null; reason: string | null; related_id: string | null; at: Date | string;
 }
 
 export async function recordEvent(q: Queryable, e: CertificateEvent): Promise<void> {
   await q.query(
     `insert into certificate_events (certificate_id, action, session_account, operator, item_code, item_name, biz_num, reason, related_id)
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [e.certificateId, e.action, e.sessionAccount ?? null, JSON.stringify(e.operator), e.itemCode, e.itemName, e.bizNum ?? null,
+    [e.certificateId, e.action, e.sessionAccount ?? null, JSON.stringify(e.operator), e.itemCode ?? null, e.itemName ?? null, e.bizNum ?? null,
       e.reason ?? null, e.relatedId ?? null],
   );
 }
@@ -34,7 +35,7 @@ export async function eventsOf(q: Queryable, certificateId: string): Promise<Cer
   const rows = await q.query<EventRow>('select * from certificate_events where certificate_id = $1 order by id', [certificateId]);
   return rows.map((r) => ({
     certificateId: r.certificate_id, action: r.action, sessionAccount: r.session_account ?? undefined, operator: r.operator,
-    itemCode: r.item_code, itemName: r.item_name, bizNum: r.biz_num ?? undefined, reason: r.reason ?? undefined,
+    itemCode: r.item_code ?? undefined, itemName: r.item_name ?? undefined, bizNum: r.biz_num ?? undefined, reason: r.reason ?? undefined,
     relatedId: r.related_id ?? undefined, at: new Date(r.at),
   }));
 }
@@ -49,7 +50,7 @@ export async function recordEvents(q: Queryable, events: CertificateEvent[]): Pr
        with ordinality as u(id, action, session_account, operator, item_code, item_name, biz_num, reason, related_id, n)
      order by u.n`,
     [events.map((e) => e.certificateId), events.map((e) => e.action), events.map((e) => e.sessionAccount ?? null), events.map((e) => JSON.stringify(e.operator)),
-      events.map((e) => e.itemCode), events.map((e) => e.itemName), events.map((e) => e.bizNum ?? null), events.map((e) => e.reason ?? null),
+      events.map((e) => e.itemCode ?? null), events.map((e) => e.itemName ?? null), events.map((e) => e.bizNum ?? null), events.map((e) => e.reason ?? null),
       events.map((e) => e.relatedId ?? null)],
   );
 }

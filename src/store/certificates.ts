@@ -44,6 +44,9 @@ const SUMMARY_COLUMNS = `c.id, c.source_id, c.type_code, t.name as type_name, c.
   c.digital_sign, c.sign_key_id, c.data_source, c.predecessor_id, c.successor_id, c.abolish_reason, c.seal_code,
   c.license_group, c.item_code, c.division_code, c.made_by_app`;
 
+/** Who made a certificate and who last changed it, and when. */
+export interface Authorship { creator: string; createdAt: Date; modifier: string; modifiedAt: Date }
+
 export interface HolderQuery {
   holderCode: string;
   holderType?: string;
@@ -173,6 +176,36 @@ export class CertificateRepo {
       [id, reason, successorId ?? null],
     );
     return rows.length === 1;
+  }
+
+  /** Issued → suspended, or suspended → issued; false when the certificate was not in the state it leaves. */
+  async markSuspended(id: string, suspended: boolean, q: Queryable): Promise<boolean> {
+    const [from, to] = suspended ? ['issued', 'suspended'] : ['suspended', 'issued'];
+    const rows = await q.query(`update certificates set status = $3, updated_at = now() where id = $1 and status = $2 returning id`, [id, from, to]);
+    return rows.length === 1;
+  }
+
+  /**
+   * Who made each certificate and who last changed it, and when: the first and the last lifecycle
+   * event (the session's account, else the operator the write named), and the row's own times. A
+   * certificate that came by import has no event: its issuing organisation made it.
+   */
+  async authorship(ids: readonly string[]): Promise<Map<string, Authorship>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.query<{ id: string; issuer_name: string; created_at: Date | string; updated_at: Date | string; creator: string | null; modifier: string | null; modified_at: Date | string | null }>(
+      `select c.id, c.issuer_name, c.created_at, c.updated_at, first.who as creator, last.who as modifier, last.at as modified_at
+       from certificates c
+       left join lateral (select coalesce(e.session_account, e.operator->>'account') as who from certificate_events e
+                          where e.certificate_id = c.id order by e.id limit 1) first on true
+       left join lateral (select coalesce(e.session_account, e.operator->>'account') as who, e.at from certificate_events e
+                          where e.certificate_id = c.id order by e.id desc limit 1) last on true
+       where c.id = any($1::text[])`,
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.id, {
+      creator: r.creator ?? r.issuer_name, createdAt: new Date(r.created_at),
+      modifier: r.modifier ?? r.creator ?? r.issuer_name, modifiedAt: new Date(r.modified_at ?? r.updated_at),
+    }]));
   }
 
   /**

@@ -46,6 +46,11 @@ export class SealRepo {
     return rows[0] && toRecord(rows[0]);
   }
 
+  async byEsId(esId: string): Promise<SealRecord | undefined> {
+    const rows = await this.db.query<SealRow>('select * from seals where es_id = $1', [esId], 'seal-by-esid');
+    return rows[0] && toRecord(rows[0]);
+  }
+
   async count(orgCode: string): Promise<number> {
     return (await this.db.query<{ n: number }>('select count(*)::int as n from seals where org_code = $1', [orgCode]))[0]!.n;
   }

@@ -5,9 +5,10 @@ import { startNode, cli, type RunningNode } from '../support/node-process.js';
 import { hmacSm3 } from '../../src/crypto/sm3.js';
 import { sm2Verify } from '../../src/crypto/sm2.js';
 import { canonicalJson } from '../../src/domain/canonical.js';
-import { cstCompactDate } from '../../src/domain/dates.js';
+import { cstCompactDate, cstDate } from '../../src/domain/dates.js';
 import { makeCitizenId, makeCreditCode } from '../../src/domain/holder-code.js';
 import { existsSync, mkdirSync } from 'node:fs';
+import { readZip } from '../../src/files/ofd/zip-read.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
@@ -48,6 +49,10 @@ for (const name of BACKENDS) {
     let api: string;
     let token: string;
     let nationalSecret: string;
+    /** Table 5's seal_code: the esID of a seal of the item's organisation; a newer one exists, another organisation has its own. */
+    let seal: string;
+    let newerSeal: string;
+    let otherSeal: string;
 
     const post = async (path: string, body: unknown) => {
       const res = await fetch(`${api}${path}?access_token=${token}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -59,7 +64,7 @@ for (const name of BACKENDS) {
       return (await (await fetch(`${node.baseUrl}/elssp/v1/${nameOf}`, { method: 'POST', body })).json()) as any;
     };
     const create = async (number: string, over: Record<string, string> = {}) => {
-      const r = await post(`/license/${TYPE}/create`, { data: { ...common, seal_code: 'SEAL-1' }, data_fields: f1Fields(number, over) });
+      const r = await post(`/license/${TYPE}/create`, { data: { ...common, seal_code: seal }, data_fields: f1Fields(number, over) });
       assert.equal(r.json.ack_code, 'SUCCESS', JSON.stringify(r.json));
       return r.json.data as { license_code: string; auth_code: string };
     };
@@ -82,6 +87,10 @@ for (const name of BACKENDS) {
       assert.equal(divorceItem.status, 0, divorceItem.stderr);
       assert.equal(cli(b, ['users', 'add', '--account', 'bj_lead', '--name', '李科长', '--password', 'abc12345', '--sensitive-access']).status, 0);
       nationalSecret = JSON.parse(cli(b, ['accounts', 'add', '--id', 'prov', '--name', '省级共享系统']).stdout).secret;
+      const sealOf = (orgCode: string, orgName: string) => JSON.parse(cli(b, ['seals', 'add', '--org-code', orgCode, '--org-name', orgName, '--json']).stdout).esId as string;
+      seal = sealOf(ITEM.orgCode, ITEM.org);
+      newerSeal = sealOf(ITEM.orgCode, ITEM.org);
+      otherSeal = sealOf(makeCreditCode('1', '1', '110105', '00000301X'), '北京市朝阳区民政局');
       const login = await fetch(`${api}/security/login`, {
         method: 'POST', headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ app_key: app.appKey, app_secret: app.appSecret, account: 'bj_mzj', password: 'abc12345' }),
@@ -173,7 +182,7 @@ for (const name of BACKENDS) {
       assert.equal(again.json.errors[0].code, 'LICENSE_NOT_FOUND');
       // The number is free again once its draft is deleted; the same number twice is not.
       await create('J110103-2020-000011');
-      const dup = await post(`/license/${TYPE}/create`, { data: { ...common, seal_code: 'S' }, data_fields: f1Fields('J110103-2020-000011') });
+      const dup = await post(`/license/${TYPE}/create`, { data: { ...common, seal_code: seal }, data_fields: f1Fields('J110103-2020-000011') });
       assert.equal(dup.json.errors[0].code, 'LICENSE_DUPLICATE');
     });
 
@@ -241,6 +250,10 @@ for (const name of BACKENDS) {
         [{ data: { ...common, seal_code: 'S', service_item_name: '别的事项' }, data_fields: f1Fields('N1') }, 400, 'SERVICE_ITEM_MISMATCH'],
         [{ data: { ...common, seal_code: 'S', service_item_code: 7 }, data_fields: f1Fields('N1') }, 404, 'SERVICE_ITEM_NOT_FOUND'],
         [{ data: { ...common, seal_code: ['S'] }, data_fields: f1Fields('N1') }, 400, 'INVALID_ARGUMENT', /seal_code/],
+        // Table 5: seal_code 印章编码, required, names a seal of the issuing organisation.
+        [{ data: { ...common }, data_fields: f1Fields('N1') }, 400, 'INVALID_ARGUMENT', /seal_code/],
+        [{ data: { ...common, seal_code: 'S' }, data_fields: f1Fields('N1') }, 400, 'INVALID_SEAL_CODE', /no seal S/],
+        [{ data: { ...common, seal_code: otherSeal }, data_fields: f1Fields('N1') }, 400, 'INVALID_SEAL_CODE', /北京市朝阳区民政局/],
         [[1, 2], 400, 'INVALID_ARGUMENT'],
       ];
       for (const [body, http, code, message] of cases) {
@@ -292,6 +305,13 @@ for (const name of BACKENDS) {
       assert.equal(lic.id_code, 'J110103-2020-000050');
       assert.equal(lic.issue_org_name, ITEM.org);
       assert.equal((await post('/license/webpage', { credential: HOLDER })).json.total_count, mine.json.total_count);
+      // G.1-G.3's data_fields end with the record's authorship; made and signed today through bj_mzj's session.
+      const today = cstDate(new Date());
+      const authorship = (f: any) => [f.creator, f.creation_time, f.last_modificator, f.last_modification_time];
+      assert.deepEqual(authorship(lic), ['bj_mzj', today, 'bj_mzj', today]);
+      // The envelope as D.2, E.1 and F.2 show it: "sign":null, "sign_method":null.
+      assert.deepEqual([mine.json.sign, mine.json.sign_method], [null, null]);
+      assert.ok('sign' in mine.json && 'sign_method' in mine.json);
 
       // G.2: by service item; show_sensitive_data only for an entitled account.
       const byItem = await post('/license/auth', { ...common, show_sensitive_data: 'true', identity_number: `${HOLDER},${SPOUSE}` });
@@ -308,6 +328,7 @@ for (const name of BACKENDS) {
       const data = await get(`/license/get_license?auth_code=${code}`);
       assert.equal(data.json.data.data_fields.POXM, 'bbb');
       assert.equal(data.json.data.data_fields.license_code, d.license_code);
+      assert.deepEqual(authorship(data.json.data.data_fields), ['bj_mzj', today, 'bj_mzj', today]);
 
       // G.5: the H5 page.
       const page = await fetch(`${node.baseUrl}/beijing/web/license/view_license?license_access_token=${access}`);
@@ -337,6 +358,12 @@ for (const name of BACKENDS) {
       const ofd = await post('/license/archive_qr', { data: { ...qrBody.data, service_item_org: ITEM.org, file_type: 'OFD' } });
       assert.equal(ofd.json.ack_code, 'SUCCESS', JSON.stringify(ofd.json));
       assert.equal(ofd.json.data.file_name, `${d.license_code}.ofd`);
+      // The seal the create named stamps the file, not the organisation's newer one.
+      const zip = readZip(Buffer.from(ofd.json.data.file_data, 'base64'));
+      assert.ok(zip.ok);
+      const stamps = [...zip.entries].filter(([path]) => path.endsWith('SignedValue.dat')).map(([, bytes]) => bytes);
+      assert.equal(stamps.length, 1);
+      assert.deepEqual([stamps[0]!.includes(seal), stamps[0]!.includes(newerSeal)], [true, false]);
       // Both originals check out as genuine files of this certificate, stamped with the item organisation's seal.
       for (const file of [archived.json.data.file_data, ofd.json.data.file_data]) {
         const v = (await (await fetch(`${node.baseUrl}/verify/file`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fileEntity: file }) })).json()) as any;

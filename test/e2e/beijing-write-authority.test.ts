@@ -27,6 +27,7 @@ for (const name of BACKENDS) {
     let demo: { appKey: string; token: string; item: { service_item_code: string; service_item_name: string } };
     let chengdu: string;
     let chengduOther: string;
+    let chengduSeal: string;
 
     const login = async (app: { appKey: string; appSecret: string }, account: string, password: string) => {
       const res = await fetch(`${api}/security/login`, {
@@ -44,7 +45,7 @@ for (const name of BACKENDS) {
     const asChengdu = { service_item_code: CHENGDU.code, service_item_name: CHENGDU.name, operator: { account: 'cd_clerk', name: '王五', division_code: '510107' } };
     const fields = (number: string, over: Record<string, string> = {}) => ({ CZR: '刘一', CYRSFZJHM: HOLDER, JHZZH: number, POXM: '陈二', ...over });
     const make = async (token: string, number: string) => {
-      const r = await post(token, 'create', { data: { ...asChengdu, seal_code: '1' }, data_fields: fields(number) });
+      const r = await post(token, 'create', { data: { ...asChengdu, seal_code: chengduSeal }, data_fields: fields(number) });
       assert.equal(r.json.ack_code, 'SUCCESS', JSON.stringify(r.json));
       return r.json.data.license_code as string;
     };
@@ -73,6 +74,7 @@ for (const name of BACKENDS) {
         const r = cli(b, args);
         assert.equal(r.status, 0, r.stderr);
       }
+      chengduSeal = JSON.parse(cli(b, ['seals', 'add', '--org-code', CHENGDU.orgCode, '--org-name', CHENGDU.org, '--json']).stdout).esId;
       const first = JSON.parse(cli(b, ['apps', 'add', '--name', '武侯区婚姻登记系统']).stdout);
       const second = JSON.parse(cli(b, ['apps', 'add', '--name', '另一业务系统']).stdout);
       chengdu = await login(first, 'cd_clerk', 'abc12345');

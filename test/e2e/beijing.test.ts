@@ -118,6 +118,12 @@ for (const name of BACKENDS) {
       const bad = await fetch(`${api}/security/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"app_key":' });
       assert.equal(bad.status, 400);
       assert.equal(((await bad.json()) as any).errors[0].code, 'INVALID_ARGUMENT');
+      // Table 1's org_code ("以指定的部门管理员身份登录"): no operator here is a department administrator, so it is refused, not ignored.
+      const asDepartment = await login({ org_code: '11110105000000000X' });
+      assert.equal(asDepartment.http, 403);
+      assert.equal(asDepartment.json.errors[0].code, 'DEPARTMENT_ADMIN_LOGIN_REFUSED');
+      assert.equal(asDepartment.json.access_token, undefined);
+      assert.equal((await login({ org_code: '' })).json.ack_code, 'SUCCESS');
       const nowhere = await get('/no/such/interface');
       assert.equal(nowhere.http, 404);
       assert.equal(nowhere.json.errors[0].code, 'NOT_FOUND');

@@ -42,6 +42,10 @@ export const IDS = {
   operatorQr: operator('A000102935'),
   operatorExpired: operator('A000002577'),
   operatorAbolished: operator('A000002578'),
+  /** 4.3.5: a usable certificate the operator suspends, resumes and abolishes while its file is checked. */
+  operatorFileChecks: operator('A000002579'),
+  /** 4.3.5 result 3 (证照未激活): its validity begins in 2090. */
+  operatorNotYetValid: operator('A000002580'),
 };
 
 const card = (p: { name: string; code: string }) => [
@@ -79,6 +83,8 @@ export function cityLines(): string[] {
     opRecord(ZHANG, 'A000102935', IDS.operatorQr, { issueDept: 'XX市XXX局', issueDate: '2017-11-15', certificateValidateStart: '2017-11-15', certificateValidateEnd: '2030-11-14' }),
     opRecord(CHEN, 'A000002577', IDS.operatorExpired, { certificateValidateEnd: '2016-09-22' }),
     opRecord(WANG, 'A000002578', IDS.operatorAbolished, { status: 'abolished' }),
+    opRecord(ZHAO, 'A000002579', IDS.operatorFileChecks),
+    opRecord(ZHAO, 'A000002580', IDS.operatorNotYetValid, { issueDate: '2025-12-01', certificateValidateStart: '2090-01-01', certificateValidateEnd: '2110-01-01' }),
   ].map((r) => JSON.stringify(r));
 }
 

@@ -347,6 +347,64 @@ for (const backendName of BACKENDS) {
       assert.deepEqual(huge.json, failed('99', '其他异常: request body too large'));
     });
 
+    test('4.3.5 by file: every result 0-5 live; 4 while the operator suspends the certificate, 5 once abolished', { skip }, async () => {
+      // The texts of 4.3.5's data.message, one per result.
+      const said = (result: string, message: string) => ({ head: OK_CITY, data: { result, message } });
+      const download = async (certificateID: string, interfaceType = '1') => {
+        const r = await call('ShareDownloadUrl', { certificateID, expiryTime: future(), interfaceType });
+        assert.equal(r.json.head.status, '0', JSON.stringify(r.json));
+        const item = r.json.data.dataList[0];
+        const file = await fetch(item.fileUrl ?? item.content);
+        assert.equal(file.status, 200);
+        return Buffer.from(await file.arrayBuffer());
+      };
+      const check = async (bytes: Buffer) => (await call('ShareVerifyCertInfo', {
+        certTypeCode: OPERATOR_TYPE, contentType: 'base64', content: bytes.toString('base64'), useCause: '核验证照文件', interfaceType: '1',
+      })).json;
+      const file = await download(IDS.operatorFileChecks);
+      assert.deepEqual(await check(file), said('0', '验证通过'));
+      // 1: a PDF with no signature, and one signed by a key this node does not trust (the province's file of its ID card).
+      const unsigned = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+      assert.deepEqual(await check(unsigned), said('1', '签章校验失败'));
+      assert.deepEqual(await check(await download(IDS.idCard, '0')), said('1', '签章校验失败'));
+      // 2: one byte of the signed file changed.
+      const changed = Buffer.from(file);
+      const mid = Math.floor(changed.length / 2);
+      changed[mid] = changed[mid]! ^ 1;
+      assert.deepEqual(await check(changed), said('2', '文件校验失败'));
+      // 3: a certificate whose validity has not begun.
+      assert.deepEqual(await check(await download(IDS.operatorNotYetValid)), said('3', '证照未激活'));
+      // 4: the operator suspends the certificate (暂扣); every interface then answers its suspended code.
+      const suspended = cli(cb, ['certificates', 'suspend', IDS.operatorFileChecks, '--reason', '暂扣：待核查', '--operator', '王小明', '--json']);
+      assert.equal(suspended.status, 0, suspended.stderr);
+      assert.deepEqual(JSON.parse(suspended.stdout), { id: IDS.operatorFileChecks, status: 'suspended', reason: '暂扣：待核查' });
+      assert.deepEqual(await check(file), said('4', '证照暂时失效'));
+      assert.deepEqual((await call('ShareDownloadUrl', { certificateID: IDS.operatorFileChecks, interfaceType: '1' })).json, failed('23', '该电子证照已受限使用'));
+      assert.deepEqual((await call('ShareVerifyCertInfo', {
+        certTypeCode: OPERATOR_TYPE, certificateHolderCode: ZHAO.code, useFor: '办理', certificateData: '{"certificateNumber":"A000002579"}', interfaceType: '1',
+      })).json.data, { verifyResult: 'false' });
+      assert.equal(cli(cb, ['accounts', 'add', '--id', 'ZZ1001', '--name', '市人社局业务系统', '--scheme', 'appendix-c', '--ip', '127.0.0.1/32']).status, 0);
+      const national = async () => {
+        const AccessToken = cli(undefined, ['token', '--id', 'ZZ1001']).stdout.trim();
+        const res = await fetch(`${city.baseUrl}/elssp/v1/GetCertificateDataByCertificateID`, {
+          method: 'POST', body: new URLSearchParams({ AccountId: 'ZZ1001', AccessToken, CertificateID: IDS.operatorFileChecks, UseFor: '核验' }),
+        });
+        return ((await res.json()) as any).head;
+      };
+      assert.deepEqual(await national(), { status: '23', message: '该电子证照已受限使用' });
+      assert.match(cli(cb, ['certificates', 'suspend', IDS.operatorFileChecks, '--reason', '再次暂扣']).stderr, /not-issued: suspended/);
+      // Resumed: usable again.
+      const resumed = cli(cb, ['certificates', 'resume', IDS.operatorFileChecks, '--json']);
+      assert.deepEqual(JSON.parse(resumed.stdout), { id: IDS.operatorFileChecks, status: 'issued' });
+      assert.deepEqual(await check(file), said('0', '验证通过'));
+      assert.deepEqual((await national()).status, '0');
+      // 5: abolished (废止) for good.
+      const abolished = cli(cb, ['certificates', 'abolish', IDS.operatorFileChecks, '--reason', '吊销', '--json']);
+      assert.equal(abolished.status, 0, abolished.stderr);
+      assert.deepEqual(await check(file), said('5', '证照已失效'));
+      assert.equal(cli(cb, ['certificates', 'resume', IDS.operatorFileChecks]).status, 1);
+    });
+
     test('4.3.6 by QR code: our files\' QR content and bare identifiers, at both levels', { skip }, async () => {
       const qrUrl = `${city.baseUrl}/verify/${encodeURIComponent(IDS.operatorQr)}`;
       const c = await call('ShareQueryCertInfoByQRcode', {

@@ -12,12 +12,18 @@ export function timestamp(now = new Date()): string {
   return `${cst.slice(0, 10)} ${cst.slice(11, 23)}`;
 }
 
+/**
+ * The examples D.2, E.1 and F.2 carry `sign` and `sign_method`, both null: the document defines no
+ * message signature, so none is made, and the members are there, null, as the examples show them.
+ */
+const UNSIGNED = { sign: null, sign_method: null };
+
 export function success(correlationId: string | undefined, payload: Record<string, unknown> = {}) {
-  return { ack_code: 'SUCCESS', errors: [] as BeijingError[], response_id: randomUUID(), timestamp: timestamp(), correlation_id: correlationId ?? null, ...payload };
+  return { ack_code: 'SUCCESS', errors: [] as BeijingError[], ...UNSIGNED, response_id: randomUUID(), timestamp: timestamp(), correlation_id: correlationId ?? null, ...payload };
 }
 
 export function failure(correlationId: string | undefined, error: BeijingError) {
-  return { ack_code: 'FAILURE', errors: [error], response_id: randomUUID(), timestamp: timestamp(), correlation_id: correlationId ?? null };
+  return { ack_code: 'FAILURE', errors: [error], ...UNSIGNED, response_id: randomUUID(), timestamp: timestamp(), correlation_id: correlationId ?? null };
 }
 
 /**
@@ -29,6 +35,7 @@ export const BeijingErrors = {
   badApp: (): BeijingError => ({ code: 'INVALID_APP', message: 'app_key 或 app_secret 不正确' }),
   badCredentials: (): BeijingError => ({ code: 'AUTHENTICATION_FAILED', message: '用户名或密码不正确' }),
   locked: (): BeijingError => ({ code: 'ACCOUNT_LOCKED', message: '密码错误次数过多，账户已临时锁定' }),
+  noDepartmentAdmin: (): BeijingError => ({ code: 'DEPARTMENT_ADMIN_LOGIN_REFUSED', message: '不支持以指定部门管理员身份登录（org_code）：该账户没有部门管理员身份' }),
   noSession: (): BeijingError => ({ code: 'INVALID_ACCESS_TOKEN', message: '访问令牌无效或会话已注销' }),
   expired: (): BeijingError => ({ code: 'SESSION_EXPIRED', message: '会话已过期，请重新登录' }),
   idle: (): BeijingError => ({ code: 'SESSION_TIMEOUT', message: '会话空闲超时，请重新登录' }),
@@ -51,6 +58,7 @@ export const BeijingErrors = {
   authCodeExpired: (): BeijingError => ({ code: 'AUTH_CODE_EXPIRED', message: '用证码或访问令牌已过期' }),
   authCodeNotYours: (): BeijingError => ({ code: 'AUTH_CODE_NOT_YOURS', message: '用证码不属于当前用户或事项' }),
   licenseState: (state: string, message: string): BeijingError => ({ code: `LICENSE_${state}`, message }),
+  badSealCode: (detail: string): BeijingError => ({ code: 'INVALID_SEAL_CODE', message: `印章编码不是发证机构的有效电子印章：${detail}` }),
   noSeal: (org: string): BeijingError => ({ code: 'SEAL_NOT_FOUND', message: `发证机构没有电子印章，无法生成 OFD 文件：${org}` }),
   unsupportedFileType: (t: string): BeijingError => ({ code: 'UNSUPPORTED_FILE_TYPE', message: `暂不支持的电子文件类型：${t}` }),
   notFound: (what: string): BeijingError => ({ code: 'NOT_FOUND', message: `接口不存在：${what}` }),

@@ -34,6 +34,7 @@ export function dialectError(err: unknown): [number, BeijingError] | undefined {
       case 'expired': return [401, BeijingErrors.expired()];
       case 'idle': return [401, BeijingErrors.idle()];
       case 'no-session': return [401, BeijingErrors.noSession()];
+      case 'no-department-admin': return [403, BeijingErrors.noDepartmentAdmin()];
     }
   }
   if (err instanceof IssuingError) {
@@ -49,6 +50,7 @@ export function dialectError(err: unknown): [number, BeijingError] | undefined {
       case 'not-draft': return [409, BeijingErrors.notDraft()];
       case 'not-issued': return [409, BeijingErrors.notIssued(err.detail)];
       case 'duplicate': return [409, BeijingErrors.duplicate(err.detail)];
+      case 'seal': return [400, BeijingErrors.badSealCode(err.detail)];
       case 'batch-size': return [400, BeijingErrors.invalidArgument(`批量条数应为 1-10000（${err.detail}）`)];
       case 'not-issuer': return [403, BeijingErrors.notIssuer(err.detail)];
       case 'not-maker': return [403, BeijingErrors.notMaker(err.detail)];

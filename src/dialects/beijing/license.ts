@@ -1,11 +1,15 @@
 import type { Certificate } from '../../domain/model.js';
+import type { Authorship } from '../../store/certificates.js';
+import { cstDate } from '../../domain/dates.js';
 import { timestamp } from './envelope.js';
 
 /**
  * A certificate as Beijing's License (G.1-G.3, H.1): `data_fields` holding the type's own fields by
- * column name (as `create` takes them) beside the catalog attributes the examples show.
+ * column name (as `create` takes them) beside the catalog attributes the examples show, the record's
+ * authorship among them (`creator`, `creation_time`, `last_modificator`, `last_modification_time`;
+ * the examples write the times as dates, `2020-12-1`, which we zero-pad as their `issue_date` is).
  */
-export function license(c: Certificate) {
+export function license(c: Certificate, a?: Authorship) {
   const fields: Record<string, string> = {};
   for (const s of c.surface) fields[s.columnName] = s.value;
   return {
@@ -23,6 +27,9 @@ export function license(c: Certificate) {
       expiry_date: c.validTo ?? '',
       status: c.status === 'issued' ? 'ISSUED' : c.status.toUpperCase(),
       version: String(c.version),
+      ...(a ? {
+        creator: a.creator, creation_time: cstDate(a.createdAt), last_modificator: a.modifier, last_modification_time: cstDate(a.modifiedAt),
+      } : {}),
     },
   };
 }

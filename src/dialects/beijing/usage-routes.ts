@@ -3,6 +3,7 @@ import type { Services } from '../../core/services.js';
 import type { Session } from '../../core/sessions.js';
 import type { CallContext } from '../../core/usage.js';
 import type { Viewer } from '../../core/using.js';
+import type { Certificate } from '../../domain/model.js';
 import { ArgumentError, correlation, intParam, withSession, type Query } from './handler.js';
 import { paramsOf, queryParamsOf, text, operatorOf } from './params.js';
 import { expiry, license } from './license.js';
@@ -25,12 +26,17 @@ export async function usageRoutes(app: FastifyInstance, s: Services): Promise<vo
     index: intParam(p.page_index === undefined ? undefined : String(p.page_index), 1, 'page_index', 1, 1_000_000),
     size: intParam(p.page_size === undefined ? undefined : String(p.page_size), 10, 'page_size', 1, 150),
   });
-  const listing = (l: { total: number; items: { certificate: Parameters<typeof license>[0]; code: string; expires: number }[] }) => ({
+  /** Licenses with their authorship (G.1-G.3 data_fields). */
+  const licenses = async (certs: Certificate[]) => {
+    const by = await s.certs.authorship(certs.map((c) => c.id));
+    return certs.map((c) => license(c, by.get(c.id)));
+  };
+  const listing = async (l: { total: number; items: { certificate: Certificate; code: string; expires: number }[] }) => ({
     total_count: l.total,
     auth_codes: l.items.map((i) => i.code),
     // Every code of one listing expires at the same time.
     auth_code_expires_in: l.items[0] ? expiry(l.items[0].expires) : null,
-    data: l.items.map((i) => license(i.certificate)),
+    data: await licenses(l.items.map((i) => i.certificate)),
   });
 
   // Table 13 names the path psn_holder; example G.1 posts to /license/webpage. Both are served.
@@ -62,14 +68,14 @@ export async function usageRoutes(app: FastifyInstance, s: Services): Promise<vo
   app.get('/license/get_license', route(async (req, session) => {
     const q = req.query as Query;
     const code = text(q, 'auth_code', true, 4096);
-    return { data: license(await s.using.certificate(context(req, session, 'get_license', q, false), viewer(session), code)) };
+    return { data: (await licenses([await s.using.certificate(context(req, session, 'get_license', q, false), viewer(session), code)]))[0] };
   }));
 
   // Table 18 says GET; example H.1 POSTs a JSON body. Both are served, with the same parameters.
   const licenseByQr = (paramsFrom: (req: FastifyRequest) => Record<string, unknown>) => route(async (req, session) => {
     const p = paramsFrom(req);
     const ctx = context(req, session, 'get_license_qr', p, true);
-    return { data: license(await s.using.certificate(ctx, viewer(session), text(p, 'auth_code_qr', true, 4096), ctx.itemName)) };
+    return { data: (await licenses([await s.using.certificate(ctx, viewer(session), text(p, 'auth_code_qr', true, 4096), ctx.itemName)]))[0] };
   });
   app.get('/license/get_license_qr', licenseByQr((req) => queryParamsOf(req.query)));
   app.post('/license/get_license_qr', licenseByQr((req) => paramsOf(req.body)));
