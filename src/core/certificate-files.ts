@@ -9,7 +9,11 @@ import type { CopyTerms, FileFormat } from './file-tickets.js';
 
 /** Draws and signs one format. */
 export type LayoutRenderer = (input: LayoutInput, signer: FileSigner) => Promise<Buffer>;
-export type Renderers = Record<FileFormat, LayoutRenderer>;
+/** Makes an annotated copy from the bytes of a signed original: adds to them, lays nothing out again. */
+export type CopyAnnotator = (original: Buffer, annotation: LayoutAnnotation, signer: FileSigner) => Promise<Buffer> | Buffer;
+export interface Renderers extends Record<FileFormat, LayoutRenderer> {
+  annotate: Partial<Record<FileFormat, CopyAnnotator>>;
+}
 
 export interface SealSource {
   /** The seal of an issuing organisation, by its unified social credit code (made if it has none). */
@@ -86,7 +90,10 @@ export class CertificateFiles {
     if (problem) throw new CopyError(problem);
   }
 
-  /** An annotated copy: the original's content plus the statement of purpose and expiry, signed now. */
+  /**
+   * An annotated copy: the stored original plus the statement of purpose and expiry, signed now. The
+   * original is read from disk (made first if it is not there yet); the copy only adds to its bytes.
+   */
   async copy(c: Certificate, format: FileFormat, terms: CopyTerms): Promise<Buffer> {
     this.checkCopy(terms);
     const annotation: LayoutAnnotation = {
@@ -96,7 +103,9 @@ export class CertificateFiles {
       reason: terms.reason.trim(),
       expiresAt: cstIso(terms.expiresAt),
     };
-    return this.render(c, format, annotation);
+    const annotate = (await this.loadRenderers()).annotate[format];
+    if (!annotate) return this.render(c, format, annotation);
+    return annotate(await this.original(c, format), annotation, this.opts.signer());
   }
 
   /** What the renderers draw for a certificate. */
@@ -117,9 +126,12 @@ export class CertificateFiles {
     };
   }
 
+  private loadRenderers(): Promise<Renderers> {
+    return (this.renderers ??= this.opts.renderers());
+  }
+
   private async render(c: Certificate, format: FileFormat, annotation?: LayoutAnnotation): Promise<Buffer> {
-    this.renderers ??= this.opts.renderers();
-    const renderers = await this.renderers;
+    const renderers = await this.loadRenderers();
     const input = await this.layoutInput(c, annotation);
     if (format === 'ofd' && !input.seal) throw new NoSealError(c.issuer.code);
     return renderers[format](input, this.opts.signer());
