@@ -104,6 +104,8 @@ export class BatchService {
       });
       if (worked.length === 0) break;
       await this.issuing.recordRefusals(job.request.ctx, job.kind, worked);
+      // The signed certificates' layout files go to the same pool as single signs.
+      if (job.kind === 'sign') await this.issuing.scheduleFiles(worked.filter((w) => w.ok && w.id).map((w) => w.id!));
       const p = await this.progress(jobId);
       if (p) this.onProgress?.(p);
     }

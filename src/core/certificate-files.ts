@@ -6,10 +6,15 @@ import { layOut, type LayoutTemplate } from '../domain/layout-template.js';
 import { annotationText, copyProblem, cstIso, MAX_COPY_REASON, type CopyProblem } from '../domain/annotation.js';
 import type { FileSigner, LayoutAnnotation, LayoutInput, LayoutSeal } from '../files/layout-input.js';
 import type { CopyTerms, FileFormat } from './file-tickets.js';
+import { FilesBusyError, type FileKey, type FilePool } from './file-pool.js';
 
 /** Draws and signs one format. */
 export type LayoutRenderer = (input: LayoutInput, signer: FileSigner) => Promise<Buffer>;
-export type Renderers = Record<FileFormat, LayoutRenderer>;
+/** Makes an annotated copy from the bytes of a signed original: adds to them, lays nothing out again. */
+export type CopyAnnotator = (original: Buffer, annotation: LayoutAnnotation, signer: FileSigner) => Promise<Buffer> | Buffer;
+export interface Renderers extends Record<FileFormat, LayoutRenderer> {
+  annotate: Partial<Record<FileFormat, CopyAnnotator>>;
+}
 
 export interface SealSource {
   /**
@@ -45,6 +50,13 @@ export interface CertificateFilesOptions {
   /** Where the QR code on a file leads: the node's verification page for the certificate. */
   verifyUrl: (certificateId: string) => string;
   now?: () => number;
+  /** Worker threads that render originals; without it they are rendered on this thread. */
+  pool?: FilePool;
+  /** The node key for the pool's threads (they cannot call `signer`). */
+  fileKey?: () => FileKey;
+  /** How long a download waits for an original being made before it answers busy. */
+  waitMs?: number;
+  log?: (message: string, err?: unknown) => void;
 }
 
 /**
@@ -57,19 +69,66 @@ export class CertificateFiles {
   private readonly inflight = new Map<string, Promise<Buffer>>();
   private renderers?: Promise<Renderers>;
   private readonly now: () => number;
+  /** Originals rendered by this process, for tests and benchmarks. */
+  rendered = 0;
 
   constructor(private readonly opts: CertificateFilesOptions) {
     this.now = opts.now ?? Date.now;
   }
 
-  /** The original file of a signed certificate. */
+  /**
+   * The original file of a signed certificate, from disk. One that is being made is waited for (at
+   * most waitMs, then FilesBusyError); one that is neither on disk nor being made (never made, or
+   * deleted) is made now, once, however many downloads ask for it at the same time.
+   */
   async original(c: Certificate, format: FileFormat = 'pdf'): Promise<Buffer> {
-    const path = join(this.opts.dir, `${sm3Hex(`${c.id}#${c.version}`).slice(0, 40)}.${format}`);
+    const path = this.pathOf(c, format);
+    const running = this.inflight.get(path);
+    if (running) return this.bounded(running);
     try {
       return await readFile(path);
     } catch {
-      // not made yet
+      // Not made yet (no sign went through this process), or deleted from disk: made again, once.
+      this.opts.log?.(`the ${format} original of ${c.id} is not on disk: making it now`);
     }
+    const job = this.start(c, format, path);
+    return this.bounded(job);
+  }
+
+  /** Makes the originals of freshly signed certificates, in both formats, and waits for them. */
+  async produce(c: Certificate): Promise<void> {
+    await Promise.all([this.original(c, 'pdf'), this.original(c, 'ofd')]);
+  }
+
+  /**
+   * Starts making a freshly signed certificate's originals without waiting: the signing call answers
+   * once its transaction is committed. A download that comes first joins the job already running.
+   */
+  schedule(c: Certificate): void {
+    for (const format of ['pdf', 'ofd'] as const) {
+      const path = this.pathOf(c, format);
+      if (this.inflight.has(path)) continue;
+      this.start(c, format, path).catch((err) => {
+        if (!(err instanceof NoSealError)) this.opts.log?.(`the ${format} original of ${c.id} was not made`, err);
+      });
+    }
+  }
+
+  /** Whether the pool would take a certificate's two originals now (always, without a pool). */
+  hasRoom(): boolean {
+    return !this.opts.pool || this.opts.pool.hasRoom(2);
+  }
+
+  /** Refuses (FilesBusyError) when the pool has no room for a certificate's two originals. */
+  checkRoom(): void {
+    if (!this.hasRoom()) throw new FilesBusyError();
+  }
+
+  private pathOf(c: Certificate, format: FileFormat): string {
+    return join(this.opts.dir, `${sm3Hex(`${c.id}#${c.version}`).slice(0, 40)}.${format}`);
+  }
+
+  private start(c: Certificate, format: FileFormat, path: string): Promise<Buffer> {
     let job = this.inflight.get(path);
     if (!job) {
       job = this.make(c, format, path).finally(() => this.inflight.delete(path));
@@ -78,9 +137,11 @@ export class CertificateFiles {
     return job;
   }
 
-  /** Makes the originals of freshly signed certificates, in both formats. */
-  async produce(c: Certificate): Promise<void> {
-    await Promise.all([this.original(c, 'pdf'), this.original(c, 'ofd')]);
+  private bounded(job: Promise<Buffer>): Promise<Buffer> {
+    const ms = this.opts.waitMs ?? 30_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new FilesBusyError('the file is still being made')), ms); });
+    return Promise.race([job, timeout]).finally(() => clearTimeout(timer));
   }
 
   /** Checks a copy request before a link to it is handed out: the same rules apply again at download. */
@@ -89,7 +150,10 @@ export class CertificateFiles {
     if (problem) throw new CopyError(problem);
   }
 
-  /** An annotated copy: the original's content plus the statement of purpose and expiry, signed now. */
+  /**
+   * An annotated copy: the stored original plus the statement of purpose and expiry, signed now. The
+   * original is read from disk (made first if it is not there yet); the copy only adds to its bytes.
+   */
   async copy(c: Certificate, format: FileFormat, terms: CopyTerms): Promise<Buffer> {
     this.checkCopy(terms);
     const annotation: LayoutAnnotation = {
@@ -99,7 +163,9 @@ export class CertificateFiles {
       reason: terms.reason.trim(),
       expiresAt: cstIso(terms.expiresAt),
     };
-    return this.render(c, format, annotation);
+    const annotate = (await this.loadRenderers()).annotate[format];
+    if (!annotate) return this.render(c, format, annotation);
+    return annotate(await this.original(c, format), annotation, this.opts.signer());
   }
 
   /** What the renderers draw for a certificate. */
@@ -120,16 +186,28 @@ export class CertificateFiles {
     };
   }
 
+  private loadRenderers(): Promise<Renderers> {
+    return (this.renderers ??= this.opts.renderers());
+  }
+
   private async render(c: Certificate, format: FileFormat, annotation?: LayoutAnnotation): Promise<Buffer> {
-    this.renderers ??= this.opts.renderers();
-    const renderers = await this.renderers;
+    const renderers = await this.loadRenderers();
     const input = await this.layoutInput(c, annotation);
     if (format === 'ofd' && !input.seal) throw new NoSealError(c.issuer.code);
     return renderers[format](input, this.opts.signer());
   }
 
   private async make(c: Certificate, format: FileFormat, path: string): Promise<Buffer> {
-    const bytes = await this.render(c, format);
+    const { pool, fileKey } = this.opts;
+    let bytes: Buffer;
+    if (pool && fileKey) {
+      const input = await this.layoutInput(c);
+      if (format === 'ofd' && !input.seal) throw new NoSealError(c.issuer.code);
+      bytes = await pool.run({ format, input, key: fileKey() });
+    } else {
+      bytes = await this.render(c, format);
+    }
+    this.rendered++;
     await mkdir(this.opts.dir, { recursive: true });
     const tmp = `${path}.${process.pid}.tmp`;
     await writeFile(tmp, bytes);

@@ -142,6 +142,7 @@ export class IssuingService {
   /** Draft → issued: signs the structured data and produces the layout file. */
   async sign(typeCode: string, id: string, ctx: WriteContext, number?: string): Promise<Certificate> {
     const { type, item } = await this.check(typeCode, ctx);
+    this.files.checkRoom();
     const signed = await this.guarded(ctx, 'sign', id, () => this.db.transaction(async (tx) => {
       const current = await this.locked(tx, type, id, number);
       this.authorise(ctx, item, current);
@@ -150,7 +151,8 @@ export class IssuingService {
       await this.feed.record(tx, [{ operation: 'I', cert: issued }]);
       return issued;
     }));
-    await this.files.produce(signed);
+    // The layout files are made off the request path; a download that comes first waits for them.
+    this.files.schedule(signed);
     return signed;
   }
 
@@ -180,12 +182,22 @@ export class IssuingService {
     return outcome.map((o) => (found.has(o) && !marked.has(o) ? 'not-draft' : o));
   }
 
+  /** Starts making the originals of certificates a batch signed while the pool has room; the rest are made on first download. */
+  async scheduleFiles(ids: string[]): Promise<void> {
+    for (const id of ids) {
+      if (!this.files.hasRoom()) return;
+      const c = await this.certs.get(id);
+      if (c?.status === 'issued') this.files.schedule(c);
+    }
+  }
+
   /**
    * Abolishes the original and issues its successor with the changed data, linked both ways; the
    * successor keeps the type and gets the next version.
    */
   async change(typeCode: string, id: string, fields: unknown, ctx: WriteContext, number?: string): Promise<Issued> {
     const { type, item } = await this.check(typeCode, ctx);
+    this.files.checkRoom();
     const successor = await this.guarded(ctx, 'change', id, () => this.db.transaction(async (tx) => {
       const current = await this.locked(tx, type, id, number);
       this.authorise(ctx, item, current);
@@ -200,7 +212,7 @@ export class IssuingService {
       await this.feed.record(tx, [{ operation: 'D', cert: current }, { operation: 'I', cert: issued }]);
       return issued;
     }));
-    await this.files.produce(successor);
+    this.files.schedule(successor);
     return { id: successor.id, checkCode: checkCode(this.keys, successor.id) };
   }
 

@@ -15,6 +15,7 @@ import { UsageRecorder } from './usage.js';
 import { FileTickets } from './file-tickets.js';
 import { SharingService } from './sharing.js';
 import { CertificateFiles } from './certificate-files.js';
+import { FilePool } from './file-pool.js';
 import type { FileSigner } from '../files/layout-input.js';
 import { FileVerification } from './file-verification.js';
 import { TrustedKeys } from './trusted-keys.js';
@@ -164,8 +165,16 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
   const itemRepo = new ServiceItemRepo(db);
   const fileSigner = () => nodeKeys.fileSigner();
   const seals = new SealService(new SealRepo(db), nodeKeys);
+  const filePool = new FilePool();
   const files = new CertificateFiles({
     dir: join(cfg.dataDir, 'files'),
+    pool: filePool,
+    fileKey: () => {
+      const { privateKey } = nodeKeys.signingMaterial();
+      const { certificateDer, publicKeyHex } = nodeKeys.fileSigner();
+      return { privateKey, certificateDer, publicKeyHex };
+    },
+    log: (message, err) => opts.notice?.(err ? `${message}: ${(err as Error).message}` : message),
     renderers: loadRenderers,
     seals: { sealFor: (code, name, sealCode) => seals.sealForCertificate(code, name, sealCode) },
     templateOf: async (code) => (await types.get(code))?.layout,
@@ -244,8 +253,9 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
       const signer = workerSigner(nodeKeys);
       return { importer: new Importer(db, keys, certs, types, signer, feed), close: () => signer.close() };
     },
-    close: () => {
+    close: async () => {
       peerClient.close();
+      await filePool.close();
       return db.close();
     },
   };

@@ -59,13 +59,18 @@ class Sm2CmsSigner extends Signer {
   }
 
   override async sign(signedBytes: Buffer): Promise<Buffer> {
-    return buildDetachedSignedData({
-      contentDigest: sm3(signedBytes),
-      signingTime: this.signingTime,
-      certificate: { parsed: this.certificate.certificate, issuer: this.certificate.issuer, serialNumber: this.certificate.serialNumber, der: this.signer.certificateDer },
-      sign: (attributes) => this.signer.sign(attributes),
-    });
+    return pdfCms(this.signer, this.certificate, sm3(signedBytes), this.signingTime);
   }
+}
+
+/** The detached CMS SignedData a PDF signature's /Contents holds, over bytes whose SM3 is given. */
+export function pdfCms(signer: FileSigner, certificate: CertificateParts, contentDigest: Buffer, signingTime: Date): Buffer {
+  return buildDetachedSignedData({
+    contentDigest,
+    signingTime,
+    certificate: { parsed: certificate.certificate, issuer: certificate.issuer, serialNumber: certificate.serialNumber, der: signer.certificateDer },
+    sign: (attributes) => signer.sign(attributes),
+  });
 }
 
 /** pdfkit's low-level objects that a signature field needs; its typings do not expose them. */

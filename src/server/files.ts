@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Services } from '../core/services.js';
 import { TicketError } from '../core/sharing.js';
 import { CopyError, NoSealError } from '../core/certificate-files.js';
+import { FilesBusyError } from '../core/file-pool.js';
 import { ServiceError, returnMessage } from '../domain/return-codes.js';
 
 const CONTENT_TYPES = { pdf: 'application/pdf', ofd: 'application/ofd' } as const;
@@ -30,6 +31,7 @@ export async function fileRoutes(app: FastifyInstance, opts: { services: Service
       }
       if (err instanceof CopyError) return reply.code(410).send({ error: err.message });
       if (err instanceof NoSealError) return reply.code(409).send({ error: err.message });
+      if (err instanceof FilesBusyError) return reply.code(503).header('retry-after', '2').send({ error: err.message });
       if (err instanceof ServiceError) return reply.code(404).send({ error: returnMessage(err.code), code: err.code });
       req.log.error({ err }, 'file download failed');
       return reply.code(500).send({ error: 'internal error' });

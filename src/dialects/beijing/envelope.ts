@@ -59,6 +59,7 @@ export const BeijingErrors = {
   authCodeNotYours: (): BeijingError => ({ code: 'AUTH_CODE_NOT_YOURS', message: '用证码不属于当前用户或事项' }),
   licenseState: (state: string, message: string): BeijingError => ({ code: `LICENSE_${state}`, message }),
   badSealCode: (detail: string): BeijingError => ({ code: 'INVALID_SEAL_CODE', message: `印章编码不是发证机构的有效电子印章：${detail}` }),
+  busy: (): BeijingError => ({ code: 'RESOURCE_EXHAUSTED', message: '系统繁忙，请稍后重试' }),
   noSeal: (org: string): BeijingError => ({ code: 'SEAL_NOT_FOUND', message: `发证机构没有电子印章，无法生成 OFD 文件：${org}` }),
   unsupportedFileType: (t: string): BeijingError => ({ code: 'UNSUPPORTED_FILE_TYPE', message: `暂不支持的电子文件类型：${t}` }),
   notFound: (what: string): BeijingError => ({ code: 'NOT_FOUND', message: `接口不存在：${what}` }),

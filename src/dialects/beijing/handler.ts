@@ -1,4 +1,5 @@
 import { NoSealError } from '../../core/certificate-files.js';
+import { FilesBusyError } from '../../core/file-pool.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../core/services.js';
 import { SessionError, type Session } from '../../core/sessions.js';
@@ -74,6 +75,7 @@ export function dialectError(err: unknown): [number, BeijingError] | undefined {
     }
   }
   if (err instanceof NoSealError) return [409, BeijingErrors.noSeal(err.issuerCode)];
+  if (err instanceof FilesBusyError) return [503, BeijingErrors.busy()];
   return undefined;
 }
 

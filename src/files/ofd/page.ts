@@ -2,7 +2,7 @@ import QRCode from 'qrcode';
 import type { LayoutInput } from '../layout-input.js';
 import { box, el, num, part, text } from './xml.js';
 import { imageInfo, type ImageInfo } from './image-size.js';
-import { layoutText, lineWidth, type Line } from './text.js';
+import { layoutText, lineWidth, type Line } from '../text-layout.js';
 
 /**
  * The page of a certificate (Content.xml), laid out as the PDF renderer lays out its page: the same

@@ -1,6 +1,6 @@
 import PDFDocument from 'pdfkit';
 import * as fontkit from 'fontkit';
-import { cjkFontBytes } from '../cjk-font.js';
+import { cjkFontBytes } from './cjk-font.js';
 
 /**
  * Measuring and wrapping text exactly as the PDF renderer does, so the two files of a certificate
@@ -20,13 +20,24 @@ export interface Run {
 }
 export type Line = Run[];
 
-type Font = { unitsPerEm: number; glyphForCodePoint(cp: number): { advanceWidth: number } };
-let cjk: Font | undefined;
+/** What of a fontkit font the layout and the glyph outlines use. */
+export interface PathCommand { command: 'moveTo' | 'lineTo' | 'quadraticCurveTo' | 'bezierCurveTo' | 'closePath'; args: number[] }
+export interface CjkFont {
+  unitsPerEm: number;
+  bbox: { minX: number; minY: number; maxX: number; maxY: number };
+  glyphForCodePoint(cp: number): { id: number; advanceWidth: number; path: { commands: PathCommand[] } };
+}
+let cjk: CjkFont | undefined;
 let helvetica: PDFKit.PDFDocument | undefined;
+
+/** The CJK font, parsed once per thread. */
+export function cjkFont(): CjkFont {
+  return (cjk ??= fontkit.create(cjkFontBytes()) as unknown as CjkFont);
+}
 
 function advance(font: FontKind, ch: string, size: number): number {
   if (font === 'cjk') {
-    const f = (cjk ??= fontkit.create(cjkFontBytes()) as unknown as Font);
+    const f = cjkFont();
     return (f.glyphForCodePoint(ch.codePointAt(0)!).advanceWidth / f.unitsPerEm) * size;
   }
   // pdfkit carries the Helvetica AFM metrics and their WinAnsi mapping; a document that never
