@@ -17,6 +17,7 @@ import { yrdPeerFace } from '../dialects/yrd/peer-face.js';
 import { YRD_PEER_ROOT } from '../federation/peer-message.js';
 import type { YrdHandlers } from '../dialects/yrd/contract.js';
 import { edge } from './edge.js';
+import { transportOptions } from './transport.js';
 
 export interface AppOptions {
   logger?: boolean | { level: string };
@@ -33,7 +34,11 @@ export interface AppOptions {
 /** The HTTP face of a node: every dialect, the published keys, file downloads and the admin API. */
 export async function buildApp(s: Services, opts: AppOptions = {}): Promise<FastifyInstance> {
   const guard = edge();
+  const transport = transportOptions(s.cfg);
   const app = Fastify({
+    ...(transport.https ? { https: transport.https } : {}),
+    // X-Forwarded-For only from the configured proxies; without them req.ip is the socket's address.
+    trustProxy: transport.trustProxy,
     // Credentials never reach the log in clear (log-redaction.ts); a given logger instance (the fuzzer's counter) is used as it is.
     ...(opts.loggerInstance ? { loggerInstance: opts.loggerInstance }
       : { logger: opts.logger === undefined || opts.logger === false ? false : loggerOptions(opts.logger === true ? 'info' : opts.logger.level) }),
