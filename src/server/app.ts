@@ -18,6 +18,8 @@ import { YRD_PEER_ROOT } from '../federation/peer-message.js';
 import type { YrdHandlers } from '../dialects/yrd/contract.js';
 import { edge } from './edge.js';
 import { transportOptions } from './transport.js';
+import { installRateLimit, RateLimiter } from './rate-limit.js';
+import { RateCounts } from '../store/rate-counts.js';
 
 export interface AppOptions {
   logger?: boolean | { level: string };
@@ -51,6 +53,7 @@ export async function buildApp(s: Services, opts: AppOptions = {}): Promise<Fast
     frameworkErrors: guard.frameworkErrors,
   });
   guard.install(app);
+  installRateLimit(app, new RateLimiter(s.cfg.rateLimit, new RateCounts(s.db)));
   if (opts.onRoute) app.addHook('onRoute', (r) => opts.onRoute!({ method: r.method, url: r.url }));
   await app.register(formbody, { bodyLimit: s.cfg.bodyLimitBytes });
   await app.register(wellKnownRoutes, { services: s });

@@ -34,6 +34,7 @@ function publicError(err: FastifyError, req: FastifyRequest, reply: FastifyReply
     req.log.error({ err }, 'unhandled error');
     return reply.code(500).send({ error: 'internal error' });
   }
+  if (status === 429) return reply.code(429).send({ error: 'too many requests' });
   if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || status === 413) return reply.code(413).send({ error: 'request body too large' });
   if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || status === 415) return reply.code(415).send({ error: 'unsupported content type' });
   if (err.code?.startsWith('FST_ERR_') && err.code !== 'FST_ERR_VALIDATION') return reply.code(400).send({ error: 'malformed request' });

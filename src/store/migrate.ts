@@ -14,6 +14,7 @@ import { sql as yrdTrust } from './migrations/012-yrd-trust.js';
 import { sql as yrdEnvelope } from './migrations/013-yrd-envelope.js';
 import { sql as writeAuthority } from './migrations/014-write-authority.js';
 import { sql as licDataErrorSource } from './migrations/015-lic-data-error-source.js';
+import { sql as rateCounts } from './migrations/016-rate-counts.js';
 
 /** Versioned migrations, applied in order on start; each runs in its own transaction. */
 export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
@@ -32,6 +33,7 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
   { version: 13, name: 'yrd-envelope', sql: yrdEnvelope },
   { version: 14, name: 'write-authority', sql: writeAuthority },
   { version: 15, name: 'lic-data-error-source', sql: licDataErrorSource },
+  { version: 16, name: 'rate-counts', sql: rateCounts },
 ];
 
 export async function migrate(db: Db): Promise<number[]> {
