@@ -29,6 +29,11 @@ export interface AppOptions {
   adminToken?: string;
   /** The YRD interfaces the peer face (the direct channel, /yrd/v1/peer) serves; by default tables 1-7 of yrdHandlers. */
   yrdHandlers?: YrdHandlers;
+  /**
+   * false: without the per-request edge checks (hostile input, rate limit), for the benchmark's
+   * same-run baseline only (bench/edge.ts); a node always runs them.
+   */
+  edgeChecks?: boolean;
   /** Told of every route as it is added (the fuzzer enumerates the routes this way). */
   onRoute?: (route: { method: string | string[]; url: string }) => void;
 }
@@ -52,8 +57,8 @@ export async function buildApp(s: Services, opts: AppOptions = {}): Promise<Fast
     // A URL Fastify cannot route (bad percent-encoding, an overlong parameter) is answered by the dialect it names.
     frameworkErrors: guard.frameworkErrors,
   });
-  guard.install(app);
-  installRateLimit(app, new RateLimiter(s.cfg.rateLimit, new RateCounts(s.db)));
+  guard.install(app, opts.edgeChecks !== false);
+  if (opts.edgeChecks !== false) installRateLimit(app, new RateLimiter(s.cfg.rateLimit, new RateCounts(s.db)));
   if (opts.onRoute) app.addHook('onRoute', (r) => opts.onRoute!({ method: r.method, url: r.url }));
   await app.register(formbody, { bodyLimit: s.cfg.bodyLimitBytes });
   await app.register(wellKnownRoutes, { services: s });

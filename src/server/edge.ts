@@ -47,16 +47,16 @@ function publicError(err: FastifyError, req: FastifyRequest, reply: FastifyReply
  * routing (a bad percent-encoding, an overlong path parameter), given by the handler of the dialect
  * whose prefix the URL names. Pass `frameworkErrors` to Fastify's options.
  */
-export function edge(): { frameworkErrors: (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => void; install(app: FastifyInstance): void } {
+export function edge(): { frameworkErrors: (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => void; install(app: FastifyInstance, checks?: boolean): void } {
   let root: FastifyInstance | undefined;
   return {
     frameworkErrors(err, req, reply) {
       const handler = (root && transportHandlerFor(root, req.url)) ?? publicError;
       void handler(err, req, reply);
     },
-    install(app) {
+    install(app, checks = true) {
       root = app;
-      app.addHook('preValidation', async (req) => checkAtEdge(req));
+      if (checks) app.addHook('preValidation', async (req) => checkAtEdge(req));
       app.setErrorHandler(publicError);
       app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: 'not found' }));
     },
