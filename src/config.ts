@@ -1,5 +1,6 @@
 import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Keyring } from './crypto/keyring.js';
 import { dataSourceProblem, isAreaCode, isDataSource } from './domain/regions.js';
@@ -63,6 +64,22 @@ export interface Config {
   /** Node-to-node calls: per-hop timeout, retries of reads, and the circuit breaker per remote node. */
   federation: FederationConfig;
   logLevel: string;
+  /** HTTPS: PEM files of the node's certificate and key (absent: plain HTTP, e.g. behind a TLS-terminating proxy). */
+  tls?: { certFile: string; keyFile: string };
+  /** Addresses (CIDR) of reverse proxies whose X-Forwarded-For is believed; empty: the header is ignored. */
+  trustProxy: string[];
+  /** Requests per window per account and per address, shared by the processes on one database. */
+  rateLimit: RateLimitConfig;
+}
+
+export interface RateLimitConfig {
+  /** Requests per window one address may make (0: unlimited). */
+  perAddress: number;
+  /** Requests per window one account (the credential a caller presents) may make (0: unlimited). */
+  perAccount: number;
+  windowSeconds: number;
+  /** How often a process adds its counts to the shared ones in PostgreSQL and reads the others'. */
+  syncMs: number;
 }
 
 export interface YrdConfig {
@@ -127,6 +144,9 @@ export interface ConfigFlags {
   role?: string;
   areaCode?: string;
   dataSource?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  trustProxy?: string;
 }
 
 export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): Config {
@@ -194,7 +214,35 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
       keySyncIntervalMs: num(env.ZHENGZHAO_KEY_SYNC_INTERVAL, 3600) * 1000,
     },
     logLevel: env.LOG_LEVEL ?? 'warn',
+    tls: tlsOf(flags.tlsCert ?? (env.ZHENGZHAO_TLS_CERT || undefined), flags.tlsKey ?? (env.ZHENGZHAO_TLS_KEY || undefined)),
+    trustProxy: cidrList(flags.trustProxy ?? env.ZHENGZHAO_TRUST_PROXY),
+    rateLimit: {
+      perAddress: num(env.ZHENGZHAO_RATE_LIMIT_PER_ADDRESS, 0),
+      perAccount: num(env.ZHENGZHAO_RATE_LIMIT_PER_ACCOUNT, 0),
+      windowSeconds: Math.max(1, num(env.ZHENGZHAO_RATE_LIMIT_WINDOW, 60)),
+      syncMs: Math.max(50, num(env.ZHENGZHAO_RATE_LIMIT_SYNC_MS, 1000)),
+    },
   };
+}
+
+function tlsOf(certFile: string | undefined, keyFile: string | undefined): Config['tls'] {
+  if (!certFile && !keyFile) return undefined;
+  if (!certFile || !keyFile) throw new Error('--tls-cert and --tls-key (ZHENGZHAO_TLS_CERT, ZHENGZHAO_TLS_KEY) go together');
+  return { certFile: resolve(certFile), keyFile: resolve(keyFile) };
+}
+
+/** "10.0.0.0/8, 127.0.0.1" → the entries; each an address or address/prefix (checked by isIP). */
+function cidrList(v: string | undefined): string[] {
+  const list = (v ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+  for (const entry of list) {
+    const [addr, bits, extra] = entry.split('/');
+    const family = isIP(addr ?? '');
+    const max = family === 6 ? 128 : 32;
+    if (!family || extra !== undefined || (bits !== undefined && !(/^\d{1,3}$/.test(bits) && Number(bits) <= max))) {
+      throw new Error(`--trust-proxy / ZHENGZHAO_TRUST_PROXY: "${entry}" is not an address or CIDR block`);
+    }
+  }
+  return list;
 }
 
 function roleOf(v: string | undefined): NodeRole {

@@ -66,6 +66,9 @@ withData(program.command('serve').description('run a node'))
   .addOption(new Option('--role <role>', 'province (the default; also a city or a central department) or hub (or ZHENGZHAO_ROLE)').choices(['province', 'hub']))
   .option('--area-code <code>', 'the division this node answers for, GB/T 2260 (or ZHENGZHAO_AREA_CODE)')
   .option('--data-source <code>', 'its appendix H data-source code: 0xx central department, 1xx region (or ZHENGZHAO_DATA_SOURCE)')
+  .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (or ZHENGZHAO_TLS_CERT)')
+  .option('--tls-key <file>', 'and this PEM private key (or ZHENGZHAO_TLS_KEY)')
+  .option('--trust-proxy <cidrs>', 'reverse proxies whose X-Forwarded-For is believed, e.g. 10.0.0.0/8,::1 (or ZHENGZHAO_TRUST_PROXY)')
   .action(async (flags: Common & { demo?: boolean }) => {
     await serve(loadConfig(flags), { demo: !!flags.demo, json: !!flags.json });
   });

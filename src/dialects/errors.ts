@@ -1,7 +1,12 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** Transport-level failures, named by kind; each dialect renders them in its own envelope and codes. */
-export type TransportFailure = 'too-large' | 'unsupported-media' | 'malformed' | 'not-found' | 'internal';
+/**
+ * `too-many` is the rate limit's refusal (src/server/rate-limit.ts). None of the five documents
+ * defines a "too many requests" or "busy" code: each dialect answers it in its closest defined
+ * code, named where its envelope is installed.
+ */
+export type TransportFailure = 'too-large' | 'unsupported-media' | 'malformed' | 'not-found' | 'internal' | 'too-many';
 
 export type ErrorHandler = (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => unknown;
 
@@ -51,6 +56,10 @@ export function installErrorEnvelope(app: FastifyInstance, render: (kind: Transp
     }
     if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || status === 415) {
       return reply.code(415).send(render('unsupported-media', `unsupported content type ${req.headers['content-type'] ?? ''}`));
+    }
+    if (status === 429) {
+      const wait = (err as { retryAfterSeconds?: number }).retryAfterSeconds ?? 60;
+      return reply.code(429).header('retry-after', String(wait)).send(render('too-many', `too many requests; try again in ${wait} s`));
     }
     if (status >= 400 && status < 500) return reply.code(400).send(render('malformed', `malformed request: ${FRAMEWORK_DETAIL[err.code] ?? err.message}`));
     return reply.code(500).send(render('internal', 'internal error'));

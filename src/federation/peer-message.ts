@@ -35,7 +35,7 @@ export type PeerReplyBody =
   | { ok: false; code: string; message: string; problem?: string; fields?: string[] };
 
 export type PeerRefusal =
-  | 'plain-data' | 'malformed' | 'unknown-peer' | 'stale' | 'replayed' | 'bad-signature' | 'undecryptable' | 'no-exchange-key' | 'too-large' | 'not-found' | 'internal';
+  | 'plain-data' | 'malformed' | 'unknown-peer' | 'stale' | 'replayed' | 'bad-signature' | 'undecryptable' | 'no-exchange-key' | 'too-large' | 'not-found' | 'internal' | 'too-many';
 
 export const YRD_PEER_ROOT = '/yrd/v1/peer';
 

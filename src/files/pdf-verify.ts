@@ -34,7 +34,9 @@ export function inspectPdf(bytes: Uint8Array): FileInspection {
   try {
     signedEnd = checkSignature(buf, out);
   } catch (e) {
-    out.signed = false;
+    // A signature dictionary that does not parse is still a signature, one that does not verify:
+    // saying the file is unsigned would not be true.
+    out.signed = buf.lastIndexOf('/ByteRange') !== -1;
     out.signatureValid = false;
     out.problems.push(`PDF signature unreadable: ${(e as Error).message}`);
   }
@@ -78,7 +80,9 @@ function checkSignature(buf: Buffer, out: FileInspection): number {
 
   const cms = verifyDetachedSignedData(contents.bytes, [buf.subarray(0, aLen), buf.subarray(b, signedEnd)], { zeroPadded: true });
   problems.push(...cms.problems);
-  out.signed = cms.signerPublicKeyHex !== undefined && problems.every((p) => !p.startsWith('the signature /'));
+  // Signed: the file carries a PDF signature of the kind we read, whether or not its bytes verify
+  // (a CMS whose bytes were altered is a signature that does not verify, not an unsigned file).
+  out.signed = problems.every((p) => !p.startsWith('the signature /'));
   out.signatureValid = out.signed && covered && cms.valid && problems.length === 0;
   out.signerPublicKeyHex = cms.signerPublicKeyHex;
   out.signerCertificateDer = cms.signerCertificateDer;

@@ -17,6 +17,9 @@ import { yrdPeerFace } from '../dialects/yrd/peer-face.js';
 import { YRD_PEER_ROOT } from '../federation/peer-message.js';
 import type { YrdHandlers } from '../dialects/yrd/contract.js';
 import { edge } from './edge.js';
+import { transportOptions } from './transport.js';
+import { installRateLimit, RateLimiter } from './rate-limit.js';
+import { RateCounts } from '../store/rate-counts.js';
 
 export interface AppOptions {
   logger?: boolean | { level: string };
@@ -26,6 +29,11 @@ export interface AppOptions {
   adminToken?: string;
   /** The YRD interfaces the peer face (the direct channel, /yrd/v1/peer) serves; by default tables 1-7 of yrdHandlers. */
   yrdHandlers?: YrdHandlers;
+  /**
+   * false: without the per-request edge checks (hostile input, rate limit), for the benchmark's
+   * same-run baseline only (bench/edge.ts); a node always runs them.
+   */
+  edgeChecks?: boolean;
   /** Told of every route as it is added (the fuzzer enumerates the routes this way). */
   onRoute?: (route: { method: string | string[]; url: string }) => void;
 }
@@ -33,7 +41,11 @@ export interface AppOptions {
 /** The HTTP face of a node: every dialect, the published keys, file downloads and the admin API. */
 export async function buildApp(s: Services, opts: AppOptions = {}): Promise<FastifyInstance> {
   const guard = edge();
+  const transport = transportOptions(s.cfg);
   const app = Fastify({
+    ...(transport.https ? { https: transport.https } : {}),
+    // X-Forwarded-For only from the configured proxies; without them req.ip is the socket's address.
+    trustProxy: transport.trustProxy,
     // Credentials never reach the log in clear (log-redaction.ts); a given logger instance (the fuzzer's counter) is used as it is.
     ...(opts.loggerInstance ? { loggerInstance: opts.loggerInstance }
       : { logger: opts.logger === undefined || opts.logger === false ? false : loggerOptions(opts.logger === true ? 'info' : opts.logger.level) }),
@@ -45,7 +57,8 @@ export async function buildApp(s: Services, opts: AppOptions = {}): Promise<Fast
     // A URL Fastify cannot route (bad percent-encoding, an overlong parameter) is answered by the dialect it names.
     frameworkErrors: guard.frameworkErrors,
   });
-  guard.install(app);
+  guard.install(app, opts.edgeChecks !== false);
+  if (opts.edgeChecks !== false) installRateLimit(app, new RateLimiter(s.cfg.rateLimit, new RateCounts(s.db)));
   if (opts.onRoute) app.addHook('onRoute', (r) => opts.onRoute!({ method: r.method, url: r.url }));
   await app.register(formbody, { bodyLimit: s.cfg.bodyLimitBytes });
   await app.register(wellKnownRoutes, { services: s });

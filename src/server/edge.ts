@@ -34,6 +34,7 @@ function publicError(err: FastifyError, req: FastifyRequest, reply: FastifyReply
     req.log.error({ err }, 'unhandled error');
     return reply.code(500).send({ error: 'internal error' });
   }
+  if (status === 429) return reply.code(429).send({ error: 'too many requests' });
   if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || status === 413) return reply.code(413).send({ error: 'request body too large' });
   if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || status === 415) return reply.code(415).send({ error: 'unsupported content type' });
   if (err.code?.startsWith('FST_ERR_') && err.code !== 'FST_ERR_VALIDATION') return reply.code(400).send({ error: 'malformed request' });
@@ -46,16 +47,16 @@ function publicError(err: FastifyError, req: FastifyRequest, reply: FastifyReply
  * routing (a bad percent-encoding, an overlong path parameter), given by the handler of the dialect
  * whose prefix the URL names. Pass `frameworkErrors` to Fastify's options.
  */
-export function edge(): { frameworkErrors: (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => void; install(app: FastifyInstance): void } {
+export function edge(): { frameworkErrors: (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => void; install(app: FastifyInstance, checks?: boolean): void } {
   let root: FastifyInstance | undefined;
   return {
     frameworkErrors(err, req, reply) {
       const handler = (root && transportHandlerFor(root, req.url)) ?? publicError;
       void handler(err, req, reply);
     },
-    install(app) {
+    install(app, checks = true) {
       root = app;
-      app.addHook('preValidation', async (req) => checkAtEdge(req));
+      if (checks) app.addHook('preValidation', async (req) => checkAtEdge(req));
       app.setErrorHandler(publicError);
       app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: 'not found' }));
     },

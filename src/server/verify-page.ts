@@ -34,15 +34,18 @@ td{word-break:break-all}.state{font-size:1.4rem;font-weight:bold}.ok{color:#1a7f
 <input type="file" id="file" accept=".pdf,.ofd,application/pdf,application/ofd">
 <div id="result" aria-live="polite"></div>
 <script>
+const PAGE = ${JSON.stringify(view ? { id: view.id, state: view.state, usable: view.usable } : {}).replace(/</g, '\\u003c')};
 document.getElementById('file').addEventListener('change', async (e) => {
   const f = e.target.files[0]; if (!f) return;
   const out = document.getElementById('result'); out.textContent = '核验中…';
   const bytes = new Uint8Array(await f.arrayBuffer()); let bin = '';
   for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
-  const res = await fetch('/verify/file', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fileEntity: btoa(bin) }) });
+  const res = await fetch('/verify/file', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fileEntity: btoa(bin), certificateId: PAGE.id || undefined }) });
   const v = await res.json();
-  out.className = v.genuine ? 'ok' : 'bad';
-  out.textContent = (v.message || v.error) + (v.certificate ? '\\n' + v.certificate.typeName + '（' + v.certificate.id + '）' : '') + (v.copy && v.copy.expiresAt ? '\\n加注件有效期至 ' + v.copy.expiresAt : '');
+  // The certificate's own state comes first: a genuine file of a certificate that no longer stands is no proof.
+  const stands = !PAGE.id || PAGE.usable;
+  out.className = v.genuine && stands ? 'ok' : 'bad';
+  out.textContent = (PAGE.id && !PAGE.usable ? '本证照当前状态：' + PAGE.state + '\n' : '') + (v.message || v.error) + (v.certificate ? '\\n' + v.certificate.typeName + '（' + v.certificate.id + '）' : '') + (v.copy && v.copy.expiresAt ? '\\n加注件有效期至 ' + v.copy.expiresAt : '');
 });
 </script></body></html>`;
 }

@@ -4,6 +4,7 @@ import { usability } from '../domain/model.js';
 import { cstDate, formatChineseDate } from '../domain/dates.js';
 import { maskName } from '../domain/mask.js';
 import { FILE_OUTCOME_TEXT } from '../domain/file-outcome.js';
+import { fileOnPage } from '../domain/page-verdict.js';
 import type { FileVerdict } from '../core/file-verification.js';
 import { verifyPage, type StatusView } from './verify-page.js';
 
@@ -33,7 +34,11 @@ export async function verifyRoutes(app: FastifyInstance, opts: { services: Servi
   });
 
   app.post('/verify/file', { bodyLimit: s.cfg.fileBodyLimitBytes }, async (req, reply) => {
-    const body = req.body as { fileEntity?: unknown; fileFormat?: unknown } | Buffer | undefined;
+    const body = req.body as { fileEntity?: unknown; fileFormat?: unknown; certificateId?: unknown } | Buffer | undefined;
+    // The page of one certificate says which (JSON certificateId, or ?certificateId= with the file as the body).
+    const fromQuery = (req.query as Record<string, unknown> | undefined)?.certificateId;
+    const fromBody = !Buffer.isBuffer(body) && body && typeof body === 'object' ? body.certificateId : undefined;
+    const pageId = typeof fromBody === 'string' && fromBody ? fromBody : typeof fromQuery === 'string' && fromQuery ? fromQuery : undefined;
     let bytes: Buffer;
     let declared: 'pdf' | 'ofd' | undefined;
     if (Buffer.isBuffer(body)) {
@@ -49,15 +54,16 @@ export async function verifyRoutes(app: FastifyInstance, opts: { services: Servi
       declared = (f || undefined) as typeof declared;
     }
     const verdict = await s.fileVerification.verify({ dialect: 'public', interface: 'verify-file', clientIp: req.ip }, bytes, declared);
-    return publicVerdict(verdict);
+    return publicVerdict(verdict, pageId);
   });
 }
 
-export function publicVerdict(v: FileVerdict) {
+export function publicVerdict(v: FileVerdict, pageCertificateId?: string) {
+  const shown = pageCertificateId === undefined ? { outcome: v.outcome, message: FILE_OUTCOME_TEXT[v.outcome] } : fileOnPage(v.outcome, v.certificate?.id, pageCertificateId);
   return {
-    genuine: v.outcome === 'genuine',
-    outcome: v.outcome,
-    message: FILE_OUTCOME_TEXT[v.outcome],
+    genuine: shown.outcome === 'genuine',
+    outcome: shown.outcome,
+    message: shown.message,
     format: v.format ?? null,
     certificate: v.certificate ? { id: v.certificate.id, typeName: v.certificate.typeName, issuer: v.certificate.issuer.name, status: v.certificate.status } : null,
     signedAt: v.signedAt ?? null,

@@ -15,6 +15,7 @@ import { sql as yrdEnvelope } from './migrations/013-yrd-envelope.js';
 import { sql as writeAuthority } from './migrations/014-write-authority.js';
 import { sql as licDataErrorSource } from './migrations/015-lic-data-error-source.js';
 import { sql as suspendResume } from './migrations/016-suspend-resume.js';
+import { sql as rateCounts } from './migrations/017-rate-counts.js';
 
 /** Versioned migrations, applied in order on start; each runs in its own transaction. */
 export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
@@ -34,6 +35,7 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
   { version: 14, name: 'write-authority', sql: writeAuthority },
   { version: 15, name: 'lic-data-error-source', sql: licDataErrorSource },
   { version: 16, name: 'suspend-resume', sql: suspendResume },
+  { version: 17, name: 'rate-counts', sql: rateCounts },
 ];
 
 export async function migrate(db: Db): Promise<number[]> {

@@ -65,6 +65,23 @@ test('one changed byte anywhere makes the signature invalid or the file unsigned
   }
 });
 
+test('altered signature bytes leave the file signed, with a signature that does not verify', () => {
+  const text = signed.toString('latin1');
+  const contentsAt = text.indexOf('/Contents <', text.lastIndexOf('/Type /Sig')) + '/Contents <'.length;
+  const cmsLength = 4 + Buffer.from(text.slice(contentsAt, contentsAt + 8), 'hex').readUInt16BE(2);
+  // Every hex digit of the CMS (signer certificate, signed attributes, signature value), set to another digit.
+  let checked = 0;
+  for (let i = contentsAt; i < contentsAt + 2 * cmsLength; i++) {
+    const copy = Buffer.from(signed);
+    copy[i] = copy[i] === 0x30 ? 0x31 : 0x30;
+    const r = inspectPdf(copy);
+    assert.equal(r.signed, true, `hex digit ${i - contentsAt} of the CMS: reported unsigned (${r.problems.join('; ')})`);
+    assert.equal(r.signatureValid, false, `hex digit ${i - contentsAt} went unnoticed`);
+    checked++;
+  }
+  assert.ok(checked > 1000);
+});
+
 test('a changed content byte keeps the file signed and names the digest', () => {
   const copy = Buffer.from(signed);
   const at = copy.indexOf('/Title');

@@ -65,4 +65,6 @@ export const BeijingErrors = {
   notFound: (what: string): BeijingError => ({ code: 'NOT_FOUND', message: `接口不存在：${what}` }),
   tooLarge: (): BeijingError => ({ code: 'PAYLOAD_TOO_LARGE', message: '请求内容过大' }),
   internal: (): BeijingError => ({ code: 'INTERNAL_ERROR', message: '系统内部错误' }),
+  // Seed 002 defines no codes at all, so none for a rate limit; ours, beside ACCOUNT_LOCKED.
+  tooMany: (): BeijingError => ({ code: 'TOO_MANY_REQUESTS', message: '请求过于频繁，请稍后再试' }),
 };

@@ -19,7 +19,8 @@ const STATUS_OF = Object.fromEntries(Object.entries(STATUS_NAMES).map(([k, v]) =
 export async function beijingDialect(app: FastifyInstance, s: Services): Promise<void> {
   installErrorEnvelope(app, (kind, detail) => failure(undefined, kind === 'too-large' ? BeijingErrors.tooLarge()
     : kind === 'not-found' ? BeijingErrors.notFound(detail)
-      : kind === 'internal' ? BeijingErrors.internal() : BeijingErrors.invalidArgument(detail)));
+      : kind === 'internal' ? BeijingErrors.internal()
+        : kind === 'too-many' ? BeijingErrors.tooMany() : BeijingErrors.invalidArgument(detail)));
 
   const sessionRoute = (fn: Parameters<typeof withSession>[1]) => withSession(s, fn);
 

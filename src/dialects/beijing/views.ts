@@ -72,6 +72,9 @@ export function noticePage(title: string, message: string): string {
 export async function beijingViews(app: FastifyInstance, s: Services): Promise<void> {
   setScopeErrorHandler(app, (err, req, reply) => {
     // What the edge or the parser refuses (a repeated parameter, text that cannot be stored) is the caller's mistake.
+    if (err.statusCode === 429) {
+      return reply.code(429).type('text/html; charset=utf-8').send(noticePage('访问过于频繁', '请求过于频繁，请稍后再试。'));
+    }
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       return reply.code(400).type('text/html; charset=utf-8').send(noticePage('请求无效', '请求参数无效，请检查访问地址。'));
     }

@@ -31,6 +31,8 @@ export async function nationalDialect(app: FastifyInstance, s: Services): Promis
       case 'malformed': return fail(ReturnCode.Unparseable, detail);
       case 'not-found': return fail(ReturnCode.ServiceNotProvided, detail);
       case 'internal': return fail(ReturnCode.Other, detail);
+      // Appendix A has no "too many requests": 99 其他异常 is the closest defined code.
+      case 'too-many': return fail(ReturnCode.Other, detail);
     }
   });
 

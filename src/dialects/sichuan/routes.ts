@@ -243,6 +243,8 @@ export async function sichuanDialect(app: FastifyInstance, s: Services): Promise
 const TRANSPORT_CODE: Record<TransportFailure, ReturnCode> = {
   'too-large': ReturnCode.Other, 'unsupported-media': ReturnCode.Unparseable, 'malformed': ReturnCode.Unparseable,
   'not-found': ReturnCode.ServiceNotProvided, 'internal': ReturnCode.Other,
+  // DB51/T 2942 uses the national appendix A codes, which have no "too many requests": 99 其他异常 is the closest.
+  'too-many': ReturnCode.Other,
 };
 
 const VERDICT_TEXT = {

@@ -13,11 +13,13 @@ import type { YrdHandlers } from './contract.js';
 
 const REFUSAL_STATUS: Readonly<Record<PeerRefusal, number>> = {
   'plain-data': 400, malformed: 400, 'unknown-peer': 403, stale: 401, replayed: 409, 'bad-signature': 401, undecryptable: 400,
-  'no-exchange-key': 409, 'too-large': 413, 'not-found': 404, internal: 500,
+  'no-exchange-key': 409, 'too-large': 413, 'not-found': 404, internal: 500, 'too-many': 429,
 };
 
 const TRANSPORT: Readonly<Record<TransportFailure, PeerRefusal>> = {
   'too-large': 'too-large', 'unsupported-media': 'malformed', malformed: 'malformed', 'not-found': 'not-found', internal: 'internal',
+  // The peer channel is ours (seed 004 names no codes for it): the calling province is told plainly.
+  'too-many': 'too-many',
 };
 
 const refuse = (reply: FastifyReply, code: PeerRefusal, message: string) => reply.code(REFUSAL_STATUS[code]).send({ error: { code, message } });

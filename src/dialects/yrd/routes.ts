@@ -36,6 +36,8 @@ const H = { app: 'x-yrd-app-id', timestamp: 'x-yrd-timestamp', nonce: 'x-yrd-non
 const TRANSPORT: Record<TransportFailure, ReturnCode> = {
   'too-large': ReturnCode.Unparseable, 'unsupported-media': ReturnCode.Unparseable, 'malformed': ReturnCode.Unparseable,
   'not-found': ReturnCode.ServiceNotProvided, 'internal': ReturnCode.Other,
+  // Seed 004's codes are the national appendix A plus its trust codes, none for "too many requests": 99 其他异常.
+  'too-many': ReturnCode.Other,
 };
 
 declare module 'fastify' {

@@ -36,6 +36,8 @@ export async function oauthRoutes(app: FastifyInstance, s: Services): Promise<vo
       case 'too-large': return refusal('invalid_request', ReturnCode.Other, detail);
       case 'not-found': return refusal('invalid_request', ReturnCode.ServiceNotProvided, detail);
       case 'internal': return refusal('server_error', ReturnCode.Other, detail);
+      // RFC 6749 names no rate-limit error at the token endpoint; temporarily_unavailable (4.1.2.1) is the closest, with 99 其他异常.
+      case 'too-many': return refusal('temporarily_unavailable', ReturnCode.Other, detail);
       default: return refusal('invalid_request', ReturnCode.Unparseable, detail);
     }
   });

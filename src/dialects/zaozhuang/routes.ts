@@ -57,6 +57,8 @@ export async function zaozhuangDialect(app: FastifyInstance, s: Services): Promi
       case 'malformed': return fail(ReturnCode.Unparseable, detail);
       case 'not-found': return fail(ReturnCode.ServiceNotProvided, detail);
       case 'internal': return fail(ReturnCode.Other, detail);
+      // 5.2 is the national appendix A, which has no "too many requests": 99 其他异常 is the closest.
+      case 'too-many': return fail(ReturnCode.Other, detail);
     }
   });
   await app.register(async (scope) => oauthRoutes(scope, s), { prefix: '/oauth' });
