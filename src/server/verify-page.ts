@@ -40,7 +40,7 @@ document.getElementById('file').addEventListener('change', async (e) => {
   const out = document.getElementById('result'); out.textContent = '核验中…';
   const bytes = new Uint8Array(await f.arrayBuffer()); let bin = '';
   for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
-  const res = await fetch('/verify/file', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fileEntity: btoa(bin), certificateId: PAGE.id || undefined }) });
+  const res = await fetch('/verify/file', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fileEntity: btoa(bin), ...(PAGE.id ? { certificateId: PAGE.id } : {}) }) });
   const v = await res.json();
   // The certificate's own state comes first: a genuine file of a certificate that no longer stands is no proof.
   const stands = !PAGE.id || PAGE.usable;
