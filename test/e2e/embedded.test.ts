@@ -1,10 +1,12 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chownSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { makeBackend, type Backend } from '../support/backends.js';
-import { cli, cliAsync, startNode, type RunningNode } from '../support/node-process.js';
+import { ENTRY, cli, cliAsync, startNode, type RunningNode } from '../support/node-process.js';
+import { SYSTEM_USER } from '../../src/store/embedded/system-user.js';
 import { AccountService } from '../../src/core/accounts.js';
 import { cstCompactDate } from '../../src/domain/dates.js';
 
@@ -152,6 +154,34 @@ describe('embedded PostgreSQL: faults get one clear sentence', () => {
     refused(cli(undefined, ['accounts', 'list', '--data', join(b.dataDir, 'undefined')]), /names a missing value/);
     assert.equal(existsSync(join(b.dataDir, 'undefined')), false);
   });
+});
+
+// As root (CI) the server runs as the system user; an ordinary user runs it as itself. That path is
+// tried here as the system user itself, when the checkout is readable by it.
+const asUser = (user: string, args: string[]) => spawnSync('runuser', ['-u', user, '--', process.execPath, ...ENTRY, ...args], { encoding: 'utf8', timeout: 120_000 });
+const ordinarySkip = (() => {
+  if (process.getuid?.() !== 0) return 'not root: this whole file already runs as an ordinary user';
+  if (spawnSync('id', [SYSTEM_USER]).status !== 0) return `no ${SYSTEM_USER} user yet`;
+  const r = spawnSync('runuser', ['-u', SYSTEM_USER, '--', 'test', '-r', ENTRY.at(-1)!]);
+  return r.status === 0 ? false : `the checkout is not readable by ${SYSTEM_USER}`;
+})();
+
+test('as an ordinary user the server runs as that user, with nothing made traversable', { skip: ordinarySkip }, async () => {
+  const b = await makeBackend('embedded');
+  try {
+    const data = join(b.dataDir, 'data');
+    mkdirSync(data, { mode: 0o700 });
+    const { uid, gid } = { uid: Number(spawnSync('id', ['-u', SYSTEM_USER], { encoding: 'utf8' }).stdout), gid: Number(spawnSync('id', ['-g', SYSTEM_USER], { encoding: 'utf8' }).stdout) };
+    chownSync(data, uid, gid);
+    const added = asUser(SYSTEM_USER, ['accounts', 'add', '--id', 'plain', '--name', '普通用户', '--data', data]);
+    assert.equal(added.status, 0, added.stderr);
+    assert.doesNotMatch(added.stderr, /pass through|created the system user/);
+    assert.equal(statSync(join(data, 'pgdata')).uid, uid);
+    const list = asUser(SYSTEM_USER, ['accounts', 'list', '--json', '--data', data]);
+    assert.deepEqual(JSON.parse(list.stdout).map((a: { id: string }) => a.id), ['plain']);
+  } finally {
+    await b.cleanup();
+  }
 });
 
 describe('embedded PostgreSQL: a node killed under load, ten times', () => {
