@@ -17,12 +17,13 @@ import { yrdPeerFace } from '../dialects/yrd/peer-face.js';
 import { YRD_PEER_ROOT } from '../federation/peer-message.js';
 import type { YrdHandlers } from '../dialects/yrd/contract.js';
 import { edge } from './edge.js';
+import { installMetrics } from './metrics.js';
 
 export interface AppOptions {
   logger?: boolean | { level: string };
   /** A logger of the caller's instead (the fuzzer counts what is logged as an error). */
   loggerInstance?: FastifyBaseLogger;
-  /** Bearer credential for the admin API; without one the admin API is not mounted. */
+  /** Bearer credential for the admin API and /metrics; without one neither is mounted. */
   adminToken?: string;
   /** The YRD interfaces the peer face (the direct channel, /yrd/v1/peer) serves; by default tables 1-7 of yrdHandlers. */
   yrdHandlers?: YrdHandlers;
@@ -47,6 +48,7 @@ export async function buildApp(s: Services, opts: AppOptions = {}): Promise<Fast
   });
   guard.install(app);
   if (opts.onRoute) app.addHook('onRoute', (r) => opts.onRoute!({ method: r.method, url: r.url }));
+  if (opts.adminToken) installMetrics(app, s, opts.adminToken);
   await app.register(formbody, { bodyLimit: s.cfg.bodyLimitBytes });
   await app.register(wellKnownRoutes, { services: s });
   await app.register(fileRoutes, { services: s });
