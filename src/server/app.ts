@@ -18,6 +18,7 @@ import { YRD_PEER_ROOT } from '../federation/peer-message.js';
 import type { YrdHandlers } from '../dialects/yrd/contract.js';
 import { edge } from './edge.js';
 import { installMetrics } from './metrics.js';
+import { healthRoutes, type StartupTasks } from './health.js';
 
 export interface AppOptions {
   logger?: boolean | { level: string };
@@ -27,6 +28,8 @@ export interface AppOptions {
   adminToken?: string;
   /** The YRD interfaces the peer face (the direct channel, /yrd/v1/peer) serves; by default tables 1-7 of yrdHandlers. */
   yrdHandlers?: YrdHandlers;
+  /** What the node still does before it is ready (GET /readyz answers 503 until it is done). */
+  startup?: StartupTasks;
   /** Told of every route as it is added (the fuzzer enumerates the routes this way). */
   onRoute?: (route: { method: string | string[]; url: string }) => void;
 }
@@ -62,7 +65,7 @@ export async function buildApp(s: Services, opts: AppOptions = {}): Promise<Fast
   const peerHandlers = opts.yrdHandlers ?? peerInterfaces(yrdHandlers(s));
   await app.register(async (scope) => yrdPeerFace(scope, s, peerHandlers), { prefix: YRD_PEER_ROOT });
   if (opts.adminToken) await app.register(adminRoutes, { services: s, token: opts.adminToken, prefix: '/admin' });
-  app.get('/healthz', async () => ({ ok: true }));
+  healthRoutes(app, s.db, opts.startup);
   return app;
 }
 
