@@ -93,7 +93,7 @@ zhengzhao node listening on ${baseUrl}
   demo credentials:                 ${cfg.dataDir}/demo-credentials.json
   account ${creds.national.accountId}, secret ${creds.national.secret} (AccessToken = HMAC-SM3(secret, AccountId + yyyyMMdd))
 
-Try (today's token; 'npx zhengzhao token --id ${creds.national.accountId} --secret ${creds.national.secret}' prints it):
+Try (today's token; 'npx zhengzhao token --id ${creds.national.accountId} --from-credentials ${cfg.dataDir}/demo-credentials.json' prints it):
   curl -s ${creds.national.baseUrl}/Retrieval \\
     --data-urlencode AccountId=${creds.national.accountId} \\
     --data-urlencode AccessToken=${token} \\
