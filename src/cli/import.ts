@@ -29,21 +29,32 @@ function progressView(totalBytes: number, quiet: boolean) {
   };
 }
 
-const printRejection = (r: Rejection) => console.error(`line ${r.line}: ${r.reason}`);
+/** How many rejected line numbers the closing summary lists (each was printed as it was met). */
+const LISTED = 20;
 
-export async function runImportLocal(s: Services, file: string, size: number, json: boolean): Promise<ImportReport> {
+export async function runImportLocal(s: Services, file: string, size: number, json: boolean): Promise<ImportReport & { rejectedLines: number[] }> {
   const view = progressView(size, json);
   const { importer, close } = s.importer();
+  const rejectedLines: number[] = [];
+  const onReject = (r: Rejection) => {
+    if (rejectedLines.length < LISTED) rejectedLines.push(r.line);
+    console.error(`line ${r.line}: ${r.reason}`);
+  };
   try {
-    return await importer.importFile(file, size, { onProgress: view.update, onReject: printRejection });
+    return { ...await importer.importFile(file, size, { onProgress: view.update, onReject }), rejectedLines };
   } finally {
     view.stop();
     await close();
   }
 }
 
-export function printImport(r: ImportReport, json: boolean): void {
-  if (json) { console.log(JSON.stringify(r, null, 2)); return; }
+export function printImport(r: ImportReport & { rejectedLines: number[] }, json: boolean): void {
+  const { rejectedLines, ...report } = r;
+  if (r.rejected > 0) {
+    const more = r.rejected > rejectedLines.length ? ', …' : '';
+    console.error(`import: ${r.rejected} of ${r.lines} lines rejected (lines ${rejectedLines.join(', ')}${more}); the other lines were written`);
+  }
+  if (json) { console.log(JSON.stringify(report, null, 2)); return; }
   console.log(`imported ${r.lines} lines in ${r.seconds.toFixed(1)} s: ${r.inserted} new, ${r.existing} already present, ${r.rejected} rejected` +
     (r.typesCreated.length ? `; created types ${r.typesCreated.join(', ')}` : ''));
 }

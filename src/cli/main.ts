@@ -23,14 +23,21 @@ import { checkFederation } from '../config.js';
 import { addMemberNode, removeMemberNode } from '../federation/members.js';
 import { registerPeerCommands } from './peers.js';
 import { registerYrdClientCommands } from './yrd-client.js';
+import { tokenAccount, type TokenFlags } from './token.js';
 import { embeddedStatus, stopEmbedded } from '../store/embedded/server.js';
 import type { AdminActor, AdminLifecycleResult } from '../core/lifecycle-admin.js';
 
 interface Common extends ConfigFlags { json?: boolean }
 
+/** The version in package.json, beside src/ and dist/ alike. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 const program = new Command()
   .name('zhengzhao')
   .description('Electronic certificate sharing platform (电子证照共享服务系统)')
+  .version(packageVersion(), '-V, --version', 'print the version')
   .showHelpAfterError();
 
 const withData = (cmd: Command) =>
@@ -124,14 +131,26 @@ for (const [verb, status] of [['approve', 'approved'], ['reject', 'rejected']] a
     });
 }
 
-withData(program.command('apps').description('applications of the issuing-side interfaces').command('add').description('create an app; prints app_key and app_secret once'))
+const apps = program.command('apps').description('applications of the issuing-side interfaces');
+withData(apps.command('list').description('list apps (app_key and name; secrets are never shown)'))
+  .action(async (flags: Common) => {
+    const list = await onData(flags, (s) => s.sessions.listApps());
+    out(flags, list, () => list.map((a) => `${a.appKey}\t${a.createdAt}\t${a.name}`).join('\n'));
+  });
+withData(apps.command('add').description('create an app; prints app_key and app_secret once'))
   .requiredOption('--name <name>', 'name of the application')
   .action(async (flags: Common & { name: string }) => {
     const created = await onData(flags, (s) => s.sessions.addApp(flags.name));
     console.log(JSON.stringify(created, null, 2));
   });
 
-withData(program.command('users').description('operators who log in to the issuing-side interfaces').command('add').description('create an operator'))
+const users = program.command('users').description('operators who log in to the issuing-side interfaces');
+withData(users.command('list').description('list operators'))
+  .action(async (flags: Common) => {
+    const list = await onData(flags, (s) => s.sessions.listOperators());
+    out(flags, list, () => list.map((o) => [o.account, o.name, o.role ?? '', o.division ?? '', o.sensitiveAccess ? 'sensitive-access' : ''].join('\t').trimEnd()).join('\n'));
+  });
+withData(users.command('add').description('create an operator'))
   .requiredOption('--account <account>', 'login account')
   .requiredOption('--name <name>', 'full name')
   .requiredOption('--password <password>', 'password (at least 8 characters)')
@@ -300,14 +319,16 @@ withData(types.command('layout <code>').description("set the layout template of 
 
 program.command('token').description("compute today's national AccessToken for an account")
   .requiredOption('--id <id>', 'AccountId')
-  .option('--secret <secret>', 'the account secret (hmac-sm3); omit for appendix-c')
+  .option('--secret <secret>', 'the account secret (hmac-sm3 accounts)')
+  .option('--appendix-c', 'an appendix-c account: SM3(AccountId + yyyyMMdd), no secret')
+  .option('--from-credentials [file]', "take the account's scheme and secret from the demo's credentials (default DIR/demo-credentials.json)")
   .option('--date <yyyyMMdd>', 'another day (China Standard Time)')
   .option('--json', 'machine-readable output')
-  .action((flags: { id: string; secret?: string; date?: string; json?: boolean }) => {
+  .action((flags: TokenFlags & { date?: string; json?: boolean }) => {
     const day = flags.date ?? cstCompactDate(new Date());
     if (!/^\d{8}$/.test(day)) throw new Error('--date: yyyyMMdd expected');
-    const scheme = flags.secret ? 'hmac-sm3' : 'appendix-c';
-    const accessToken = AccountService.expectedToken({ id: flags.id, scheme, secret: flags.secret }, day);
+    const { scheme, secret } = tokenAccount(flags);
+    const accessToken = AccountService.expectedToken({ id: flags.id, scheme, secret }, day);
     out(flags, { accountId: flags.id, day, scheme, accessToken }, () => accessToken);
   });
 
@@ -316,7 +337,8 @@ withData(program.command('import <file>').description('load NDJSON certificate r
     const size = statSync(file).size;
     const report = await onData(flags, (s) => runImportLocal(s, file, size, !!flags.json));
     printImport(report, !!flags.json);
-    if (report.inserted + report.existing === 0 && report.rejected > 0) process.exitCode = 1;
+    // Any rejected line fails the command (what was valid stays written): a script must not take a partial import for a whole one.
+    if (report.rejected > 0) process.exitCode = 1;
   });
 
 program.command('exchange').description("move new lic_data rows from a province's front DB to the hub's, and the hub's lic_data_error rows for them back (ZWFW C 0124 5.3)")

@@ -1,5 +1,5 @@
 import { checkFederation, type Config } from '../config.js';
-import { openServices } from '../core/services.js';
+import { openServices, type Services } from '../core/services.js';
 import { buildApp } from '../server/app.js';
 import { seedDemo } from '../core/demo.js';
 import { AccountService } from '../core/accounts.js';
@@ -9,6 +9,9 @@ import { printAggregate } from './aggregation.js';
 import { refreshKeysEvery } from '../federation/key-refresh.js';
 import { adminToken as adminTokenOf, removeNodeHandle, writeNodeHandle } from './node-handle.js';
 import { releaseFreedMemory, releaseFreedMemoryEvery } from '../server/release-memory.js';
+import { readiness, StartupTasks } from '../server/health.js';
+
+const DEMO_DATA = 'demo data';
 
 /** Runs a node until SIGINT/SIGTERM; with demo, seeds an empty data directory and prints how to call it. */
 export async function serve(cfg: Config, opts: { demo: boolean; json: boolean }): Promise<void> {
@@ -18,7 +21,9 @@ export async function serve(cfg: Config, opts: { demo: boolean; json: boolean })
   // Several nodes may serve one data directory: they share its embedded server (and a database server's data likewise).
   const s = await openServices(cfg, { warn: (m) => console.error(`warning: ${m}`), notice: (m) => console.error(m) });
   const adminToken = adminTokenOf(cfg);
-  const app = await buildApp(s, { logger: { level: cfg.logLevel }, adminToken });
+  const startup = new StartupTasks();
+  if (opts.demo) startup.expect(DEMO_DATA);
+  const app = await buildApp(s, { logger: { level: cfg.logLevel }, adminToken, startup });
   const address = await app.listen({ port: cfg.port, host: cfg.host });
   const local = address.replace('://[::]', '://localhost').replace('://0.0.0.0', '://127.0.0.1');
   const baseUrl = cfg.publicUrl ?? local;
@@ -68,7 +73,9 @@ export async function serve(cfg: Config, opts: { demo: boolean; json: boolean })
 
   if (opts.demo) {
     const creds = await seedDemo(s, baseUrl, (m) => console.error(m));
+    startup.done(DEMO_DATA);
     releaseFreedMemory();
+    await untilReady(s.db, startup);
     const holder = creds.holders[0]!;
     const token = AccountService.expectedToken({ id: creds.national.accountId, scheme: 'hmac-sm3', secret: creds.national.secret }, cstCompactDate(new Date()));
     if (opts.json) {
@@ -86,7 +93,7 @@ zhengzhao node listening on ${baseUrl}
   demo credentials:                 ${cfg.dataDir}/demo-credentials.json
   account ${creds.national.accountId}, secret ${creds.national.secret} (AccessToken = HMAC-SM3(secret, AccountId + yyyyMMdd))
 
-Try (today's token; 'npx zhengzhao token --id ${creds.national.accountId} --secret ${creds.national.secret}' prints it):
+Try (today's token; 'npx zhengzhao token --id ${creds.national.accountId} --from-credentials ${cfg.dataDir}/demo-credentials.json' prints it):
   curl -s ${creds.national.baseUrl}/Retrieval \\
     --data-urlencode AccountId=${creds.national.accountId} \\
     --data-urlencode AccessToken=${token} \\
@@ -112,8 +119,19 @@ SM2-signed, so call through the command line (item ${creds.yrd.scene.itemCode} i
 ` : ''}`);
     }
   } else {
+    await untilReady(s.db, startup);
     const role = { role: cfg.role, areaCode: cfg.areaCode, dataSource: cfg.dataSource, hub: cfg.hub?.url };
     console.log(opts.json ? JSON.stringify({ baseUrl, ...role })
       : `zhengzhao ${cfg.role} node listening on ${baseUrl}${cfg.areaCode ? ` (area ${cfg.areaCode}` + (cfg.dataSource ? `, data source ${cfg.dataSource})` : ')') : ''}${cfg.hub ? `; hub ${cfg.hub.url}` : ''}`);
+  }
+}
+
+/** The URLs are printed only once GET /readyz would answer 200: a caller who reads them can use them. */
+async function untilReady(db: Services['db'], startup: StartupTasks): Promise<void> {
+  for (let wait = 50; ; wait = Math.min(wait * 2, 2000)) {
+    const r = await readiness(db, startup);
+    if (r.ready) return;
+    console.error(`not ready yet: ${[r.database === 'reachable' ? '' : `database ${r.database}`, r.migrationsPending.length ? `migrations ${r.migrationsPending.join(', ')} pending` : '', ...r.startupPending].filter(Boolean).join('; ')}`);
+    await new Promise((resolve) => setTimeout(resolve, wait));
   }
 }

@@ -44,7 +44,10 @@ export function registerYrdClientCommands(program: Command): void {
         throw new Error('json: not a JSON object');
       }
       const scene = flags.scene && app.scene ? { UseFor: '演示', operator: '演示操作员', bizNum: `CLI-${Date.now()}`, ...app.scene } : {};
-      console.log(JSON.stringify(await signedCall(app, path.startsWith('/') ? path : `/${path}`, { ...scene, ...body }), null, 2));
+      const reply = await signedCall(app, path.startsWith('/') ? path : `/${path}`, { ...scene, ...body });
+      console.log(JSON.stringify(reply, null, 2));
+      // The whole reply is printed either way; a refusal (any code but 0) fails the command.
+      if (reply.code !== 0) process.exitCode = 1;
     });
 }
 

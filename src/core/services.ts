@@ -63,6 +63,7 @@ import { NetworkKeys } from '../federation/network-keys.js';
 import { YrdPeerClient } from '../federation/yrd-peer-client.js';
 import { revocationPull } from '../federation/revocation-pull.js';
 import { LifecycleAdministration } from './lifecycle-admin.js';
+import { HopWatch } from '../federation/hop-watch.js';
 
 /** The composition root of the core: one instance per process, shared by every dialect. */
 export interface Services {
@@ -117,6 +118,8 @@ export interface Services {
   aggregator: Aggregator;
   /** The sharing calls as the node's role routes them: a province sends the rest to its hub, a hub to the owners. */
   routing: RoutingService;
+  /** Every hop channel to another node, and each hop as it ends (what the metrics show). */
+  hops: HopWatch;
   /** A hub's registry of member nodes (empty elsewhere). */
   nodes: NodeRegistry;
   /** A province's hub, when it has one. */
@@ -188,7 +191,9 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
   const issuing = new IssuingService(db, keys, certs, types, itemRepo, nodeKeys, files, feed, usage, seals);
   const sharing = new SharingService(certs, types, usage, tickets, encryptedIds, cfg.copyValidDays);
   const accountRepo = new AccountRepo(db, keys);
+  const hops = new HopWatch();
   const hop: HopSettings = {
+    watch: hops,
     timeoutMs: cfg.federation.hopTimeoutMs, retries: cfg.federation.hopRetries,
     breakerFailures: cfg.federation.breakerFailures, breakerCooldownMs: cfg.federation.breakerCooldownMs,
   };
@@ -229,6 +234,7 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
     sharing,
     routing,
     nodes,
+    hops,
     hub,
     files,
     trustedKeys,

@@ -40,6 +40,15 @@ export class SessionService {
     return { appKey, appSecret, name };
   }
 
+  /** The apps, without their secrets. */
+  listApps(): Promise<Array<{ appKey: string; name: string; createdAt: string }>> {
+    return this.repo.listApps();
+  }
+
+  listOperators(): Promise<Operator[]> {
+    return this.repo.listOperators();
+  }
+
   async addOperator(o: Omit<Operator, 'createdAt' | 'modifiedAt'>, password: string): Promise<Operator> {
     if (!/^[A-Za-z0-9_.@-]{1,64}$/.test(o.account)) throw new Error('account: 1-64 letters, digits, _ . @ -');
     if (password.length < 8) throw new Error('password: at least 8 characters');

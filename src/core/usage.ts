@@ -56,6 +56,16 @@ export interface UsageRow {
   hash: string;
 }
 
+/**
+ * Told of each record as it is queued and of each group commit (the node's metrics listen); the
+ * recorder knows nothing of who listens, and a listener's failure never fails a record.
+ */
+export interface UsageObserver {
+  recorded?(entry: Readonly<Pick<UsageEntry, 'dialect' | 'interface' | 'resultCode'>>): void;
+  /** One transaction of `records` records, `seconds` long; `ok` false when the database refused it. */
+  committed?(records: number, seconds: number, ok: boolean): void;
+}
+
 interface Pending { entry: UsageEntry; at: Date; resolve: () => void; reject: (e: unknown) => void }
 
 const COLUMNS = ['at', 'dialect', 'interface', 'account_id', 'operator', 'item_code', 'item_name', 'reason',
@@ -96,13 +106,27 @@ export class UsageRecorder {
   private flushing = false;
   private prevHash: Buffer | null = null;
   private ready: Promise<void> | undefined;
+  private readonly observers = new Set<UsageObserver>();
 
   constructor(private readonly db: Db, private readonly keys: Keyring) {}
+
+  /** Adds an observer; the function returned removes it. */
+  observe(o: UsageObserver): () => void {
+    this.observers.add(o);
+    return () => { this.observers.delete(o); };
+  }
+
+  private tell(fn: (o: UsageObserver) => void): void {
+    for (const o of this.observers) {
+      try { fn(o); } catch { /* an observer never fails a record */ }
+    }
+  }
 
   record(entry: UsageEntry): Promise<void> {
     const context = contextOf(entry.context);
     const e: UsageEntry = { ...entry };
     if (context) e.context = context; else delete e.context;
+    this.tell((o) => o.recorded?.(e));
     return new Promise((resolve, reject) => {
       this.queue.push({ entry: e, at: new Date(), resolve, reject });
       if (!this.flushing) void this.flush();
@@ -131,11 +155,14 @@ export class UsageRecorder {
 
   /** Writes records in one transaction and settles them: true when written, false when each was rejected (a lone one) or left pending. */
   private async tryWrite(batch: Pending[]): Promise<boolean> {
+    const started = performance.now();
     try {
       await this.write(batch);
+      this.tell((o) => o.committed?.(batch.length, (performance.now() - started) / 1000, true));
       for (const p of batch) p.resolve();
       return true;
     } catch (err) {
+      this.tell((o) => o.committed?.(batch.length, (performance.now() - started) / 1000, false));
       if (batch.length === 1) batch[0]!.reject(err);
       // The chain head may be stale after a failed write.
       this.ready = this.loadChainHead();

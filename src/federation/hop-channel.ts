@@ -2,12 +2,15 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { CircuitBreaker } from './breaker.js';
 import { BUDGET_HEADER, CORRELATION_HEADER, HOPS_HEADER } from './hop.js';
+import type { HopWatch } from './hop-watch.js';
 
 export interface HopSettings {
   timeoutMs: number;
   retries: number;
   breakerFailures: number;
   breakerCooldownMs: number;
+  /** Told of each channel and each hop (the node's metrics). */
+  watch?: HopWatch;
 }
 
 /** What goes with one call besides its parameters. */
@@ -67,10 +70,12 @@ export class HopChannel {
   ) {
     this.breaker = new CircuitBreaker(settings.breakerFailures, settings.breakerCooldownMs, now);
     this.agent = new (baseUrl.startsWith('https:') ? HttpsAgent : HttpAgent)({ keepAlive: true, maxSockets: 256, scheduling: 'lifo' });
+    settings.watch?.opened(this);
   }
 
   /** Closes idle connections (a node removed from the registry, or a process ending). */
   close(): void {
+    this.settings.watch?.closed(this);
     this.agent.destroy();
   }
 
@@ -88,9 +93,12 @@ export class HopChannel {
     const budget = Math.min(limit, hop.budgetMs !== undefined ? hop.budgetMs - BUDGET_MARGIN_MS : Infinity);
     if (budget <= 0) throw new HopError('timeout', `${label}: no time left to call it`);
     if (!this.breaker.tryAcquire()) {
+      this.settings.watch?.hop(label, 0, 'circuit-open');
       throw new HopError('circuit-open', `${label}: circuit open after ${this.settings.breakerFailures} failed calls in a row; next trial in ${Math.ceil(this.breaker.retryInMs / 1000)} s`);
     }
     const deadline = this.now() + budget;
+    const started = performance.now();
+    const took = () => (performance.now() - started) / 1000;
     try {
       for (let attempt = 0; ; attempt++) {
         const remaining = deadline - this.now();
@@ -98,6 +106,7 @@ export class HopChannel {
         try {
           const answer = await this.attempt(url, typeof body === 'function' ? body() : body, hop, remaining, budget, interpret);
           this.breaker.success();
+          this.settings.watch?.hop(label, took(), 'answered');
           return answer;
         } catch (err) {
           if (!(err instanceof Retriable)) throw err;
@@ -108,7 +117,9 @@ export class HopChannel {
       }
     } catch (err) {
       this.breaker.failure();
-      throw err instanceof HopError ? err : new HopError('bad-answer', `${label}: ${(err as Error).message}`);
+      const hopError = err instanceof HopError ? err : new HopError('bad-answer', `${label}: ${(err as Error).message}`);
+      this.settings.watch?.hop(label, took(), hopError.problem);
+      throw hopError;
     }
   }
 

@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
@@ -16,6 +15,7 @@ import { syncTypes } from '../federation/sync-types.js';
 import { addMemberNode, removeMemberNode } from '../federation/members.js';
 import { adminKeyRoutes } from './admin-keys.js';
 import { AdminLifecycleError, type AdminActor } from '../core/lifecycle-admin.js';
+import { requireBearer } from './bearer.js';
 
 type NewOperator = Omit<Operator, 'createdAt' | 'modifiedAt'> & { password: string };
 
@@ -26,13 +26,7 @@ type NewOperator = Omit<Operator, 'createdAt' | 'modifiedAt'> & { password: stri
  */
 export async function adminRoutes(app: FastifyInstance, opts: { services: Services; token: string }): Promise<void> {
   const s = opts.services;
-  const expected = Buffer.from(`Bearer ${opts.token}`);
-  app.addHook('onRequest', async (req, reply) => {
-    const given = Buffer.from(req.headers.authorization ?? '');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      return reply.code(401).send({ error: 'admin credential required' });
-    }
-  });
+  app.addHook('onRequest', requireBearer(opts.token));
   app.setErrorHandler((err: Error & { statusCode?: number }, _req, reply) => {
     const status = err.statusCode && err.statusCode < 500 ? err.statusCode : 400;
     reply.code(status).send({ error: err.message });

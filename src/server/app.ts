@@ -20,12 +20,14 @@ import { edge } from './edge.js';
 import { transportOptions } from './transport.js';
 import { installRateLimit, RateLimiter } from './rate-limit.js';
 import { RateCounts } from '../store/rate-counts.js';
+import { installMetrics } from './metrics.js';
+import { healthRoutes, type StartupTasks } from './health.js';
 
 export interface AppOptions {
   logger?: boolean | { level: string };
   /** A logger of the caller's instead (the fuzzer counts what is logged as an error). */
   loggerInstance?: FastifyBaseLogger;
-  /** Bearer credential for the admin API; without one the admin API is not mounted. */
+  /** Bearer credential for the admin API and /metrics; without one neither is mounted. */
   adminToken?: string;
   /** The YRD interfaces the peer face (the direct channel, /yrd/v1/peer) serves; by default tables 1-7 of yrdHandlers. */
   yrdHandlers?: YrdHandlers;
@@ -34,6 +36,8 @@ export interface AppOptions {
    * same-run baseline only (bench/edge.ts); a node always runs them.
    */
   edgeChecks?: boolean;
+  /** What the node still does before it is ready (GET /readyz answers 503 until it is done). */
+  startup?: StartupTasks;
   /** Told of every route as it is added (the fuzzer enumerates the routes this way). */
   onRoute?: (route: { method: string | string[]; url: string }) => void;
 }
@@ -60,6 +64,7 @@ export async function buildApp(s: Services, opts: AppOptions = {}): Promise<Fast
   guard.install(app, opts.edgeChecks !== false);
   if (opts.edgeChecks !== false) installRateLimit(app, new RateLimiter(s.cfg.rateLimit, new RateCounts(s.db)));
   if (opts.onRoute) app.addHook('onRoute', (r) => opts.onRoute!({ method: r.method, url: r.url }));
+  if (opts.adminToken) installMetrics(app, s, opts.adminToken);
   await app.register(formbody, { bodyLimit: s.cfg.bodyLimitBytes });
   await app.register(wellKnownRoutes, { services: s });
   await app.register(fileRoutes, { services: s });
@@ -73,7 +78,7 @@ export async function buildApp(s: Services, opts: AppOptions = {}): Promise<Fast
   const peerHandlers = opts.yrdHandlers ?? peerInterfaces(yrdHandlers(s));
   await app.register(async (scope) => yrdPeerFace(scope, s, peerHandlers), { prefix: YRD_PEER_ROOT });
   if (opts.adminToken) await app.register(adminRoutes, { services: s, token: opts.adminToken, prefix: '/admin' });
-  app.get('/healthz', async () => ({ ok: true }));
+  healthRoutes(app, s.db, opts.startup);
   return app;
 }
 

@@ -28,8 +28,12 @@ export interface Db extends Queryable {
   /** Multi-statement SQL without parameters (migrations). */
   exec(sql: string): Promise<void>;
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** The connection pool now: connections open, idle among them, callers waiting for one, and its size. */
+  poolUse(): PoolUse;
   close(): Promise<void>;
 }
+
+export interface PoolUse { total: number; idle: number; waiting: number; max: number }
 
 const DATE_OID = 1082;
 const INT8_OID = 20;
@@ -60,6 +64,7 @@ export async function openPostgres(url: string, poolSize = 10): Promise<Db> {
   };
   return {
     query: <T>(sql: string, params?: readonly unknown[], name?: string) => run<T>(pool, sql, params, name),
+    poolUse: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: poolSize }),
     async copyFrom(sql: string, text: string | Uint8Array) {
       const client = await pool.connect();
       try { await copy(client, sql, text); } finally { client.release(); }

@@ -38,6 +38,14 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
   { version: 17, name: 'rate-counts', sql: rateCounts },
 ];
 
+/** The migrations this database has not had (all of them when it has none): empty once it is up to date. */
+export async function pendingMigrations(db: Db): Promise<number[]> {
+  const [table] = await db.query<{ name: string | null }>(`select to_regclass('schema_migrations')::text as name`);
+  if (!table?.name) return MIGRATIONS.map((m) => m.version);
+  const done = new Set((await db.query<{ version: number }>('select version from schema_migrations')).map((r) => r.version));
+  return MIGRATIONS.filter((m) => !done.has(m.version)).map((m) => m.version);
+}
+
 export async function migrate(db: Db): Promise<number[]> {
   await db.exec(`create table if not exists schema_migrations (
     version int primary key, name text not null, applied_at timestamptz not null default now())`);

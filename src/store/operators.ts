@@ -59,6 +59,15 @@ export class OperatorRepo {
     return { operator: toOperator(r), passwordHash: r.password_hash, failedLogins: r.failed_logins, lockedUntil: r.locked_until ? new Date(r.locked_until) : undefined };
   }
 
+  async listApps(): Promise<Array<{ appKey: string; name: string; createdAt: string }>> {
+    const rows = await this.db.query<{ app_key: string; name: string; created_at: Date }>('select app_key, name, created_at from apps order by created_at, app_key');
+    return rows.map((r) => ({ appKey: r.app_key, name: r.name, createdAt: new Date(r.created_at).toISOString() }));
+  }
+
+  async listOperators(): Promise<Operator[]> {
+    return (await this.db.query<OperatorRow>('select * from operators order by account')).map(toOperator);
+  }
+
   async operator(account: string): Promise<Operator | undefined> {
     return (await this.operatorWithSecret(account))?.operator;
   }

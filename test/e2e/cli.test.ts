@@ -1,12 +1,12 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BACKENDS, makeBackend, postgresSkip, type Backend } from '../support/backends.js';
 import { cli } from '../support/node-process.js';
 import { fixtureLines, FIXTURE } from './national-fixture.js';
-import { sm3Hex } from '../../src/crypto/sm3.js';
+import { hmacSm3, sm3Hex } from '../../src/crypto/sm3.js';
 import type { SealSummary } from '../../src/core/seals.js';
 
 // Probed once, before any suite runs: a suite's synchronous child processes would stall the probe.
@@ -129,18 +129,53 @@ for (const name of BACKENDS) {
       assert.match(cli(b, ['oauth-users', 'revoke', 'nobody']).stderr, /no user nobody/);
     });
 
-    test('token computes the appendix C token exactly', { skip }, () => {
-      const r = cli(undefined, ['token', '--id', 'ZJ1001', '--date', '20181009']);
+    test('token computes the appendix C token exactly, and never guesses the scheme of an account without its secret', { skip }, () => {
+      const r = cli(undefined, ['token', '--id', 'ZJ1001', '--appendix-c', '--date', '20181009']);
+      assert.equal(r.status, 0, r.stderr);
       assert.equal(r.stdout.trim(), sm3Hex('ZJ100120181009'));
+      const hmac = cli(undefined, ['token', '--id', 'demo', '--secret', 'k', '--date', '20181009']);
+      assert.equal(hmac.stdout.trim(), hmacSm3(Buffer.from('k'), 'demo20181009').toString('hex'));
+      for (const args of [['token', '--id', 'demo'], ['token', '--id', 'demo', '--secret', '']]) {
+        const refused = cli(undefined, args);
+        assert.equal(refused.status, 1, args.join(' '));
+        assert.equal(refused.stdout, '');
+        assert.match(refused.stderr, /account demo: (give its secret|--secret is empty)/);
+      }
+      const missing = cli(undefined, ['token', '--id', 'demo', '--from-credentials', join(tmpdir(), 'no-such-dir', 'demo-credentials.json')]);
+      assert.equal(missing.status, 1);
+      assert.match(missing.stderr, /does not exist: run `npm start` first/);
+    });
+
+    test('--version prints the package version', { skip }, () => {
+      const r = cli(undefined, ['--version']);
+      assert.equal(r.status, 0);
+      assert.equal(r.stdout.trim(), JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version);
+    });
+
+    test('apps list and users list show what was added, never a secret', { skip }, () => {
+      assert.deepEqual(JSON.parse(cli(b, ['apps', 'list', '--json']).stdout), []);
+      const app = JSON.parse(cli(b, ['apps', 'add', '--name', '办件系统']).stdout) as { appKey: string; appSecret: string };
+      const apps = cli(b, ['apps', 'list']);
+      assert.equal(apps.status, 0, apps.stderr);
+      assert.match(apps.stdout.trim(), new RegExp(`^${app.appKey}\t\\d{4}-\\d\\d-\\d\\dT[^\t]+\t办件系统$`));
+      assert.ok(!apps.stdout.includes(app.appSecret));
+      assert.equal(cli(b, ['users', 'add', '--account', 'op1', '--name', '王五', '--password', 'secret-pass', '--role', '科员']).status, 0);
+      const users = cli(b, ['users', 'list']);
+      assert.equal(users.status, 0, users.stderr);
+      assert.equal(users.stdout.trim(), 'op1\t王五\t科员');
+      assert.deepEqual(JSON.parse(cli(b, ['users', 'list', '--json']).stdout).map((o: { account: string }) => o.account), ['op1']);
+      assert.ok(!users.stdout.includes('secret-pass'));
     });
 
     test('import reports rejected lines and is idempotent; usage lists nothing yet', { skip }, () => {
       const file = join(mkdtempSync(join(tmpdir(), 'zz-cli-')), 'in.ndjson');
       writeFileSync(file, fixtureLines().join('\n') + '\n');
       const first = cli(b, ['import', file]);
-      assert.equal(first.status, 0, first.stderr);
+      // Any rejected line fails the command, with a summary; the valid lines are written all the same.
+      assert.equal(first.status, 1, first.stderr);
       assert.match(first.stdout, new RegExp(`${FIXTURE.valid} new, 0 already present, ${FIXTURE.invalid} rejected`));
       assert.match(first.stderr, /line 8: not valid JSON/);
+      assert.match(first.stderr, new RegExp(`${FIXTURE.invalid} of ${FIXTURE.valid + FIXTURE.invalid} lines rejected \\(lines 7, 8, 9\\)`));
       const second = JSON.parse(cli(b, ['import', file, '--json']).stdout);
       assert.deepEqual([second.inserted, second.existing, second.rejected], [0, FIXTURE.valid, FIXTURE.invalid]);
       const usage = cli(b, ['usage', '--json']);

@@ -74,6 +74,17 @@ test('serve --demo seeds an empty data directory and writes working credentials'
   assert.deepEqual(await late.json(), { error: 'download link expired' });
 });
 
+test('the README\'s national call: token --from-credentials gives the token the node takes', async () => {
+  const creds = JSON.parse(readFileSync(join(b.dataDir, 'demo-credentials.json'), 'utf8'));
+  const r = cli(undefined, ['token', '--id', creds.national.accountId, '--from-credentials'], undefined, { ZHENGZHAO_DATA: b.dataDir });
+  assert.equal(r.status, 0, r.stderr);
+  const body = new URLSearchParams({ AccountId: creds.national.accountId, AccessToken: r.stdout.trim(), CertificateHolderCode: creds.holders[0].code, UseFor: '办理演示业务' });
+  const answer = await (await fetch(`${creds.national.baseUrl}/Retrieval`, { method: 'POST', body })).json() as { head: { status: string; message: string } };
+  assert.equal(answer.head.status, '0', answer.head.message);
+  const c = cli(undefined, ['token', '--id', creds.national.appendixC.accountId, '--from-credentials'], undefined, { ZHENGZHAO_DATA: b.dataDir });
+  assert.equal(c.stdout.trim(), AccountService.expectedToken({ id: creds.national.appendixC.accountId, scheme: 'appendix-c' }, cstCompactDate(new Date())));
+});
+
 test('the demo registers a YRD trusted app; `zhengzhao yrd` signs as it: a token, a retrieval, the holder\'s view', async () => {
   const creds = JSON.parse(readFileSync(join(b.dataDir, 'demo-credentials.json'), 'utf8'));
   assert.equal(creds.yrd.apiRoot, `${node.baseUrl}/yrd/v1`);
@@ -93,7 +104,9 @@ test('the demo registers a YRD trusted app; `zhengzhao yrd` signs as it: a token
   assert.equal(uses.code, 0, uses.msg);
   assert.equal(JSON.parse(uses.data.dataList)[0].itemCode, creds.yrd.scene.itemCode);
   // Without the scene the call is refused with the field named.
-  const bare = JSON.parse(cli(b, ['yrd', 'call', '/certificates/retrieval', JSON.stringify({ trustedToken: t }), '--no-scene']).stdout);
+  const bareRun = cli(b, ['yrd', 'call', '/certificates/retrieval', JSON.stringify({ trustedToken: t }), '--no-scene']);
+  assert.equal(bareRun.status, 1, 'a refused call fails the command');
+  const bare = JSON.parse(bareRun.stdout);
   assert.equal(bare.code, 12);
   assert.match(bare.msg, /UseFor/);
 });

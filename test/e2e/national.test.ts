@@ -56,7 +56,8 @@ for (const backendName of BACKENDS) {
       const file = join(dir, 'certs.ndjson');
       writeFileSync(file, fixtureLines().join('\n') + '\n');
       const imp = cli(b, ['import', file, '--json']);
-      assert.equal(imp.status, 0, imp.stderr);
+      // The fixture's invalid lines fail the command; the valid ones are written.
+      assert.equal(imp.status, 1, imp.stderr);
       const report = JSON.parse(imp.stdout);
       assert.equal(report.inserted, FIXTURE.valid);
       assert.equal(report.rejected, FIXTURE.invalid);
@@ -172,11 +173,14 @@ for (const backendName of BACKENDS) {
         // The README's recipe: jq canonicalises the response item, OpenSSL checks the signature.
         const dir = mkdtempSync(join(tmpdir(), 'zz-sig-'));
         writeFileSync(join(dir, 'item.json'), JSON.stringify(item, null, 2));
-        writeFileSync(join(dir, 'key.pem'), key.publicKeyPem);
+        writeFileSync(join(dir, 'keys.json'), JSON.stringify(keys));
         writeFileSync(join(dir, 'sig.der'), Buffer.from(digitalSign, 'base64'));
         const sh = (c: string) => spawnSync('sh', ['-c', c], { cwd: dir, encoding: 'utf8' });
+        // The signing key is chosen by its use: the published list ends with the exchange (encryption) key.
+        assert.equal(keys.keys.at(-1).use, 'encrypt');
+        assert.equal(sh(`jq -r '[.keys[] | select(.use == "sign")][-1].publicKeyPem' keys.json > node.pem`).status, 0);
         assert.equal(sh(`jq -cjS 'del(.digitalSign)' item.json > signed.bin`).status, 0);
-        const v = sh('openssl pkeyutl -verify -pubin -inkey key.pem -rawin -in signed.bin -sigfile sig.der -digest sm3 -pkeyopt distid:1234567812345678');
+        const v = sh('openssl pkeyutl -verify -pubin -inkey node.pem -rawin -in signed.bin -sigfile sig.der -digest sm3 -pkeyopt distid:1234567812345678');
         assert.match(v.stdout + v.stderr, /Signature Verified Successfully/);
       }
     });

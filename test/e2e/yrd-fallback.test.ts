@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { makeBackend, postgresSkip, type Backend } from '../support/backends.js';
 import { cli, startNode, type RunningNode } from '../support/node-process.js';
 import { appCall, registeredApp, trustedToken, type YrdApp } from '../support/yrd-app.js';
-import { fixtureLines, ORG, PERSON } from './national-fixture.js';
+import { FIXTURE, fixtureLines, ORG, PERSON } from './national-fixture.js';
 import { makeCitizenId, makeCreditCode } from '../../src/domain/holder-code.js';
 
 const pgSkip = await postgresSkip();
@@ -51,7 +51,9 @@ describe('YRD flow f: the hub hangs or is down, the provinces answer directly', 
     // B holds the holder's certificates; every province knows the types and the item the scene names.
     const file = join(mkdtempSync(join(tmpdir(), 'zz-yrdf-')), 'certs.ndjson');
     writeFileSync(file, [...fixtureLines(), JSON.stringify(NANJING_RECORD)].join('\n') + '\n');
-    ok(cli(back.B, ['import', file, '--json']));
+    // The fixture's invalid lines fail the command (status 1); the valid ones are written.
+    const imported = cli(back.B, ['import', file, '--json']);
+    assert.equal(JSON.parse(imported.stdout).inserted, FIXTURE.valid + 1, imported.stderr);
     for (const p of ['A', 'C'] as const) {
       ok(cli(back[p], ['types', 'add', '--code', MARRIAGE, '--name', '结婚证']));
       ok(cli(back[p], ['types', 'add', '--code', DRIVING, '--name', '中华人民共和国机动车驾驶证']));

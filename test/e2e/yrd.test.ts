@@ -80,7 +80,8 @@ for (const backendName of BACKENDS) {
       node = await startNode(b, ['--area-code', '310000']);
       const file = join(mkdtempSync(join(tmpdir(), 'zz-yrd-')), 'certs.ndjson');
       writeFileSync(file, fixtureLines().join('\n') + '\n');
-      assert.equal(cli(b, ['import', file, '--json']).status, 0);
+      // The fixture's three invalid lines fail the command; the valid ones are written.
+      assert.equal(cli(b, ['import', file, '--json']).status, 1);
       for (const [code, name, types] of [['YRD-HJ', '户籍迁移', [MARRIAGE, DRIVING]], ['YRD-JZ', '驾驶证业务', [DRIVING]]] as const) {
         const r = cli(b, ['items', 'add', '--code', code, '--name', name, '--org-name', '上海市公安局', '--org-code', ORG.code, '--type', ...types]);
         assert.equal(r.status, 0, r.stderr);

@@ -385,7 +385,7 @@ for (const backendName of BACKENDS) {
       })).json.data, { verifyResult: 'false' });
       assert.equal(cli(cb, ['accounts', 'add', '--id', 'ZZ1001', '--name', '市人社局业务系统', '--scheme', 'appendix-c', '--ip', '127.0.0.1/32']).status, 0);
       const national = async () => {
-        const AccessToken = cli(undefined, ['token', '--id', 'ZZ1001']).stdout.trim();
+        const AccessToken = cli(undefined, ['token', '--id', 'ZZ1001', '--appendix-c']).stdout.trim();
         const res = await fetch(`${city.baseUrl}/elssp/v1/GetCertificateDataByCertificateID`, {
           method: 'POST', body: new URLSearchParams({ AccountId: 'ZZ1001', AccessToken, CertificateID: IDS.operatorFileChecks, UseFor: '核验' }),
         });
