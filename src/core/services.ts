@@ -12,6 +12,7 @@ import { AccountRepo } from '../store/accounts.js';
 import { AccountService } from './accounts.js';
 import { NodeKeys } from './node-keys.js';
 import { UsageRecorder } from './usage.js';
+import { TransparencyLog } from './transparency-log.js';
 import { FileTickets } from './file-tickets.js';
 import { SharingService } from './sharing.js';
 import { CertificateFiles } from './certificate-files.js';
@@ -89,6 +90,8 @@ export interface Services {
   accounts: AccountService;
   registrations: RegistrationService;
   usage: UsageRecorder;
+  /** The node's transparency log (RFC 9162 with SM3): tree heads, proofs, checkpoints. */
+  log: TransparencyLog;
   tickets: FileTickets;
   encryptedIds: EncryptedIds;
   sharing: SharingService;
@@ -204,7 +207,7 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
   if (cfg.role === 'province') trustedSharing.setReach({ hub, hubTimeoutMs: cfg.yrd.hubTimeoutMs, anyPeer: async () => (await peers.list()).length > 0 });
   return {
     cfg, db, keys, nodeKeys, exchangeKeys, peerKeys, peers, networkKeys, types,
-    peerClient, certs, usage, tickets, encryptedIds, registrations,
+    peerClient, certs, usage, log: new TransparencyLog(db), tickets, encryptedIds, registrations,
     trustedApps: new TrustedApps(new TrustedAppRepo(db), nodeKeys, cfg.yrd.requestSkewSeconds),
     trustedAccess,
     scenes,
