@@ -63,6 +63,8 @@ export interface Config {
   /** Node-to-node calls: per-hop timeout, retries of reads, and the circuit breaker per remote node. */
   federation: FederationConfig;
   logLevel: string;
+  /** How often a serving node signs a checkpoint of its transparency log when it grew (0: never on its own). */
+  checkpointIntervalMs: number;
 }
 
 export interface YrdConfig {
@@ -194,6 +196,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
       keySyncIntervalMs: num(env.ZHENGZHAO_KEY_SYNC_INTERVAL, 3600) * 1000,
     },
     logLevel: env.LOG_LEVEL ?? 'warn',
+    checkpointIntervalMs: num(env.ZHENGZHAO_CHECKPOINT_INTERVAL_MS, 5000),
   };
 }
 

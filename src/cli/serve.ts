@@ -36,6 +36,12 @@ export async function serve(cfg: Config, opts: { demo: boolean; json: boolean })
     ? refreshKeysEvery(s, cfg.federation.keySyncIntervalMs, (line) => console.error(line))
     : undefined;
 
+  // Signs a checkpoint of the transparency log every few seconds when it grew.
+  await s.checkpoints.make();
+  const checkpointing = cfg.checkpointIntervalMs > 0
+    ? s.checkpoints.every(cfg.checkpointIntervalMs, (err) => console.error(`checkpoint failed: ${err.message}`))
+    : undefined;
+
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -43,6 +49,7 @@ export async function serve(cfg: Config, opts: { demo: boolean; json: boolean })
     removeNodeHandle(cfg);
     await aggregation?.stop();
     await keyRefresh?.stop();
+    await checkpointing?.stop();
     await app.close();
     await s.close();
     process.exit(0);

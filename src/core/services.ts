@@ -13,6 +13,7 @@ import { AccountService } from './accounts.js';
 import { NodeKeys } from './node-keys.js';
 import { UsageRecorder } from './usage.js';
 import { TransparencyLog } from './transparency-log.js';
+import { Checkpoints, logOrigin } from './checkpoints.js';
 import { FileTickets } from './file-tickets.js';
 import { SharingService } from './sharing.js';
 import { CertificateFiles } from './certificate-files.js';
@@ -92,6 +93,8 @@ export interface Services {
   usage: UsageRecorder;
   /** The node's transparency log (RFC 9162 with SM3): tree heads, proofs, checkpoints. */
   log: TransparencyLog;
+  /** Its signed checkpoints. */
+  checkpoints: Checkpoints;
   tickets: FileTickets;
   encryptedIds: EncryptedIds;
   sharing: SharingService;
@@ -158,6 +161,7 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
   const types = new CertificateTypeRepo(db);
   const certs = new CertificateRepo(db, keys);
   const usage = new UsageRecorder(db, keys);
+  const log = new TransparencyLog(db);
   const tickets = new FileTickets(keys, cfg.fileUrlTtlSeconds);
   const encryptedIds = new EncryptedIds(keys, cfg.encryptedIdTtlSeconds);
   const registrations = new RegistrationService(new RegistrationRepo(db), keys, cfg.registrationTokenTtlSeconds);
@@ -207,7 +211,7 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
   if (cfg.role === 'province') trustedSharing.setReach({ hub, hubTimeoutMs: cfg.yrd.hubTimeoutMs, anyPeer: async () => (await peers.list()).length > 0 });
   return {
     cfg, db, keys, nodeKeys, exchangeKeys, peerKeys, peers, networkKeys, types,
-    peerClient, certs, usage, log: new TransparencyLog(db), tickets, encryptedIds, registrations,
+    peerClient, certs, usage, log, checkpoints: new Checkpoints(db, log, nodeKeys, logOrigin(cfg)), tickets, encryptedIds, registrations,
     trustedApps: new TrustedApps(new TrustedAppRepo(db), nodeKeys, cfg.yrd.requestSkewSeconds),
     trustedAccess,
     scenes,
