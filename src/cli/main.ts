@@ -23,7 +23,7 @@ import { addMemberNode, removeMemberNode } from '../federation/members.js';
 import { registerPeerCommands } from './peers.js';
 import { registerYrdClientCommands } from './yrd-client.js';
 import { embeddedStatus, stopEmbedded } from '../store/embedded/server.js';
-import { verifyLogLocally } from '../core/log-verify.js';
+import { registerLogCommands } from './log.js';
 
 interface Common extends ConfigFlags { json?: boolean }
 
@@ -421,18 +421,7 @@ withData(usage.command('list', { isDefault: true }).description('list usage reco
     out(flags, rows, () => rows.map((r) => [r.at, r.dialect, r.interface, r.accountId ?? '-', r.resultCode, r.reason ?? '', r.certificateIds.join(' ')].join('\t')).join('\n') || '(none)');
   });
 
-const log = program.command('log').description("the node's transparency log (RFC 9162 with SM3)");
-const verifyAction = async (flags: Common) => {
-  const result = await onData(flags, (s) => verifyLogLocally(s.db));
-  out(flags, result, () => result.problem === undefined
-    ? `log intact: ${result.size} leaves, root ${result.root}`
-    : `log BROKEN: ${result.problem.message} (${result.checked} leaves before it are intact)`);
-  if (result.problem !== undefined) process.exitCode = 2;
-};
-withData(log.command('verify').description('recompute the tree from its leaves and each leaf from its record; exits 2 naming the first problem'))
-  .action(verifyAction);
-withData(usage.command('verify').description('the same as `log verify` (usage records are leaves of the log)'))
-  .action(verifyAction);
+registerLogCommands(program, usage, { withData, onData, out });
 
 program.parseAsync().catch((err: Error) => {
   console.error(`zhengzhao: ${err.message}`);

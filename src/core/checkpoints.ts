@@ -2,7 +2,7 @@ import type { Db } from '../store/db.js';
 import type { Config } from '../config.js';
 import { formatCheckpoint } from '../domain/checkpoint.js';
 import { noteKeyId, noteVerifierKey, signNote } from '../crypto/signed-note.js';
-import { latestCheckpoint, saveCheckpoint, type StoredCheckpoint } from '../store/transparency-log.js';
+import { fixOrigin, latestCheckpoint, saveCheckpoint, type StoredCheckpoint } from '../store/transparency-log.js';
 import type { NodeKeys } from './node-keys.js';
 import type { TransparencyLog } from './transparency-log.js';
 
@@ -21,7 +21,15 @@ export interface NoteKey { kid: string; keyName: string; keyId: string; verifier
 
 /** Signed checkpoints of the node's log (C2SP tlog-checkpoint in a C2SP signed note, SM2). */
 export class Checkpoints {
-  constructor(private readonly db: Db, private readonly log: TransparencyLog, private readonly nodeKeys: NodeKeys, readonly origin: string) {}
+  private fixed?: string;
+
+  /** @param proposed the origin this process would give the log; the first one stored stays, so every process of the node signs under one name. */
+  constructor(private readonly db: Db, private readonly log: TransparencyLog, private readonly nodeKeys: NodeKeys, private readonly proposed: string) {}
+
+  async origin(): Promise<string> {
+    this.fixed ??= await fixOrigin(this.db, this.proposed);
+    return this.fixed;
+  }
 
   /** Signs a checkpoint of the log as it is, unless the latest one already has its size. */
   async make(): Promise<StoredCheckpoint> {
@@ -30,7 +38,8 @@ export class Checkpoints {
     if (last && last.size >= size) return last;
     const root = await this.log.root(size);
     const signer = this.nodeKeys.fileSigner();
-    const note = signNote(formatCheckpoint({ origin: this.origin, size, root }), this.origin, signer.publicKeyHex, signer.sign);
+    const origin = await this.origin();
+    const note = signNote(formatCheckpoint({ origin, size, root }), origin, signer.publicKeyHex, signer.sign);
     await saveCheckpoint(this.db, { size, root, note });
     // Another process may have signed this size first: serve the one the database kept.
     return (await latestCheckpoint(this.db))!;
@@ -43,9 +52,10 @@ export class Checkpoints {
 
   /** Every signing key of the node (retired ones too) with its note key ID. */
   async noteKeys(): Promise<NoteKey[]> {
+    const origin = await this.origin();
     return (await this.nodeKeys.published()).map((k) => ({
-      kid: k.kid, keyName: this.origin, keyId: noteKeyId(this.origin, k.publicKeyHex).toString('hex'),
-      verifierKey: noteVerifierKey(this.origin, k.publicKeyHex), publicKeyHex: k.publicKeyHex, retired: k.validTo !== undefined,
+      kid: k.kid, keyName: origin, keyId: noteKeyId(origin, k.publicKeyHex).toString('hex'),
+      verifierKey: noteVerifierKey(origin, k.publicKeyHex), publicKeyHex: k.publicKeyHex, retired: k.validTo !== undefined,
     }));
   }
 

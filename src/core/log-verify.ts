@@ -10,6 +10,8 @@ export interface LogCheck {
   checked: number;
   size: number;
   root?: string;
+  /** MTH at the sizes asked for (rootsAt), hex, where the log reached them. */
+  rootsAt?: Record<number, string>;
   /** The first problem found, with the leaf index it concerns where there is one. */
   problem?: { index?: number; message: string };
 }
@@ -21,8 +23,11 @@ const PAGE = 5000;
  * and every stored subtree hash recomputed, each leaf's digest recomputed from the record it stands
  * for, and every usage record present in the log. Stops at the first problem.
  */
-export async function verifyLogLocally(db: Db, onProgress?: (checked: number) => void): Promise<LogCheck> {
+export async function verifyLogLocally(db: Db, opts: { rootsAt?: number[]; onProgress?: (checked: number) => void } = {}): Promise<LogCheck> {
   const size = await logSize(db);
+  const rootsAt: Record<number, string> = {};
+  const want = new Set(opts.rootsAt ?? []);
+  if (want.has(0)) rootsAt[0] = new RootBuilder().root().toString('hex');
   let computed: { id: NodeId; hash: Buffer }[] = [];
   const tree = new RootBuilder((id, hash) => computed.push({ id, hash }));
   let checked = 0;
@@ -43,18 +48,19 @@ export async function verifyLogLocally(db: Db, onProgress?: (checked: number) =>
       if (digest !== facts.digest) return fail(`leaf ${leaf.index}: ${leaf.kind} record ${leaf.ref} was altered (its digest differs)`, leaf.index);
       tree.push(h);
       checked++;
+      if (want.has(checked)) rootsAt[checked] = tree.root().toString('hex');
     }
     const stored = await nodeHashes(db, computed.map((c) => c.id));
     for (const c of computed) {
       if (!stored.get(nodeKey(c.id))?.equals(c.hash)) return fail(`tree node ${nodeKey(c.id)} does not match the leaves under it`);
     }
-    onProgress?.(checked);
+    opts.onProgress?.(checked);
   }
   if (checked !== size) return fail(`the log says it has ${size} leaves, ${checked} are stored`, checked);
   const [orphan] = await db.query<{ id: number }>(
     `select u.id from usage_records u where not exists (select 1 from log_leaves l where l.kind = 'usage' and l.ref = u.id::text) order by u.id limit 1`);
   if (orphan) return fail(`usage record ${orphan.id} has no leaf in the log`);
-  return { checked, size, root: tree.root().toString('hex') };
+  return { checked, size, root: tree.root().toString('hex'), rootsAt };
 }
 
 /** The digests the records named by these leaves have now, by kind/ref. */

@@ -76,3 +76,9 @@ export async function latestCheckpoint(q: Queryable): Promise<StoredCheckpoint |
 export async function saveCheckpoint(q: Queryable, c: StoredCheckpoint): Promise<void> {
   await q.query('insert into log_checkpoints (size, root, note) values ($1, $2, $3) on conflict (size) do nothing', [c.size, c.root, c.note]);
 }
+
+/** The log's origin: the one stored, or `proposed` stored now if there is none yet (the first checkpoint's). */
+export async function fixOrigin(q: Queryable, proposed: string): Promise<string> {
+  const [row] = await q.query<{ origin: string }>('update log_state set origin = coalesce(origin, $1) returning origin', [proposed]);
+  return row!.origin;
+}

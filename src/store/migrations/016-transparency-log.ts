@@ -27,7 +27,8 @@ create table log_nodes (
 create index log_nodes_leaf_hash on log_nodes (hash) where level = 0;
 create table log_state (
   one   boolean primary key default true check (one),
-  size  bigint not null
+  size  bigint not null,
+  origin text                                             -- the log's name, fixed by the first checkpoint
 );
 insert into log_state (size) values (0);
 create table log_checkpoints (
