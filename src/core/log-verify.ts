@@ -4,6 +4,7 @@ import { parseLeaf } from '../domain/log-leaf.js';
 import { logSize, nodeHashes, readLeaves, type StoredLeaf } from '../store/transparency-log.js';
 import { eventDigest, type EventRow } from '../store/certificate-events.js';
 import { UsageRecorder } from './usage.js';
+import { catalogChangeDigest, type CatalogChangeRow } from '../store/catalog-changes.js';
 
 export interface LogCheck {
   /** Leaves checked before the first problem (all of them when there is none). */
@@ -77,6 +78,12 @@ async function recordDigests(db: Db, leaves: StoredLeaf[]): Promise<Map<string, 
   if (events.length > 0) {
     for (const r of await db.query<EventRow & { id: number }>('select * from certificate_events where id = any($1::bigint[])', [events])) {
       out.set(`certificate/${r.id}`, eventDigest(r).toString('hex'));
+    }
+  }
+  const changes = refs('catalog');
+  if (changes.length > 0) {
+    for (const r of await db.query<CatalogChangeRow>('select * from catalog_changes where id = any($1::bigint[])', [changes])) {
+      out.set(`catalog/${r.id}`, catalogChangeDigest(r).toString('hex'));
     }
   }
   return out;

@@ -216,7 +216,7 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
     trustedAccess,
     scenes,
     trustedSharing,
-    catalog: new CatalogService(types),
+    catalog: new CatalogService(types, db),
     sessions: new SessionService(new OperatorRepo(db), {
       ttlSeconds: 86_400, idleSeconds: cfg.sessionIdleSeconds, lockAfter: cfg.lockAfterFailures, lockSeconds: cfg.lockSeconds,
     }),

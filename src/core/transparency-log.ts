@@ -2,7 +2,8 @@ import type { Db } from '../store/db.js';
 import {
   consistencyRanges, emptyRoot, inclusionRanges, leafHash, nodesFor, rangeHash,
 } from '../crypto/merkle.js';
-import { indexOfLeafHash, logSize, nodeHashes } from '../store/transparency-log.js';
+import { indexOfLeafHash, levelHashes, logSize, nodeHashes } from '../store/transparency-log.js';
+import { TILE_HEIGHT, TILE_WIDTH, type TileId } from '../domain/tile-path.js';
 
 /** A request the log cannot answer as asked: the HTTP face turns it into 400 or 404. */
 export class LogRequestError extends Error {
@@ -52,6 +53,12 @@ export class TransparencyLog {
     const ranges = consistencyRanges(from, to);
     const known = await nodeHashes(this.db, nodesFor(ranges));
     return { from, to, proof: ranges.map(([lo, hi]) => rangeHash(lo, hi, (k) => known.get(k)).toString('hex')) };
+  }
+
+  /** A tlog-tiles hash tile: its hashes concatenated; undefined while the log has fewer than its width. */
+  async tile(t: TileId): Promise<Buffer | undefined> {
+    const hashes = await levelHashes(this.db, t.level * TILE_HEIGHT, t.index * TILE_WIDTH, t.width);
+    return hashes.length === t.width ? Buffer.concat(hashes) : undefined;
   }
 
   /** The data of one leaf and its hash (auditors). */

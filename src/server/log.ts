@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Services } from '../core/services.js';
 import { LogRequestError } from '../core/transparency-log.js';
+import { parseTilePath, TILE_WIDTH } from '../domain/tile-path.js';
 
 /** Where the log is served; public, like the keys that check it. */
 export const LOG_ROOT = '/log';
@@ -55,6 +56,15 @@ export async function logRoutes(app: FastifyInstance, opts: { services: Services
     } catch (err) {
       return answerError(reply, err);
     }
+  });
+  // Hash tiles (C2SP tlog-tiles), so the tree can be mirrored as static files; a full tile never changes.
+  app.get<{ Params: { '*': string } }>(`${LOG_ROOT}/tile/*`, async (req, reply) => {
+    const t = parseTilePath(req.params['*']);
+    if (!t) return reply.code(404).send({ error: { code: 'not-found', message: 'not a hash tile path: <L>/<N>[.p/<W>] (tlog-tiles)' } });
+    const tile = await s.log.tile(t);
+    if (!tile) return reply.code(404).send({ error: { code: 'not-found', message: 'the log does not have this tile yet' } });
+    return reply.type('application/octet-stream')
+      .header('cache-control', t.width === TILE_WIDTH ? 'public, max-age=31536000, immutable' : 'no-cache').send(tile);
   });
   app.get<{ Querystring: Query }>(`${LOG_ROOT}/proof/consistency`, async (req, reply) => {
     try {

@@ -82,3 +82,10 @@ export async function fixOrigin(q: Queryable, proposed: string): Promise<string>
   const [row] = await q.query<{ origin: string }>('update log_state set origin = coalesce(origin, $1) returning origin', [proposed]);
   return row!.origin;
 }
+
+/** `count` stored hashes of tree level `level` from index `from` on, in order (fewer if not all exist). */
+export async function levelHashes(q: Queryable, level: number, from: number, count: number): Promise<Buffer[]> {
+  const rows = await q.query<{ hash: Uint8Array }>(
+    'select hash from log_nodes where level = $1 and idx >= $2 and idx < $3 order by idx', [level, from, from + count], 'log-level-hashes');
+  return rows.map((r) => asBuffer(r.hash));
+}

@@ -10,6 +10,8 @@ import { buildApp } from '../../src/server/app.js';
 import { parseCheckpoint } from '../../src/domain/checkpoint.js';
 import { openNote, splitNote } from '../../src/crypto/signed-note.js';
 import { asBuffer } from '../../src/store/db.js';
+import { verifyLogLocally } from '../../src/core/log-verify.js';
+import { parseTilePath, tilePath } from '../../src/domain/tile-path.js';
 
 const pgSkip = await postgresSkip();
 const VERIFIER = fileURLToPath(new URL('../support/python/tlog_verify.py', import.meta.url));
@@ -109,6 +111,42 @@ describe('transparency log over HTTP', { skip: pgSkip }, () => {
     assert.equal((await s.checkpoints.make()).note, before.note, 'same size, same checkpoint');
     await s.usage.record({ dialect: 'test', interface: 'x', certificateIds: [], resultCode: '0' });
     assert.equal((await s.checkpoints.make()).size, 38);
+  });
+
+  test('catalog changes are leaves too; an altered change is found', async () => {
+    const before = await s.log.size();
+    const code = '11100000000013338W001';
+    await s.catalog.add({ code, name: '测试证照', fields: [{ columnName: 'a', name: 'A', valueType: 'string', required: false, sensitive: false }], draft: true });
+    await s.catalog.setStatus(code, 'published');
+    await s.catalog.setStatus(code, 'withdrawn');
+    await assert.rejects(s.catalog.setStatus(code, 'draft'));
+    const leaves = await s.db.query<{ idx: number; kind: string; body: Uint8Array }>('select idx, kind, body from log_leaves where idx >= $1 order by idx', [before]);
+    assert.deepEqual(leaves.map((l) => l.kind), ['catalog', 'catalog', 'catalog']);
+    const changes = await s.db.query<{ id: number; action: string; content: { status: string } }>('select id, action, content from catalog_changes order by id');
+    assert.deepEqual(changes.map((c) => [c.action, c.content.status]), [['create', 'draft'], ['publish', 'published'], ['withdraw', 'withdrawn']]);
+    assert.equal((await verifyLogLocally(s.db)).problem, undefined);
+    await s.db.query(`update catalog_changes set content = jsonb_set(content, '{name}', '"改过"') where id = $1`, [changes[1]!.id]);
+    assert.deepEqual((await verifyLogLocally(s.db)).problem, { index: before + 1, message: `leaf ${before + 1}: catalog record ${changes[1]!.id} was altered (its digest differs)` });
+  });
+
+  test('hash tiles (tlog-tiles): leaf hashes at level 0, subtree hashes above, a full tile only when complete', async () => {
+    assert.equal(tilePath({ level: 0, index: 1234067, width: 256 }), '0/x001/x234/067');
+    assert.deepEqual(parseTilePath('2/x001/x234/067.p/9'), { level: 2, index: 1234067, width: 9 });
+    for (const bad of ['6/000', '0/1', '0/x000/001', '0/000.p/256', '0/000.p/0', '0/000/', 'entries/000']) assert.equal(parseTilePath(bad), undefined, bad);
+    const partial = await get('/log/tile/0/000.p/5');
+    assert.equal(partial.statusCode, 200);
+    assert.equal(partial.headers['content-type'], 'application/octet-stream');
+    const leafHashes = await Promise.all([0, 1, 2, 3, 4].map(async (i) => ((await get(`/log/proof/inclusion?index=${i}&size=5`)).json() as { leafHash: string }).leafHash));
+    assert.equal(partial.rawPayload.toString('hex'), leafHashes.join(''));
+    assert.equal((await get('/log/tile/0/000')).statusCode, 404, 'not yet 256 leaves');
+    await Promise.all(Array.from({ length: 256 }, (_, i) => s.usage.record({ dialect: 'test', interface: 'tiles', certificateIds: [`t${i}`], resultCode: '0' })));
+    const full = await get('/log/tile/0/000');
+    assert.equal(full.statusCode, 200);
+    assert.equal(full.rawPayload.length, 256 * 32);
+    assert.match(String(full.headers['cache-control']), /immutable/);
+    const top = await get('/log/tile/1/000.p/1');
+    assert.equal(top.rawPayload.toString('hex'), (await s.log.root(256)).toString('hex'), 'a level-1 tile holds the roots of 256-leaf subtrees');
+    assert.equal((await get('/log/tile/1/000.p/2')).statusCode, 404);
   });
 
   test('bad requests are answered 400 or 404 in JSON, never 500', async () => {

@@ -8,7 +8,8 @@ import { eventLeaves, type EventRow } from '../certificate-events.js';
  * The node's transparency log (seed 002 5.4.3 d; RFC 9162 hashing with SM3): leaves by a gap-free
  * index, the hash of every complete subtree (level 0: the leaf hashes), the size in one row whose
  * lock makes one integrator at a time, and the signed checkpoints. It replaces the SM3 chain of
- * usage_records, which forked with two writers.
+ * usage_records, which forked with two writers. Catalog changes get a table of their own, so that
+ * each leaf of one stands for a record that stays as it was.
  */
 export const sql = `
 create table log_leaves (
@@ -31,6 +32,13 @@ create table log_state (
   origin text                                             -- the log's name, fixed by the first checkpoint
 );
 insert into log_state (size) values (0);
+create table catalog_changes (
+  id         bigserial primary key,
+  type_code  text not null,
+  action     text not null check (action in ('create', 'publish', 'withdraw', 'layout', 'adopt')),
+  content    jsonb not null,                              -- the type as the change left it
+  at         timestamptz not null default now()
+);
 create table log_checkpoints (
   size     bigint primary key,
   root     bytea not null,
