@@ -17,19 +17,23 @@ export interface NewLeaf { kind: LeafKind; ref: string; body: Buffer }
  */
 export async function appendLeaves(tx: Queryable, leaves: NewLeaf[]): Promise<number> {
   if (leaves.length === 0) throw new Error('no leaves to append');
-  const [row] = await tx.query<{ start: number }>(
-    'update log_state set size = size + $1 returning size - $1 as start', [leaves.length], 'log-claim');
+  // The size row also keeps the frontier's hashes, so an appender reads no other row.
+  const [row] = await tx.query<{ start: number; frontier: Uint8Array[] }>(
+    'update log_state set size = size + $1 returning size - $1 as start, frontier', [leaves.length], 'log-claim');
   const start = Number(row!.start);
   const edge = frontier(start);
-  const known = await nodeHashes(tx, edge);
+  if (row!.frontier.length !== edge.length) throw new Error(`the log's frontier at ${start} has ${row!.frontier.length} hashes, not ${edge.length}`);
+  const known = new Map(edge.map((id, i) => [nodeKey(id), asBuffer(row!.frontier[i])]));
   const made = appendNodes(start, known, leaves.map((l) => leafHash(l.body)));
+  for (const m of made) known.set(nodeKey(m.id), m.hash);
+  const next = frontier(start + leaves.length).map((id) => known.get(nodeKey(id))!);
+  // The leaves, every subtree they complete, and the new frontier: one statement.
   await tx.query(
-    `insert into log_leaves (idx, kind, ref, body)
-     select * from unnest($1::bigint[], $2::text[], $3::text[], $4::bytea[])`,
-    [leaves.map((_, i) => start + i), leaves.map((l) => l.kind), leaves.map((l) => l.ref), leaves.map((l) => l.body)], 'log-leaves');
-  await tx.query(
-    'insert into log_nodes (level, idx, hash) select * from unnest($1::smallint[], $2::bigint[], $3::bytea[])',
-    [made.map((m) => m.id.level), made.map((m) => m.id.index), made.map((m) => m.hash)], 'log-nodes');
+    `with l as (insert into log_leaves (idx, kind, ref, body) select * from unnest($1::bigint[], $2::text[], $3::text[], $4::bytea[])),
+          n as (insert into log_nodes (level, idx, hash) select * from unnest($5::smallint[], $6::bigint[], $7::bytea[]))
+     update log_state set frontier = $8::bytea[]`,
+    [leaves.map((_, i) => start + i), leaves.map((l) => l.kind), leaves.map((l) => l.ref), leaves.map((l) => l.body),
+      made.map((m) => m.id.level), made.map((m) => m.id.index), made.map((m) => m.hash), next], 'log-append');
   return start;
 }
 
@@ -39,7 +43,8 @@ export async function nodeHashes(q: Queryable, ids: NodeId[]): Promise<Map<strin
   if (ids.length === 0) return out;
   const rows = await q.query<{ level: number; idx: number; hash: Uint8Array }>(
     'select level, idx, hash from log_nodes where (level, idx) in (select * from unnest($1::smallint[], $2::bigint[]))',
-    [ids.map((n) => n.level), ids.map((n) => n.index)], 'log-node-hashes');
+    // Unnamed, so planned with its values each time: a plan cached while the table was small would scan it.
+    [ids.map((n) => n.level), ids.map((n) => n.index)]);
   for (const r of rows) out.set(nodeKey({ level: Number(r.level), index: Number(r.idx) }), asBuffer(r.hash));
   return out;
 }

@@ -18,7 +18,6 @@ create table log_leaves (
   ref   text not null,                                    -- the record's key in its own table
   body  bytea not null                                    -- canonical JSON: digests and blind indexes only
 );
-create index log_leaves_ref on log_leaves (kind, ref);
 create table log_nodes (
   level smallint not null,
   idx   bigint not null,
@@ -29,6 +28,7 @@ create index log_nodes_leaf_hash on log_nodes (hash) where level = 0;
 create table log_state (
   one   boolean primary key default true check (one),
   size  bigint not null,
+  frontier bytea[] not null default '{}',                 -- hashes of the complete subtrees the tree ends with
   origin text                                             -- the log's name, fixed by the first checkpoint
 );
 insert into log_state (size) values (0);
