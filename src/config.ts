@@ -65,6 +65,8 @@ export interface Config {
   logLevel: string;
   /** How often a serving node signs a checkpoint of its transparency log when it grew (0: never on its own). */
   checkpointIntervalMs: number;
+  /** false only to measure what the log costs (ZHENGZHAO_LOG_LEAVES=off, bench/tlog.ts): usage records then get no leaves. */
+  logLeaves: boolean;
 }
 
 export interface YrdConfig {
@@ -197,6 +199,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     },
     logLevel: env.LOG_LEVEL ?? 'warn',
     checkpointIntervalMs: num(env.ZHENGZHAO_CHECKPOINT_INTERVAL_MS, 5000),
+    logLeaves: env.ZHENGZHAO_LOG_LEAVES !== 'off',
   };
 }
 

@@ -101,7 +101,8 @@ export class UsageRecorder {
   private queue: Pending[] = [];
   private flushing = false;
 
-  constructor(private readonly db: Db, private readonly keys: Keyring) {}
+  /** @param opts.leaves false only to measure what the log costs (bench/tlog.ts). */
+  constructor(private readonly db: Db, private readonly keys: Keyring, private readonly opts: { leaves: boolean } = { leaves: true }) {}
 
   record(entry: UsageEntry): Promise<void> {
     const context = contextOf(entry.context);
@@ -168,6 +169,7 @@ export class UsageRecorder {
       cols,
       'usage-insert',
     );
+    if (!this.opts.leaves) return;
     // Ids are drawn in the order rows are inserted, which is the batch's order.
     const sorted = ids.map((r) => Number(r.id)).sort((a, b) => a - b);
     await appendLeaves(tx, facts.map((f, i) => ({
