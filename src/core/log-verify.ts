@@ -4,6 +4,7 @@ import { parseLeaf } from '../domain/log-leaf.js';
 import { logSize, nodeHashes, readLeaves, type StoredLeaf } from '../store/transparency-log.js';
 import { eventDigest, type EventRow } from '../store/certificate-events.js';
 import { UsageRecorder } from './usage.js';
+import { operatorActionDigest, type OperatorActionRow } from '../store/operator-actions.js';
 import { catalogChangeDigest, type CatalogChangeRow } from '../store/catalog-changes.js';
 
 export interface LogCheck {
@@ -84,6 +85,12 @@ async function recordDigests(db: Db, leaves: StoredLeaf[]): Promise<Map<string, 
   if (changes.length > 0) {
     for (const r of await db.query<CatalogChangeRow>('select * from catalog_changes where id = any($1::bigint[])', [changes])) {
       out.set(`catalog/${r.id}`, catalogChangeDigest(r).toString('hex'));
+    }
+  }
+  const actions = refs('operator');
+  if (actions.length > 0) {
+    for (const r of await db.query<OperatorActionRow>('select * from operator_actions where id = any($1::bigint[])', [actions])) {
+      out.set(`operator/${r.id}`, operatorActionDigest(r).toString('hex'));
     }
   }
   return out;

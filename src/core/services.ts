@@ -164,7 +164,7 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
   const log = new TransparencyLog(db);
   const tickets = new FileTickets(keys, cfg.fileUrlTtlSeconds);
   const encryptedIds = new EncryptedIds(keys, cfg.encryptedIdTtlSeconds);
-  const registrations = new RegistrationService(new RegistrationRepo(db), keys, cfg.registrationTokenTtlSeconds);
+  const registrations = new RegistrationService(new RegistrationRepo(db), keys, cfg.registrationTokenTtlSeconds, db);
   const itemRepo = new ServiceItemRepo(db);
   const fileSigner = () => nodeKeys.fileSigner();
   const seals = new SealService(new SealRepo(db), nodeKeys);
@@ -220,7 +220,7 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
     sessions: new SessionService(new OperatorRepo(db), {
       ttlSeconds: 86_400, idleSeconds: cfg.sessionIdleSeconds, lockAfter: cfg.lockAfterFailures, lockSeconds: cfg.lockSeconds,
     }),
-    accounts: new AccountService(accountRepo, cfg.tokenSkewSeconds, registrations),
+    accounts: new AccountService(accountRepo, cfg.tokenSkewSeconds, registrations, db),
     sharing,
     routing,
     nodes,

@@ -127,6 +127,22 @@ describe('transparency log over HTTP', { skip: pgSkip }, () => {
     assert.equal((await verifyLogLocally(s.db)).problem, undefined);
     await s.db.query(`update catalog_changes set content = jsonb_set(content, '{name}', '"改过"') where id = $1`, [changes[1]!.id]);
     assert.deepEqual((await verifyLogLocally(s.db)).problem, { index: before + 1, message: `leaf ${before + 1}: catalog record ${changes[1]!.id} was altered (its digest differs)` });
+    await s.db.query(`update catalog_changes set content = jsonb_set(content, '{name}', '"测试证照"') where id = $1`, [changes[1]!.id]);
+    assert.equal((await verifyLogLocally(s.db)).problem, undefined);
+  });
+
+  test('operator actions are leaves: an account made is one, without its secret', async () => {
+    const before = await s.log.size();
+    const made = await s.accounts.create({ id: 'audited', name: '审计系统', scheme: 'hmac-sm3', allowedIps: [] });
+    const [leaf] = await s.db.query<{ kind: string; ref: string }>('select kind, ref from log_leaves where idx = $1', [before]);
+    assert.equal(leaf!.kind, 'operator');
+    const [action] = await s.db.query<{ id: number; action: string; subject: string; detail: Record<string, unknown> }>('select * from operator_actions where id = $1', [Number(leaf!.ref)]);
+    assert.deepEqual([action!.action, action!.subject, action!.detail], ['account.create', 'audited', { name: '审计系统', scheme: 'hmac-sm3', allowedIps: [] }]);
+    assert.ok(!JSON.stringify(action).includes(made.secret!), 'no secret in the record');
+    assert.equal((await verifyLogLocally(s.db)).problem, undefined);
+    await s.db.query(`update operator_actions set subject = 'someone else' where id = $1`, [action!.id]);
+    assert.equal((await verifyLogLocally(s.db)).problem?.index, before);
+    await s.db.query(`update operator_actions set subject = 'audited' where id = $1`, [action!.id]);
   });
 
   test('hash tiles (tlog-tiles): leaf hashes at level 0, subtree hashes above, a full tile only when complete', async () => {

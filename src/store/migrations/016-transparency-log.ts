@@ -39,6 +39,13 @@ create table catalog_changes (
   content    jsonb not null,                              -- the type as the change left it
   at         timestamptz not null default now()
 );
+create table operator_actions (
+  id       bigserial primary key,
+  action   text not null,                                 -- account.create, registration.approved, …
+  subject  text not null,
+  detail   jsonb not null,                                -- what was done, never a secret
+  at       timestamptz not null default now()
+);
 create table log_checkpoints (
   size     bigint primary key,
   root     bytea not null,
