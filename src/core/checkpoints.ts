@@ -2,7 +2,7 @@ import type { Db } from '../store/db.js';
 import type { Config } from '../config.js';
 import { formatCheckpoint } from '../domain/checkpoint.js';
 import { noteKeyId, noteVerifierKey, signNote } from '../crypto/signed-note.js';
-import { fixOrigin, latestCheckpoint, saveCheckpoint, type StoredCheckpoint } from '../store/transparency-log.js';
+import { fixOrigin, latestCheckpoint, storedOrigin, saveCheckpoint, type StoredCheckpoint } from '../store/transparency-log.js';
 import type { NodeKeys } from './node-keys.js';
 import type { TransparencyLog } from './transparency-log.js';
 
@@ -31,6 +31,11 @@ export class Checkpoints {
     return this.fixed;
   }
 
+  /** The origin without fixing it (a verifier writes nothing): the stored one, else this process's. */
+  async knownOrigin(): Promise<string> {
+    return this.fixed ?? (await storedOrigin(this.db)) ?? this.proposed;
+  }
+
   /** Signs a checkpoint of the log as it is, unless the latest one already has its size. */
   async make(): Promise<StoredCheckpoint> {
     const size = await this.log.size();
@@ -52,7 +57,7 @@ export class Checkpoints {
 
   /** Every signing key of the node (retired ones too) with its note key ID. */
   async noteKeys(): Promise<NoteKey[]> {
-    const origin = await this.origin();
+    const origin = await this.knownOrigin();
     return (await this.nodeKeys.published()).map((k) => ({
       kid: k.kid, keyName: origin, keyId: noteKeyId(origin, k.publicKeyHex).toString('hex'),
       verifierKey: noteVerifierKey(origin, k.publicKeyHex), publicKeyHex: k.publicKeyHex, retired: k.validTo !== undefined,

@@ -37,7 +37,7 @@ export function openCheckpoint(note: string, origin: string, keys: Pick<NoteKey,
  */
 export async function auditLocal(s: Services, seenOf: (origin: string) => SeenLog | undefined): Promise<AuditResult> {
   const stored = await latestCheckpoint(s.db);
-  const origin = await s.checkpoints.origin();
+  const origin = await s.checkpoints.knownOrigin();
   const seen = seenOf(origin);
   const check = await verifyLogLocally(s.db, { rootsAt: [stored?.size, seen?.size].filter((n): n is number => n !== undefined) });
   const result: AuditResult = { origin, checked: check.checked };

@@ -94,3 +94,9 @@ export async function levelHashes(q: Queryable, level: number, from: number, cou
     'select hash from log_nodes where level = $1 and idx >= $2 and idx < $3 order by idx', [level, from, from + count], 'log-level-hashes');
   return rows.map((r) => asBuffer(r.hash));
 }
+
+/** The log's origin if a checkpoint fixed one. */
+export async function storedOrigin(q: Queryable): Promise<string | undefined> {
+  const [row] = await q.query<{ origin: string | null }>('select origin from log_state');
+  return row?.origin ?? undefined;
+}
