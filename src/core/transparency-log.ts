@@ -1,6 +1,6 @@
 import type { Db } from '../store/db.js';
 import {
-  consistencyRanges, emptyRoot, inclusionRanges, leafHash, nodesFor, rangeHash,
+  consistencyRanges, emptyRoot, inclusionRanges, nodesFor, rangeHash,
 } from '../crypto/merkle.js';
 import { indexOfLeafHash, levelHashes, logSize, nodeHashes } from '../store/transparency-log.js';
 import { TILE_HEIGHT, TILE_WIDTH, type TileId } from '../domain/tile-path.js';
@@ -59,11 +59,6 @@ export class TransparencyLog {
   async tile(t: TileId): Promise<Buffer | undefined> {
     const hashes = await levelHashes(this.db, t.level * TILE_HEIGHT, t.index * TILE_WIDTH, t.width);
     return hashes.length === t.width ? Buffer.concat(hashes) : undefined;
-  }
-
-  /** The data of one leaf and its hash (auditors). */
-  static hashOf(body: Uint8Array): Buffer {
-    return leafHash(body);
   }
 
   private async checkSize(size: number): Promise<void> {
