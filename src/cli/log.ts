@@ -6,6 +6,7 @@ import { loadConfig, type ConfigFlags } from '../config.js';
 import type { Services } from '../core/services.js';
 import { auditLocal, type AuditResult, type SeenLog } from '../core/log-audit.js';
 import { auditRemote } from '../federation/log-audit-remote.js';
+import { witnessLog } from '../federation/witness.js';
 
 interface Flags extends ConfigFlags { json?: boolean; url?: string; state?: string }
 
@@ -55,6 +56,13 @@ export function registerLogCommands(program: Command, usage: Command, h: Helpers
     if (result.problem) process.exitCode = 2;
   };
   const log = program.command('log').description("the node's transparency log (RFC 9162 with SM3)");
+  h.withData(log.command('witness').description("witness another node's log: check its checkpoint against the last one cosigned, then cosign it; exits 2 and keeps the checkpoint as evidence if it is refused"))
+    .requiredOption('--url <url>', "the other node's base URL")
+    .action(async (flags: Flags) => {
+      const r = await h.onData(flags, (s) => witnessLog(s, flags.url!, (line) => console.error(line)));
+      h.out(flags, r, () => (r.problem ? `refused ${r.origin}: ${r.problem}` : `cosigned ${r.origin} at size ${r.size}`));
+      if (r.problem) process.exitCode = 2;
+    });
   for (const cmd of [log.command('verify'), usage.command('verify')]) {
     h.withData(cmd.description(cmd.parent === log
       ? 'check the log and its latest signed checkpoint, and that it only grew since the last run; exits 2 naming the first problem'

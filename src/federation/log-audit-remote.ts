@@ -13,7 +13,9 @@ const SAMPLES = 8;
  * and inclusion proofs of some leaves against the new root. Leaf data is not public, so the tree
  * is recomputed from leaves only by a local audit.
  */
-export async function auditRemote(baseUrl: string, seenOf: (origin: string) => SeenLog | undefined, timeoutMs = 10_000): Promise<AuditResult & { keys?: string[] }> {
+export async function auditRemote(baseUrl: string, seenOf: (origin: string) => SeenLog | undefined, timeoutMs = 10_000,
+  /** Told the origin before seenOf is asked (a witness loads what it saw of that origin). */
+  onOrigin?: (origin: string) => Promise<void>): Promise<AuditResult & { keys?: string[]; note?: string }> {
   const base = baseUrl.replace(/\/+$/, '');
   const get = async (path: string, as: 'json' | 'text') => {
     const res = await fetch(`${base}${path}`, { signal: AbortSignal.timeout(timeoutMs) });
@@ -23,14 +25,16 @@ export async function auditRemote(baseUrl: string, seenOf: (origin: string) => S
   const doc = (await get(KEYS_PATH, 'json')) as KeysDocument;
   const origin = typeof doc.log?.origin === 'string' ? doc.log.origin : undefined;
   if (!origin) return { origin: base, problem: { message: `${base}${KEYS_PATH} names no log origin` } };
+  await onOrigin?.(origin);
   const seen = seenOf(origin);
   const published = (doc.log?.noteKeys ?? []).filter((k) => typeof k.publicKeyHex === 'string' && /^04[0-9a-f]{128}$/i.test(k.publicKeyHex as string)).map((k) => k.publicKeyHex as string);
   // Keys are trusted on first use and pinned: a node cannot swap its key to sign a rewritten history.
   const keys = seen?.keys ?? published;
-  const result: AuditResult & { keys?: string[] } = { origin, keys };
+  const result: AuditResult & { keys?: string[]; note?: string } = { origin, keys };
   let c: { size: number; root: Buffer };
   try {
-    c = openCheckpoint((await get('/log/checkpoint', 'text')) as string, origin, keys.map((publicKeyHex) => ({ publicKeyHex })));
+    result.note = (await get('/log/checkpoint', 'text')) as string;
+    c = openCheckpoint(result.note, origin, keys.map((publicKeyHex) => ({ publicKeyHex })));
   } catch (err) {
     return { ...result, problem: { message: (err as Error).message } };
   }

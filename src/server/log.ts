@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Services } from '../core/services.js';
 import { LogRequestError } from '../core/transparency-log.js';
 import { parseTilePath, TILE_WIDTH } from '../domain/tile-path.js';
+import { cosignedCheckpoint } from '../federation/witness.js';
 
 /** Where the log is served; public, like the keys that check it. */
 export const LOG_ROOT = '/log';
@@ -56,6 +57,14 @@ export async function logRoutes(app: FastifyInstance, opts: { services: Services
     } catch (err) {
       return answerError(reply, err);
     }
+  });
+  // What this node cosigned as a witness of another node's log (C2SP tlog-cosignature).
+  app.get<{ Querystring: Query }>(`${LOG_ROOT}/witness/checkpoint`, async (req, reply) => {
+    const origin = req.query.origin;
+    if (typeof origin !== 'string' || origin === '' || origin.length > 300) return reply.code(400).send({ error: { code: 'bad-request', message: 'origin: the log\'s origin line, once' } });
+    const note = await cosignedCheckpoint(s, origin);
+    if (!note) return reply.code(404).send({ error: { code: 'not-found', message: `this node has cosigned no checkpoint of ${origin}` } });
+    return reply.type('text/plain; charset=utf-8').header('cache-control', 'no-cache').send(note);
   });
   // Hash tiles (C2SP tlog-tiles), so the tree can be mirrored as static files; a full tile never changes.
   app.get<{ Params: { '*': string } }>(`${LOG_ROOT}/tile/*`, async (req, reply) => {

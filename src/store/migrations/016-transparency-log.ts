@@ -46,6 +46,27 @@ create table operator_actions (
   detail   jsonb not null,                                -- what was done, never a secret
   at       timestamptz not null default now()
 );
+create table witness_logs (                              -- other nodes' logs this node witnesses
+  origin  text primary key,
+  size    bigint not null,
+  root    bytea not null,
+  keys    text[] not null                                 -- their signing keys, pinned on first sight
+);
+create table witness_cosignatures (
+  origin  text not null,
+  size    bigint not null,
+  note    text not null,                                  -- their checkpoint, with our cosignature line
+  primary key (origin, size)
+);
+create table witness_evidence (                           -- checkpoints refused: kept as evidence
+  id         bigserial primary key,
+  origin     text not null,
+  note       text,
+  seen_size  bigint,
+  seen_root  bytea,
+  problem    text not null,
+  at         timestamptz not null default now()
+);
 create table log_checkpoints (
   size     bigint primary key,
   root     bytea not null,
