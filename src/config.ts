@@ -67,6 +67,10 @@ export interface Config {
   checkpointIntervalMs: number;
   /** false only to measure what the log costs (ZHENGZHAO_LOG_LEAVES=off, bench/tlog.ts): usage records then get no leaves. */
   logLeaves: boolean;
+  /** Logs this node witnesses: other nodes' base URLs (ZHENGZHAO_WITNESS_OF, comma-separated). */
+  witnessOf: string[];
+  /** Witnesses whose cosignatures this node's checkpoints carry: their base URLs (ZHENGZHAO_WITNESSES). */
+  witnesses: string[];
 }
 
 export interface YrdConfig {
@@ -200,6 +204,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     logLevel: env.LOG_LEVEL ?? 'warn',
     checkpointIntervalMs: num(env.ZHENGZHAO_CHECKPOINT_INTERVAL_MS, 5000),
     logLeaves: env.ZHENGZHAO_LOG_LEAVES !== 'off',
+    witnessOf: (env.ZHENGZHAO_WITNESS_OF ?? '').split(',').map((u) => u.trim()).filter(Boolean),
+    witnesses: (env.ZHENGZHAO_WITNESSES ?? '').split(',').map((u) => u.trim()).filter(Boolean),
   };
 }
 

@@ -50,9 +50,11 @@ export class Checkpoints {
     return (await latestCheckpoint(this.db))!;
   }
 
-  /** The newest checkpoint, made now if the log has none yet. */
+  /** The newest checkpoint, made now if the log has none yet, with the cosignatures its witnesses made. */
   async latest(): Promise<StoredCheckpoint> {
-    return (await latestCheckpoint(this.db)) ?? this.make();
+    const c = (await latestCheckpoint(this.db)) ?? await this.make();
+    const lines = await this.db.query<{ line: string }>('select line from log_cosignatures where size = $1 order by witness', [c.size]);
+    return lines.length === 0 ? c : { ...c, note: `${c.note}${lines.map((l) => `${l.line}\n`).join('')}` };
   }
 
   /** Every signing key of the node (retired ones too) with its note key ID. */

@@ -4,6 +4,7 @@ import { cosign } from '../crypto/cosignature.js';
 import { splitNote } from '../crypto/signed-note.js';
 import type { SeenLog } from '../core/log-audit.js';
 import { auditRemote } from './log-audit-remote.js';
+import { collectCosignatures } from './cosignatures.js';
 
 export interface WitnessOutcome { origin: string; size?: number; cosignature?: string; problem?: string }
 
@@ -45,4 +46,16 @@ export async function witnessLog(s: Services, peerUrl: string, alarm: (line: str
 export async function cosignedCheckpoint(s: Services, origin: string): Promise<string | undefined> {
   const [row] = await s.db.query<{ note: string }>('select note from witness_cosignatures where origin = $1 order by size desc limit 1', [origin]);
   return row?.note;
+}
+
+/** Runs witnessing on a timer: the configured peers' logs cosigned, this node's witnesses' cosignatures collected. */
+export function witnessEvery(s: Services, ms: number, say: (line: string) => void): { stop(): Promise<void> } {
+  let running: Promise<unknown> = Promise.resolve();
+  const round = async () => {
+    for (const url of s.cfg.witnessOf) await witnessLog(s, url, say).catch((err: Error) => say(`witness: ${url}: ${err.message}`));
+    for (const r of await collectCosignatures(s, s.cfg.witnesses, s.cfg.federation.hopTimeoutMs)) if (r.problem) say(`cosignatures from ${r.url}: ${r.problem}`);
+  };
+  const timer = setInterval(() => { running = running.then(round).catch(() => {}); }, ms);
+  timer.unref();
+  return { async stop() { clearInterval(timer); await running; } };
 }

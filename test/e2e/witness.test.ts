@@ -6,6 +6,7 @@ import { loadConfig } from '../../src/config.js';
 import { openServices, type Services } from '../../src/core/services.js';
 import { buildApp } from '../../src/server/app.js';
 import { witnessLog } from '../../src/federation/witness.js';
+import { collectCosignatures } from '../../src/federation/cosignatures.js';
 import { verifyCosignature } from '../../src/crypto/cosignature.js';
 import { splitNote } from '../../src/crypto/signed-note.js';
 
@@ -43,8 +44,15 @@ describe('witnesses (tlog-cosignature)', () => {
     assert.deepEqual([first.origin, first.size], ['sc.example/log', 20]);
     const hubKey = hub.nodeKeys.fileSigner().publicKeyHex;
     const hubApp = await buildApp(hub);
+    const hubUrl = await hubApp.listen({ port: 0, host: '127.0.0.1' });
     const note = (await hubApp.inject({ method: 'GET', url: '/log/witness/checkpoint?origin=sc.example/log' })).body;
     assert.equal((await hubApp.inject({ method: 'GET', url: '/log/witness/checkpoint?origin=nobody' })).statusCode, 404);
+    // The province publishes its checkpoint with the hub's cosignature.
+    assert.deepEqual(await collectCosignatures(province, [hubUrl], 5000), [{ url: hubUrl, size: 20 }]);
+    const published = (await app.inject({ method: 'GET', url: '/log/checkpoint' })).body;
+    const pubLines = published.trim().split('\n');
+    assert.equal(pubLines.filter((l) => l.startsWith('\u2014 ')).length, 2, 'its own signature and one cosignature');
+    assert.ok(verifyCosignature(pubLines.at(-1)!, splitNote(published).text, 'hub.example/log', hub.nodeKeys.fileSigner().publicKeyHex));
     await hubApp.close();
     const { text } = splitNote(note);
     const lines = note.trim().split('\n');

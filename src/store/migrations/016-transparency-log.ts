@@ -67,6 +67,17 @@ create table witness_evidence (                           -- checkpoints refused
   problem    text not null,
   at         timestamptz not null default now()
 );
+create table log_witnesses (                             -- witnesses whose cosignatures this node's checkpoints carry
+  url   text primary key,
+  name  text not null,
+  key   text not null                                     -- pinned on first sight
+);
+create table log_cosignatures (
+  size     bigint not null,
+  witness  text not null,
+  line     text not null,
+  primary key (size, witness)
+);
 create table log_checkpoints (
   size     bigint primary key,
   root     bytea not null,
