@@ -32,6 +32,7 @@ const ENVELOPES: readonly { prefix: string; name: string; ok: (json: unknown, ty
   { prefix: '/license-api-release/oauth/', name: 'OAuth2 token or error', ok: (j) => isObj(j) && (typeof j.access_token === 'string' || typeof j.error === 'string') },
   { prefix: '/license-api-release/', name: 'Zaozhuang head/data', ok: (j) => isObj(j) && isObj(j.head) && 'status' in j.head },
   { prefix: '/yrd/v1/peer/', name: 'YRD peer envelope or error', ok: (j) => isObj(j) && (isObj(j.error) || typeof j.signature === 'string') },
+  { prefix: '/log/', name: 'a signed note (text/plain), a tile or a JSON object', ok: (j, type) => type.startsWith('text/plain') || type.startsWith('application/octet-stream') || isObj(j) },
   { prefix: '/yrd/', name: 'YRD code/msg', ok: (j) => isObj(j) && typeof j.code === 'number' && typeof j.msg === 'string' },
 ];
 

@@ -70,6 +70,14 @@ export interface Config {
   trustProxy: string[];
   /** Requests per window per account and per address, shared by the processes on one database. */
   rateLimit: RateLimitConfig;
+  /** How often a serving node signs a checkpoint of its transparency log when it grew (0: never on its own). */
+  checkpointIntervalMs: number;
+  /** false only to measure what the log costs (ZHENGZHAO_LOG_LEAVES=off, bench/tlog.ts): usage records then get no leaves. */
+  logLeaves: boolean;
+  /** Logs this node witnesses: other nodes' base URLs (ZHENGZHAO_WITNESS_OF, comma-separated). */
+  witnessOf: string[];
+  /** Witnesses whose cosignatures this node's checkpoints carry: their base URLs (ZHENGZHAO_WITNESSES). */
+  witnesses: string[];
 }
 
 export interface RateLimitConfig {
@@ -222,6 +230,10 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
       windowSeconds: Math.max(1, num(env.ZHENGZHAO_RATE_LIMIT_WINDOW, 60)),
       syncMs: Math.max(50, num(env.ZHENGZHAO_RATE_LIMIT_SYNC_MS, 1000)),
     },
+    checkpointIntervalMs: num(env.ZHENGZHAO_CHECKPOINT_INTERVAL_MS, 5000),
+    logLeaves: env.ZHENGZHAO_LOG_LEAVES !== 'off',
+    witnessOf: (env.ZHENGZHAO_WITNESS_OF ?? '').split(',').map((u) => u.trim()).filter(Boolean),
+    witnesses: (env.ZHENGZHAO_WITNESSES ?? '').split(',').map((u) => u.trim()).filter(Boolean),
   };
 }
 

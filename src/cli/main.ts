@@ -26,6 +26,7 @@ import { registerYrdClientCommands } from './yrd-client.js';
 import { tokenAccount, type TokenFlags } from './token.js';
 import { embeddedStatus, stopEmbedded } from '../store/embedded/server.js';
 import type { AdminActor, AdminLifecycleResult } from '../core/lifecycle-admin.js';
+import { registerLogCommands } from './log.js';
 
 interface Common extends ConfigFlags { json?: boolean }
 
@@ -472,14 +473,7 @@ withData(usage.command('list', { isDefault: true }).description('list usage reco
     out(flags, rows, () => rows.map((r) => [r.at, r.dialect, r.interface, r.accountId ?? '-', r.resultCode, r.reason ?? '', r.certificateIds.join(' ')].join('\t')).join('\n') || '(none)');
   });
 
-withData(usage.command('verify').description('recompute the SM3 chain of the usage log and report the first broken record'))
-  .action(async (flags: Common) => {
-    const result = await onData(flags, (s) => s.usage.verifyChain());
-    out(flags, result, () => result.brokenAt === undefined
-      ? `usage log intact: ${result.checked} records`
-      : `usage log BROKEN at record ${result.brokenAt}: ${result.reason} (${result.checked} records before it are intact)`);
-    if (result.brokenAt !== undefined) process.exitCode = 2;
-  });
+registerLogCommands(program, usage, { withData, onData, out });
 
 program.parseAsync().catch((err: Error) => {
   console.error(`zhengzhao: ${err.message}`);

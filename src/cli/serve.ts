@@ -1,4 +1,5 @@
 import { checkFederation, type Config } from '../config.js';
+import { witnessEvery } from '../federation/witness.js';
 import { openServices, type Services } from '../core/services.js';
 import { buildApp } from '../server/app.js';
 import { seedDemo } from '../core/demo.js';
@@ -45,6 +46,17 @@ export async function serve(cfg: Config, opts: { demo: boolean; json: boolean })
   // Worker threads (signing, layout files) leave freed memory in glibc's arenas; hand it back now and then.
   const trimming = releaseFreedMemoryEvery(60_000);
 
+  // Signs a checkpoint of the transparency log every few seconds when it grew.
+  await s.checkpoints.make();
+  const checkpointing = cfg.checkpointIntervalMs > 0
+    ? s.checkpoints.every(cfg.checkpointIntervalMs, (err) => console.error(`checkpoint failed: ${err.message}`))
+    : undefined;
+
+  // Witnessing, both ways: cosign the logs of ZHENGZHAO_WITNESS_OF, collect the cosignatures of ZHENGZHAO_WITNESSES.
+  const witnessing = cfg.checkpointIntervalMs > 0 && (cfg.witnessOf.length > 0 || cfg.witnesses.length > 0)
+    ? witnessEvery(s, cfg.checkpointIntervalMs, (line) => console.error(line))
+    : undefined;
+
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -53,6 +65,8 @@ export async function serve(cfg: Config, opts: { demo: boolean; json: boolean })
     trimming.stop();
     await aggregation?.stop();
     await keyRefresh?.stop();
+    await checkpointing?.stop();
+    await witnessing?.stop();
     await app.close();
     await s.close();
     process.exit(0);

@@ -1,4 +1,6 @@
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import type { Db } from '../store/db.js';
+import { recordOperatorAction } from '../store/operator-actions.js';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { hmacSm3, sm3Hex } from '../crypto/sm3.js';
 import { cstCompactDate } from '../domain/dates.js';
@@ -33,7 +35,8 @@ export interface RegisteredCallers {
 export class AccountService {
   private readonly cache = new Map<string, { account: Account | undefined; until: number }>();
 
-  constructor(private readonly repo: AccountRepo, private readonly skewSeconds: number, private readonly registered?: RegisteredCallers) {}
+  /** @param db where each account made is recorded as an operator action with its leaf in the transparency log. */
+  constructor(private readonly repo: AccountRepo, private readonly skewSeconds: number, private readonly registered?: RegisteredCallers, private readonly db?: Db) {}
 
   async create(a: NewAccount): Promise<{ id: string; name: string; scheme: AccountScheme; secret?: string; allowedIps: string[] }> {
     if (!/^[A-Za-z0-9_.-]{1,64}$/.test(a.id)) throw new Error('account id: 1-64 letters, digits, _ . -');
@@ -43,7 +46,14 @@ export class AccountService {
     }
     if (this.registered && (await this.registered.get(a.id))) throw new Error(`account ${a.id} already exists (a registered system)`);
     const secret = a.scheme === 'hmac-sm3' ? randomBytes(24).toString('base64url') : undefined;
-    const created = await this.repo.insert({ ...a, secret, disabled: false });
+    const account = { ...a, secret, disabled: false };
+    const created = this.db
+      ? await this.db.transaction(async (tx) => {
+        const made = await this.repo.insert(account, tx);
+        if (made) await recordOperatorAction(tx, 'account.create', a.id, { name: a.name, scheme: a.scheme, allowedIps: a.allowedIps });
+        return made;
+      })
+      : await this.repo.insert(account);
     if (!created) throw new Error(`account ${a.id} already exists`);
     this.cache.delete(a.id);
     return { id: a.id, name: a.name, scheme: a.scheme, secret, allowedIps: a.allowedIps };

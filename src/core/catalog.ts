@@ -2,6 +2,8 @@ import { FIELD_ROLES, type CertificateType, type FieldDefinition, type FieldRole
 import { isValidCreditCode } from '../domain/holder-code.js';
 import type { CertificateTypeRepo } from '../store/certificate-types.js';
 import { parseLayoutTemplate } from '../domain/layout-template.js';
+import type { Db } from '../store/db.js';
+import { recordCatalogChange } from '../store/catalog-changes.js';
 
 export interface NewType {
   code: string;
@@ -27,10 +29,11 @@ const TRANSITIONS: Record<TypeStatus, TypeStatus[]> = {
 
 /**
  * The certificate type catalog (证照目录, ZWFW C 0123): types are created, published and withdrawn
- * here. Only published, open types are offered to callers; anything else answers 13.
+ * here. Only published, open types are offered to callers; anything else answers 13. Each change
+ * is recorded, with its leaf in the transparency log, in its own transaction.
  */
 export class CatalogService {
-  constructor(private readonly repo: CertificateTypeRepo) {}
+  constructor(private readonly repo: CertificateTypeRepo, private readonly db: Db) {}
 
   async add(t: NewType): Promise<CertificateType> {
     if (!/^[0-9A-Z]{18}\d{3}$/.test(t.code)) throw new Error('type code: 18-character code of the defining authority + 3 digits (ZWFW C 0123)');
@@ -52,7 +55,10 @@ export class CatalogService {
       relatedItemName: t.relatedItemName, relatedItemCode: t.relatedItemCode, holderCategory: t.holderCategory,
       validityRange: t.validityRange, fields: t.fields, status: t.draft ? 'draft' : 'published', isOpen: true,
     };
-    if (!(await this.repo.insertIfMissing(type))) throw new Error(`type ${t.code} already exists`);
+    await this.db.transaction(async (tx) => {
+      if (!(await this.repo.insertIfMissing(type, tx))) throw new Error(`type ${t.code} already exists`);
+      await recordCatalogChange(tx, 'create', type);
+    });
     return type;
   }
 
@@ -60,7 +66,10 @@ export class CatalogService {
     const t = await this.repo.get(code);
     if (!t) throw new Error(`no type ${code}`);
     if (!TRANSITIONS[t.status].includes(status)) throw new Error(`a ${t.status} type cannot become ${status}`);
-    await this.repo.setStatus(code, status);
+    await this.db.transaction(async (tx) => {
+      await this.repo.setStatus(code, status, tx);
+      await recordCatalogChange(tx, status === 'withdrawn' ? 'withdraw' : 'publish', { ...t, status });
+    });
     return { ...t, status };
   }
 
@@ -71,15 +80,20 @@ export class CatalogService {
   async setLayout(code: string, template: unknown): Promise<CertificateType> {
     const t = await this.repo.get(code);
     if (!t) throw new Error(`no type ${code}`);
+    let changed: CertificateType;
     if (template === undefined) {
-      await this.repo.setLayout(code, undefined);
       const { layout: _old, ...rest } = t;
-      return rest;
+      changed = rest;
+    } else {
+      const parsed = parseLayoutTemplate(template, t.fields);
+      if (!parsed.ok) throw new Error(`layout template: ${parsed.problems.join('; ')}`);
+      changed = { ...t, layout: parsed.template };
     }
-    const parsed = parseLayoutTemplate(template, t.fields);
-    if (!parsed.ok) throw new Error(`layout template: ${parsed.problems.join('; ')}`);
-    await this.repo.setLayout(code, parsed.template);
-    return { ...t, layout: parsed.template };
+    await this.db.transaction(async (tx) => {
+      await this.repo.setLayout(code, changed.layout, tx);
+      await recordCatalogChange(tx, 'layout', changed);
+    });
+    return changed;
   }
 
   list(status?: TypeStatus): Promise<CertificateType[]> {
@@ -97,7 +111,12 @@ export class CatalogService {
       if (!/^[0-9A-Z]{18}\d{3}$/.test(t.code) || !t.name.trim() || t.name.length > 256) {
         report.skipped.push({ code: t.code, reason: 'not a ZWFW C 0123 type code (18 + 3) with a name of 1-256 characters' });
       } else {
-        const r = await this.repo.adopt({ ...t, name: t.name.trim(), defineAuthorityCode: t.defineAuthorityCode ?? t.code.slice(0, 18) });
+        const taken = { ...t, name: t.name.trim(), defineAuthorityCode: t.defineAuthorityCode ?? t.code.slice(0, 18) };
+        const r = await this.db.transaction(async (tx) => {
+          const done = await this.repo.adopt(taken, tx);
+          if (done !== 'unchanged') await recordCatalogChange(tx, 'adopt', (await this.repo.get(t.code, tx))!);
+          return done;
+        });
         if (r === 'inserted') report.inserted.push(t.code);
         else if (r === 'updated') report.updated.push(t.code);
         else report.unchanged++;

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import type { Db } from '../store/db.js';
+import { recordOperatorAction } from '../store/operator-actions.js';
 import { isIP } from 'node:net';
 import type { Keyring } from '../crypto/keyring.js';
 import { ReturnCode, ServiceError } from '../domain/return-codes.js';
@@ -43,7 +45,8 @@ const TOKEN_CONTEXT = 'registration-token';
 export class RegistrationService {
   private readonly cache = new Map<string, { registration: Registration | undefined; until: number }>();
 
-  constructor(private readonly repo: RegistrationRepo, private readonly keys: Keyring, private readonly tokenTtlSeconds: number) {}
+  /** @param db where each decision is recorded as an operator action with its leaf in the transparency log. */
+  constructor(private readonly repo: RegistrationRepo, private readonly keys: Keyring, private readonly tokenTtlSeconds: number, private readonly db?: Db) {}
 
   async register(req: RegistrationRequest, clientIp: string, now = Date.now()): Promise<Registered> {
     const fields: [keyof RegistrationRequest, string][] = [['name', 'system.name'], ['address', 'system.address'], ['deptCode', 'system.deptCode'], ['deptName', 'system.deptName']];
@@ -88,7 +91,13 @@ export class RegistrationService {
     const current = await this.repo.get(accountId);
     if (!current) throw new Error(`no registration ${accountId}`);
     if (current.status === status) throw new Error(`registration ${accountId} is ${status} already`);
-    const updated = (await this.repo.setStatus(accountId, status))!;
+    const updated = this.db
+      ? await this.db.transaction(async (tx) => {
+        const r = (await this.repo.setStatus(accountId, status, tx))!;
+        await recordOperatorAction(tx, `registration.${status}`, accountId, { systemName: r.systemName });
+        return r;
+      })
+      : (await this.repo.setStatus(accountId, status))!;
     this.cache.delete(accountId);
     return updated;
   }

@@ -12,6 +12,8 @@ import { AccountRepo } from '../store/accounts.js';
 import { AccountService } from './accounts.js';
 import { NodeKeys } from './node-keys.js';
 import { UsageRecorder } from './usage.js';
+import { TransparencyLog } from './transparency-log.js';
+import { Checkpoints, logOrigin } from './checkpoints.js';
 import { FileTickets } from './file-tickets.js';
 import { SharingService } from './sharing.js';
 import { CertificateFiles } from './certificate-files.js';
@@ -94,6 +96,10 @@ export interface Services {
   accounts: AccountService;
   registrations: RegistrationService;
   usage: UsageRecorder;
+  /** The node's transparency log (RFC 9162 with SM3): tree heads, proofs, checkpoints. */
+  log: TransparencyLog;
+  /** Its signed checkpoints. */
+  checkpoints: Checkpoints;
   tickets: FileTickets;
   encryptedIds: EncryptedIds;
   sharing: SharingService;
@@ -161,10 +167,11 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
   const peerKeyRepo = new PeerKeyRepo(db);
   const types = new CertificateTypeRepo(db);
   const certs = new CertificateRepo(db, keys);
-  const usage = new UsageRecorder(db, keys);
+  const usage = new UsageRecorder(db, keys, { leaves: cfg.logLeaves });
+  const log = new TransparencyLog(db);
   const tickets = new FileTickets(keys, cfg.fileUrlTtlSeconds);
   const encryptedIds = new EncryptedIds(keys, cfg.encryptedIdTtlSeconds);
-  const registrations = new RegistrationService(new RegistrationRepo(db), keys, cfg.registrationTokenTtlSeconds);
+  const registrations = new RegistrationService(new RegistrationRepo(db), keys, cfg.registrationTokenTtlSeconds, db);
   const itemRepo = new ServiceItemRepo(db);
   const fileSigner = () => nodeKeys.fileSigner();
   const seals = new SealService(new SealRepo(db), nodeKeys);
@@ -221,16 +228,16 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
   if (cfg.role === 'province') trustedSharing.setReach({ hub, hubTimeoutMs: cfg.yrd.hubTimeoutMs, anyPeer: async () => (await peers.list()).length > 0 });
   return {
     cfg, db, keys, nodeKeys, exchangeKeys, peerKeys, peers, networkKeys, types,
-    peerClient, certs, usage, tickets, encryptedIds, registrations,
+    peerClient, certs, usage, log, checkpoints: new Checkpoints(db, log, nodeKeys, logOrigin(cfg)), tickets, encryptedIds, registrations,
     trustedApps: new TrustedApps(new TrustedAppRepo(db), nodeKeys, cfg.yrd.requestSkewSeconds),
     trustedAccess,
     scenes,
     trustedSharing,
-    catalog: new CatalogService(types),
+    catalog: new CatalogService(types, db),
     sessions: new SessionService(new OperatorRepo(db), {
       ttlSeconds: 86_400, idleSeconds: cfg.sessionIdleSeconds, lockAfter: cfg.lockAfterFailures, lockSeconds: cfg.lockSeconds,
     }),
-    accounts: new AccountService(accountRepo, cfg.tokenSkewSeconds, registrations),
+    accounts: new AccountService(accountRepo, cfg.tokenSkewSeconds, registrations, db),
     sharing,
     routing,
     nodes,

@@ -1,8 +1,10 @@
-import type { Db } from '../store/db.js';
+import type { Db, Queryable } from '../store/db.js';
 import { asBuffer } from '../store/db.js';
 import type { Keyring } from '../crypto/keyring.js';
 import { sm3 } from '../crypto/sm3.js';
 import { canonicalJson } from '../domain/canonical.js';
+import { leafBytes } from '../domain/log-leaf.js';
+import { appendLeaves } from '../store/transparency-log.js';
 
 /** Who is calling, why, and from where: what every use record needs. */
 export interface CallContext {
@@ -72,8 +74,12 @@ const COLUMNS = ['at', 'dialect', 'interface', 'account_id', 'operator', 'item_c
   'holder_bidx', 'certificate_ids', 'result_code', 'client_ip', 'correlation_id', 'prev_hash', 'hash', 'biz_num', 'context'] as const;
 const MAX_BATCH = 400;
 
-/** SM3(previous hash ‖ canonical JSON of the record): the link of the tamper-evident chain. */
-function chainHash(prev: Buffer | null, e: Omit<UsageEntry, 'holderCode'> & { at: Date; holderIndex: Buffer | null }): Buffer {
+/**
+ * SM3(previous hash ‖ canonical JSON of the record). Records written before the transparency log
+ * were chained through `prev` (migration 016 made them its first leaves); records written since
+ * have no `prev`, their place being fixed by their leaf instead.
+ */
+export function usageDigest(prev: Buffer | null, e: Omit<UsageEntry, 'holderCode'> & { at: Date; holderIndex: Buffer | null }): Buffer {
   const body = {
     at: e.at.toISOString(), dialect: e.dialect, interface: e.interface, accountId: e.accountId ?? '', operator: e.operator ?? '',
     itemCode: e.itemCode ?? '', itemName: e.itemName ?? '', reason: e.reason ?? '', holder: e.holderIndex?.toString('hex') ?? '',
@@ -97,18 +103,17 @@ function contextOf(c: Readonly<Record<string, string>> | undefined): Record<stri
  * Records every use and commits it before the caller answers. Concurrent records share one
  * transaction (group commit): while one batch is being written the next one gathers, so throughput
  * grows with load without any artificial delay; a group the database refuses is written again
- * record by record, so only the refused record's request fails. Each record carries SM3(previous hash ‖ record),
- * making the log tamper-evident. The chain is kept by this process; nodes sharing one database each
- * extend it from the newest row they see.
+ * record by record, so only the refused record's request fails. Each record becomes a leaf of the
+ * node's transparency log in the same transaction, so no answer leaves before its leaf is in the
+ * log, and the order of leaves is the database's whatever the number of processes.
  */
 export class UsageRecorder {
   private queue: Pending[] = [];
   private flushing = false;
-  private prevHash: Buffer | null = null;
-  private ready: Promise<void> | undefined;
   private readonly observers = new Set<UsageObserver>();
 
-  constructor(private readonly db: Db, private readonly keys: Keyring) {}
+  /** @param opts.leaves false only to measure what the log costs (bench/tlog.ts). */
+  constructor(private readonly db: Db, private readonly keys: Keyring, private readonly opts: { leaves: boolean } = { leaves: true }) {}
 
   /** Adds an observer; the function returned removes it. */
   observe(o: UsageObserver): () => void {
@@ -136,8 +141,6 @@ export class UsageRecorder {
   private async flush(): Promise<void> {
     this.flushing = true;
     try {
-      this.ready ??= this.loadChainHead();
-      await this.ready;
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, MAX_BATCH);
         if (await this.tryWrite(batch)) continue;
@@ -147,7 +150,6 @@ export class UsageRecorder {
       }
     } catch (err) {
       for (const p of this.queue.splice(0)) p.reject(err);
-      this.ready = undefined;
     } finally {
       this.flushing = false;
     }
@@ -157,39 +159,31 @@ export class UsageRecorder {
   private async tryWrite(batch: Pending[]): Promise<boolean> {
     const started = performance.now();
     try {
-      await this.write(batch);
+      await this.db.transaction((tx) => this.write(tx, batch));
       this.tell((o) => o.committed?.(batch.length, (performance.now() - started) / 1000, true));
       for (const p of batch) p.resolve();
       return true;
     } catch (err) {
       this.tell((o) => o.committed?.(batch.length, (performance.now() - started) / 1000, false));
       if (batch.length === 1) batch[0]!.reject(err);
-      // The chain head may be stale after a failed write.
-      this.ready = this.loadChainHead();
-      await this.ready.catch(() => {});
       return false;
     }
   }
 
-  private async loadChainHead(): Promise<void> {
-    const rows = await this.db.query<{ hash: Uint8Array }>('select hash from usage_records order by id desc limit 1');
-    this.prevHash = rows[0] ? asBuffer(rows[0].hash) : null;
-  }
-
-  private async write(batch: Pending[]): Promise<void> {
+  private async write(tx: Queryable, batch: Pending[]): Promise<void> {
     // Column arrays through unnest: one statement shape for any batch size, so it stays prepared.
     const cols: unknown[][] = COLUMNS.map(() => []);
-    let prev = this.prevHash;
+    const facts: { at: Date; hash: Buffer; bidx: Buffer | null }[] = [];
     for (const { entry: e, at } of batch) {
       const bidx = e.holderCode ? this.keys.blindIndex('holder', e.holderCode) : null;
-      const hash = chainHash(prev, { ...e, at, holderIndex: bidx });
+      const hash = usageDigest(null, { ...e, at, holderIndex: bidx });
       const row = [at, e.dialect, e.interface, e.accountId ?? null, e.operator ?? null, e.itemCode ?? null, e.itemName ?? null,
-        e.reason ?? null, bidx, JSON.stringify(e.certificateIds), e.resultCode, e.clientIp ?? null, e.correlationId ?? null, prev, hash, e.bizNum ?? null,
+        e.reason ?? null, bidx, JSON.stringify(e.certificateIds), e.resultCode, e.clientIp ?? null, e.correlationId ?? null, null, hash, e.bizNum ?? null,
         e.context ? JSON.stringify(e.context) : null];
       row.forEach((v, i) => cols[i]!.push(v));
-      prev = hash;
+      facts.push({ at, hash, bidx });
     }
-    await this.db.query(
+    const ids = await tx.query<{ id: number }>(
       `insert into usage_records (${COLUMNS.join(', ')})
        select at, dialect, interface, account_id, operator, item_code, item_name, reason, holder_bidx,
               array(select jsonb_array_elements_text(ids::jsonb)), result_code, client_ip, correlation_id, prev_hash, hash, biz_num, ctx::jsonb
@@ -197,48 +191,32 @@ export class UsageRecorder {
                    $9::bytea[], $10::text[], $11::text[], $12::text[], $13::text[], $14::bytea[], $15::bytea[], $16::text[], $17::text[])
          with ordinality as u(at, dialect, interface, account_id, operator, item_code, item_name, reason, holder_bidx, ids,
               result_code, client_ip, correlation_id, prev_hash, hash, biz_num, ctx, n)
-       order by n`,
+       order by n
+       returning id`,
       cols,
       'usage-insert',
     );
-    this.prevHash = prev;
+    if (!this.opts.leaves) return;
+    // Ids are drawn in the order rows are inserted, which is the batch's order.
+    const sorted = ids.map((r) => Number(r.id)).sort((a, b) => a - b);
+    await appendLeaves(tx, facts.map((f, i) => ({
+      kind: 'usage' as const, ref: String(sorted[i]),
+      body: leafBytes({ kind: 'usage', ref: String(sorted[i]), at: f.at.toISOString(), digest: f.hash.toString('hex'), ...(f.bidx ? { holder: f.bidx.toString('hex') } : {}) }),
+    })));
   }
 
-  /**
-   * Walks the chain in id order and recomputes every hash: the first record whose hash or link does
-   * not match is where the log was altered (or a write was lost). Reads in pages, so it works on any size.
-   */
-  async verifyChain(onProgress?: (checked: number) => void): Promise<{ checked: number; brokenAt?: number; reason?: string }> {
-    let prev: Buffer | null = null;
-    let lastId = 0;
-    let checked = 0;
-    for (;;) {
-      const rows = await this.db.query<Record<string, unknown>>(
-        'select * from usage_records where id > $1 order by id limit 5000', [lastId]);
-      if (rows.length === 0) return { checked };
-      for (const r of rows) {
-        const id = Number(r.id);
-        const linked = r.prev_hash ? asBuffer(r.prev_hash) : null;
-        if ((linked === null) !== (prev === null) || (linked && prev && !linked.equals(prev))) {
-          return { checked, brokenAt: id, reason: 'does not link to the record before it' };
-        }
-        const hash = chainHash(prev, {
-          at: new Date(r.at as string), dialect: r.dialect as string, interface: r.interface as string,
-          accountId: (r.account_id as string | null) ?? undefined, operator: (r.operator as string | null) ?? undefined,
-          itemCode: (r.item_code as string | null) ?? undefined, itemName: (r.item_name as string | null) ?? undefined,
-          reason: (r.reason as string | null) ?? undefined, holderIndex: r.holder_bidx ? asBuffer(r.holder_bidx) : null,
-          certificateIds: r.certificate_ids as string[], resultCode: r.result_code as string,
-          clientIp: (r.client_ip as string | null) ?? undefined, correlationId: (r.correlation_id as string | null) ?? undefined,
-          bizNum: (r.biz_num as string | null) ?? undefined,
-          context: (r.context as Record<string, string> | null) ?? undefined,
-        });
-        if (!hash.equals(asBuffer(r.hash))) return { checked, brokenAt: id, reason: 'its content does not match its hash' };
-        prev = hash;
-        lastId = id;
-        checked++;
-      }
-      onProgress?.(checked);
-    }
+  /** The digest a stored record should have, recomputed from its columns: the log verifier's check of a usage leaf. */
+  static digestOfRow(r: Record<string, unknown>): Buffer {
+    return usageDigest(r.prev_hash ? asBuffer(r.prev_hash) : null, {
+      at: new Date(r.at as string), dialect: r.dialect as string, interface: r.interface as string,
+      accountId: (r.account_id as string | null) ?? undefined, operator: (r.operator as string | null) ?? undefined,
+      itemCode: (r.item_code as string | null) ?? undefined, itemName: (r.item_name as string | null) ?? undefined,
+      reason: (r.reason as string | null) ?? undefined, holderIndex: r.holder_bidx ? asBuffer(r.holder_bidx) : null,
+      certificateIds: r.certificate_ids as string[], resultCode: r.result_code as string,
+      clientIp: (r.client_ip as string | null) ?? undefined, correlationId: (r.correlation_id as string | null) ?? undefined,
+      bizNum: (r.biz_num as string | null) ?? undefined,
+      context: (r.context as Record<string, string> | null) ?? undefined,
+    });
   }
 
   async list(filter: { holderCode?: string; since?: Date; limit?: number }): Promise<UsageRow[]> {

@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
+import { verifyLogLocally } from '../core/log-verify.js';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../core/services.js';
 import type { AccountScheme } from '../store/accounts.js';
@@ -104,7 +105,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { services: Servic
     return s.usage.list({ holderCode: q.holder, since: q.since ? new Date(q.since) : undefined, limit: q.limit ? Number(q.limit) : undefined });
   });
 
-  app.get('/usage/verify', async () => s.usage.verifyChain());
+  app.get('/log/verify', async () => verifyLogLocally(s.db));
 
   app.get('/nodes', async () => s.nodes.list());
   app.post<{ Body: NewMemberNode }>('/nodes', async (req) => addMemberNode(s, req.body ?? ({} as NewMemberNode)));

@@ -9,6 +9,7 @@ import { zaozhuangDialect, ZAOZHUANG_ROOT } from '../dialects/zaozhuang/routes.j
 import { yrdDialect, YRD_ROOT } from '../dialects/yrd/routes.js';
 import { PEER_INTERFACES, yrdHandlers } from '../dialects/yrd/handlers.js';
 import { wellKnownRoutes } from './well-known.js';
+import { logRoutes } from './log.js';
 import { fileRoutes } from './files.js';
 import { verifyRoutes } from './verify.js';
 import { adminRoutes } from './admin.js';
@@ -67,6 +68,7 @@ export async function buildApp(s: Services, opts: AppOptions = {}): Promise<Fast
   if (opts.adminToken) installMetrics(app, s, opts.adminToken);
   await app.register(formbody, { bodyLimit: s.cfg.bodyLimitBytes });
   await app.register(wellKnownRoutes, { services: s });
+  await app.register(logRoutes, { services: s });
   await app.register(fileRoutes, { services: s });
   await app.register(verifyRoutes, { services: s });
   await app.register(async (scope) => nationalDialect(scope, s), { prefix: NATIONAL_ROOT });

@@ -11,7 +11,8 @@ import { KEYS_PATH } from '../federation/published-keys.js';
  */
 export async function wellKnownRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
   const s = opts.services;
-  app.get(KEYS_PATH, async () => s.networkKeys.ownDocument());
+  // With the keys that sign the transparency log's checkpoints, by their signed-note key IDs.
+  app.get(KEYS_PATH, async () => ({ ...await s.networkKeys.ownDocument(), log: { origin: await s.checkpoints.knownOrigin(), noteKeys: await s.checkpoints.noteKeys() } }));
   app.get(NETWORK_KEYS_PATH, async (_req, reply) => {
     if (s.cfg.role !== 'hub') return reply.code(404).send({ error: { code: 'not-a-hub', message: 'only a hub publishes the network keys; a province publishes its own at ' + KEYS_PATH } });
     return s.networkKeys.document();

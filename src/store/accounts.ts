@@ -19,8 +19,8 @@ interface AccountRow { id: string; name: string; scheme: AccountScheme; secret_e
 export class AccountRepo {
   constructor(private readonly db: Queryable, private readonly keys: Keyring) {}
 
-  async insert(a: Account): Promise<boolean> {
-    const rows = await this.db.query(
+  async insert(a: Account, q: Queryable = this.db): Promise<boolean> {
+    const rows = await q.query(
       `insert into accounts (id, name, scheme, secret_enc, allowed_ips, disabled) values ($1, $2, $3, $4, $5, $6)
        on conflict (id) do nothing returning id`,
       [a.id, a.name, a.scheme, a.secret ? this.keys.seal(a.secret, `account:${a.id}`) : null, a.allowedIps, a.disabled],

@@ -52,13 +52,13 @@ export class CertificateTypeRepo {
     return rows.map(toType);
   }
 
-  async setStatus(code: string, status: TypeStatus): Promise<boolean> {
-    const rows = await this.db.query('update certificate_types set status = $2, updated_at = now() where code = $1 returning code', [code, status]);
+  async setStatus(code: string, status: TypeStatus, q: Queryable = this.db): Promise<boolean> {
+    const rows = await q.query('update certificate_types set status = $2, updated_at = now() where code = $1 returning code', [code, status]);
     return rows.length === 1;
   }
 
-  async setLayout(code: string, layout: LayoutTemplate | undefined): Promise<boolean> {
-    const rows = await this.db.query('update certificate_types set layout = $2, updated_at = now() where code = $1 returning code', [code, layout ? JSON.stringify(layout) : null]);
+  async setLayout(code: string, layout: LayoutTemplate | undefined, q: Queryable = this.db): Promise<boolean> {
+    const rows = await q.query('update certificate_types set layout = $2, updated_at = now() where code = $1 returning code', [code, layout ? JSON.stringify(layout) : null]);
     return rows.length === 1;
   }
 

@@ -16,9 +16,14 @@ import { sql as writeAuthority } from './migrations/014-write-authority.js';
 import { sql as licDataErrorSource } from './migrations/015-lic-data-error-source.js';
 import { sql as suspendResume } from './migrations/016-suspend-resume.js';
 import { sql as rateCounts } from './migrations/017-rate-counts.js';
+import { sql as transparencyLog, run as importIntoLog } from './migrations/018-transparency-log.js';
+import type { Queryable } from './db.js';
 
-/** Versioned migrations, applied in order on start; each runs in its own transaction. */
-export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+/**
+ * Versioned migrations, applied in order on start; each runs in its own transaction: its SQL, then
+ * its `run` step where it has one (data that SQL alone cannot compute, such as SM3 hashes).
+ */
+export const MIGRATIONS: readonly { version: number; name: string; sql: string; run?: (tx: Queryable) => Promise<void> }[] = [
   { version: 1, name: 'initial', sql: initial },
   { version: 2, name: 'node-certificates', sql: nodeCertificates },
   { version: 3, name: 'sessions', sql: sessions },
@@ -36,6 +41,7 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
   { version: 15, name: 'lic-data-error-source', sql: licDataErrorSource },
   { version: 16, name: 'suspend-resume', sql: suspendResume },
   { version: 17, name: 'rate-counts', sql: rateCounts },
+  { version: 18, name: 'transparency-log', sql: transparencyLog, run: importIntoLog },
 ];
 
 /** The migrations this database has not had (all of them when it has none): empty once it is up to date. */
@@ -46,7 +52,8 @@ export async function pendingMigrations(db: Db): Promise<number[]> {
   return MIGRATIONS.filter((m) => !done.has(m.version)).map((m) => m.version);
 }
 
-export async function migrate(db: Db): Promise<number[]> {
+/** @param upTo stop after this version (tests of a migration's data step). */
+export async function migrate(db: Db, upTo = Infinity): Promise<number[]> {
   await db.exec(`create table if not exists schema_migrations (
     version int primary key, name text not null, applied_at timestamptz not null default now())`);
   const done = new Set(
@@ -54,10 +61,11 @@ export async function migrate(db: Db): Promise<number[]> {
   );
   const applied: number[] = [];
   for (const m of MIGRATIONS) {
-    if (done.has(m.version)) continue;
+    if (done.has(m.version) || m.version > upTo) continue;
     await db.transaction(async (tx) => {
       // exec() cannot run inside the transaction callback on both back ends, so split statements.
       for (const statement of splitStatements(m.sql)) await tx.query(statement);
+      await m.run?.(tx);
       await tx.query('insert into schema_migrations (version, name) values ($1, $2)', [m.version, m.name]);
     });
     applied.push(m.version);

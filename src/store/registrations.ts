@@ -52,8 +52,8 @@ export class RegistrationRepo {
     return rows.map(fromRow);
   }
 
-  async setStatus(accountId: string, status: RegistrationStatus): Promise<Registration | undefined> {
-    const r = (await this.db.query<Row>(
+  async setStatus(accountId: string, status: RegistrationStatus, q: Queryable = this.db): Promise<Registration | undefined> {
+    const r = (await q.query<Row>(
       'update registrations set status = $2, decided_at = now() where account_id = $1 returning *', [accountId, status],
     ))[0];
     return r ? fromRow(r) : undefined;
