@@ -1,7 +1,8 @@
+import type { IncomingMessage } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-/** Transport-level failures, named by kind; each dialect renders them in its own envelope and codes. */
 /**
+ * Transport-level failures, named by kind; each dialect renders them in its own envelope and codes.
  * `too-many` is the rate limit's refusal (src/server/rate-limit.ts). None of the five documents
  * defines a "too many requests" or "busy" code: each dialect answers it in its closest defined
  * code, named where its envelope is installed.
@@ -42,6 +43,27 @@ const FRAMEWORK_DETAIL: Readonly<Record<string, string>> = {
   FST_ERR_ASYNC_CONSTRAINT: 'the request cannot be routed',
 };
 
+/** Bytes of a refused body read and dropped before the refusal is sent; beyond that the connection is cut. */
+const DRAIN_LIMIT = 256 * 1024 * 1024;
+
+/** Reads what is left of a request's body and drops it, up to DRAIN_LIMIT. */
+function drainBody(raw: IncomingMessage): Promise<void> {
+  if (raw.complete || raw.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    let seen = 0;
+    const done = () => { raw.off('data', onData); resolve(); };
+    const onData = (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > DRAIN_LIMIT) { raw.destroy(); done(); }
+    };
+    raw.on('data', onData);
+    raw.once('end', done);
+    raw.once('close', done);
+    raw.once('error', done);
+    raw.resume();
+  });
+}
+
 /**
  * Makes transport-level failures (unreadable or oversized bodies, unknown paths, input the edge
  * refuses) answer in the dialect's own envelope, never with a stack trace or Fastify's default
@@ -52,7 +74,9 @@ export function installErrorEnvelope(app: FastifyInstance, render: (kind: Transp
     const status = err.statusCode ?? 500;
     if (status >= 500) req.log.error({ err }, 'unhandled error');
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || status === 413) {
-      return reply.code(413).send(render('too-large', 'request body too large'));
+      // The rest of the body is read and dropped first: a client still sending it would otherwise meet a
+      // closed connection instead of the answer.
+      return drainBody(req.raw).then(() => reply.code(413).send(render('too-large', 'request body too large')));
     }
     if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || status === 415) {
       return reply.code(415).send(render('unsupported-media', `unsupported content type ${req.headers['content-type'] ?? ''}`));
