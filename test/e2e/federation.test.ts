@@ -267,7 +267,12 @@ for (const backendName of ['postgres'] as const) {
         [['133', 'zj-province', [], true, undefined], ['144', null, ['GetCertificateDataByCertificateID'], true, undefined], ['151', 'sc-province', [], true, undefined]]);
       const removed = cli(hubB, ['nodes', 'remove', '144']);
       assert.equal(removed.status, 0, removed.stderr);
-      const r = await national(a.baseUrl, 'GetCertificateDataByCertificateID', clerk, { CertificateID: C1.certificateID, UseFor: '办理' });
+      // The command ran in its own process: the hub reads its registry again within 5 s.
+      let r: any;
+      for (const until = Date.now() + 15_000; Date.now() < until; await new Promise((res) => setTimeout(res, 500))) {
+        r = await national(a.baseUrl, 'GetCertificateDataByCertificateID', clerk, { CertificateID: C1.certificateID, UseFor: '办理' });
+        if (r.head.status === '2') break;
+      }
       assert.equal(r.head.status, '2');
       assert.match(r.head.message, /no member node is registered for data source 144/);
     });
