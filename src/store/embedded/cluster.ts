@@ -130,7 +130,8 @@ export function setPort(p: ClusterPaths, secrets: ClusterSecrets, port: number):
   return next;
 }
 
-const isAlive = (pid: number) => {
+/** Whether a process exists (EPERM: it does, under another user). */
+export const isAlive = (pid: number) => {
   try { process.kill(pid, 0); return true; } catch (err) { return (err as NodeJS.ErrnoException).code === 'EPERM'; }
 };
 
@@ -174,9 +175,8 @@ function logReason(p: ClusterPaths): string {
  * by a killed server is recovered by PostgreSQL's own crash recovery during this start.
  */
 export async function startCluster(bin: PgBinaries, account: ServerAccount, p: ClusterPaths, secrets: ClusterSecrets): Promise<void> {
-  if (await portTaken(secrets.port)) {
-    throw new Error(`port ${secrets.port}, where the embedded PostgreSQL of ${p.dataDir} listens, is taken by another program; stop that program, or set ZHENGZHAO_EMBEDDED_PG_PORT to move the cluster to a free port`);
-  }
+  const taken = () => new Error(`port ${secrets.port}, where the embedded PostgreSQL of ${p.dataDir} listens, is taken by another program; stop that program, or set ZHENGZHAO_EMBEDDED_PG_PORT to move the cluster to a free port`);
+  if (await portTaken(secrets.port)) throw taken();
   // Backends of a postmaster that was killed may hold its shared memory for a moment: try again briefly.
   for (let attempt = 0; ; attempt++) {
     const r = spawnSync(bin.pgCtl, ['start', '-D', p.pgdata, '-l', p.log, '-w', '-t', '120', '-s'], { ...asAccount(account), env: pgEnv(), encoding: 'utf8' });
@@ -186,7 +186,7 @@ export async function startCluster(bin: PgBinaries, account: ServerAccount, p: C
       await new Promise((res) => setTimeout(res, 500));
       continue;
     }
-    if (/Address already in use/.test(reason)) throw new Error(`port ${secrets.port}, where the embedded PostgreSQL of ${p.dataDir} listens, is taken by another program; stop that program, or set ZHENGZHAO_EMBEDDED_PG_PORT to move the cluster to a free port`);
+    if (/Address already in use/.test(reason)) throw taken();
     if (/Permission denied|not writable|could not (open|create|write)/i.test(reason)) throw new Error(`the embedded PostgreSQL cannot use ${p.pgdata} (${reason}); make the data directory writable by ${account.name}`);
     throw new Error(`the embedded PostgreSQL of ${p.dataDir} did not start: ${reason || (r.error?.message ?? r.stderr.trim())} (log: ${p.log})`);
   }

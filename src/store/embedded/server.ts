@@ -3,7 +3,7 @@ import { isAbsolute, join } from 'node:path';
 import pg from 'pg';
 import lockfile from 'proper-lockfile';
 import { pgBinaries } from './binaries.js';
-import { checkVersion, clusterPaths, clusterState, initCluster, readSecrets, runningPostmaster, setPort, startCluster, stopCluster, type ClusterSecrets } from './cluster.js';
+import { checkVersion, clusterPaths, isAlive, clusterState, initCluster, readSecrets, runningPostmaster, setPort, startCluster, stopCluster, type ClusterSecrets } from './cluster.js';
 import { letAccountReach, serverAccount } from './system-user.js';
 
 /**
@@ -46,10 +46,6 @@ function prepareDirectory(dataDir: string): void {
     throw new Error(`the data directory ${dataDir} is not a directory this user can write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); choose another with --data or fix its permissions`);
   }
 }
-
-const isAlive = (pid: number) => {
-  try { process.kill(pid, 0); return true; } catch (err) { return (err as NodeJS.ErrnoException).code === 'EPERM'; }
-};
 
 /** Live pids holding a lease; files of dead ones are removed. */
 function liveUsers(dir: string): number[] {
