@@ -21,7 +21,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 // The aggregator measured is the compiled one that `npm start` runs (the npm script builds dist/ first):
 // its worker threads then load plain JavaScript, as in production.
 import { loadConfig } from '../dist/config.js';
-import { openServices } from '../dist/core/services.js';
+import { openServices } from '../dist/node/services.js';
 import { CATALOG_COPY } from '../dist/store/certificates.js';
 import { checkCatalogRow } from '../dist/domain/catalog-row.js';
 import type { CatalogEntry, CatalogRow } from '../src/domain/catalog-row.js';

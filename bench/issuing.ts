@@ -14,7 +14,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.js';
-import { openServices } from '../src/core/services.js';
+import { openServices } from '../src/node/services.js';
 import { signedBytes } from '../src/domain/canonical.js';
 import { makeCitizenId, makeCreditCode } from '../src/domain/holder-code.js';
 import type { WriteContext } from '../src/core/issuing.js';

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { readFileSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { loadConfig, type Config, type ConfigFlags } from '../config.js';
-import { openServices, type Services } from '../core/services.js';
+import { openServices, type Services } from '../node/services.js';
 import { AccountService } from '../core/accounts.js';
 import { cstCompactDate } from '../domain/dates.js';
 import { serve } from './serve.js';

@@ -1,8 +1,8 @@
 import { checkFederation, type Config } from '../config.js';
 import { witnessEvery } from '../federation/witness.js';
-import { openServices, type Services } from '../core/services.js';
+import { openServices, type Services } from '../node/services.js';
 import { buildApp } from '../server/app.js';
-import { seedDemo } from '../core/demo.js';
+import { seedDemo } from '../node/demo.js';
 import { AccountService } from '../core/accounts.js';
 import { cstCompactDate } from '../domain/dates.js';
 import { aggregateEvery } from '../core/aggregation/aggregator.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Services } from '../core/services.js';
+import type { Services } from '../node/services.js';
 import type { CircuitState } from '../federation/breaker.js';
 import { requestLabels } from './request-labels.js';
 import { requireBearer } from './bearer.js';
