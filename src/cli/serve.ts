@@ -120,7 +120,7 @@ Sichuan: system ${creds.sichuan.accountId} (${creds.sichuan.systemName}, calls f
     -d '{"head":{"accountId":"${creds.sichuan.accountId}","accessToken":"${creds.sichuan.accessToken}"},"data":{"certificateHolderCode":"${holder.code}","useFor":"01"}}'
 ` : ''}${creds.beijing ? `
 Beijing: log in as ${creds.beijing.account} / ${creds.beijing.password} with app_key ${creds.beijing.appKey} and app_secret ${creds.beijing.appSecret};
-  service item ${creds.beijing.serviceItem?.code} ${creds.beijing.serviceItem?.name} issues 结婚证 (license item ${creds.beijing.serviceItem?.licenseItemCode}); see the README.
+  service item ${creds.beijing.serviceItem?.code} ${creds.beijing.serviceItem?.name} issues 结婚证 (license item ${creds.beijing.serviceItem?.licenseItemCode}); see docs/beijing.md.
 ` : ''}${creds.zaozhuang ? `
 Zaozhuang: client ${creds.zaozhuang.clientId} / ${creds.zaozhuang.clientSecret}, account ${creds.zaozhuang.username} / ${creds.zaozhuang.password}
   curl -s ${creds.zaozhuang.tokenUrl} -d client_id=${creds.zaozhuang.clientId} -d client_secret=${creds.zaozhuang.clientSecret} \\
