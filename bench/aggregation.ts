@@ -134,7 +134,7 @@ function updateBenchmarkPage(r: { date: string; rows: number; chunk: number; cop
     '',
     ratioTable(['operation', 'rows/s', 'COPY rows/s'], r.results),
     '',
-    '![aggregation benchmark](bench/aggregation-results.svg)',
+    '![aggregation benchmark](../bench/aggregation-results.svg)',
   ].join('\n');
   replaceBenchmarkSection('bench-aggregation', table);
 }

@@ -71,7 +71,7 @@ function updateBenchmarkPage(s: { date: string; perSecond: Record<string, number
     '',
     ratioTable(['operation', 'per second', 'raw SM4 per second'], s.rows),
     '',
-    '![encrypted ID benchmark](bench/encrypted-ids-results.svg)',
+    '![encrypted ID benchmark](../bench/encrypted-ids-results.svg)',
   ].join('\n');
   replaceBenchmarkSection('bench-encrypted-ids', text);
 }

@@ -57,7 +57,7 @@ function main() {
     '',
     ratioTable(['operation', 'per second', 'raw SM2 per second'], rows),
     '',
-    '![envelope benchmark](bench/envelope-results.svg)',
+    '![envelope benchmark](../bench/envelope-results.svg)',
   ].join('\n'));
   console.table(Object.entries(rates).map(([operation, perSecond]) => ({ operation, perSecond })));
   console.table(rows);

@@ -196,7 +196,7 @@ function updateBenchmarkPage(s: { date: string; count: number; seconds: number; 
     '',
     `Added by the two extra hops (A → hub → B beside B alone, one request at a time): p50 ${s.added.p50} ms, p99 ${s.added.p99} ms.`,
     '',
-    '![federation benchmark](bench/federation-results.svg)',
+    '![federation benchmark](../bench/federation-results.svg)',
   ].join('\n');
   replaceBenchmarkSection('bench-federation', text);
 }

@@ -76,7 +76,7 @@ function updateBenchmarkPage(s: { date: string; rawSm2PerSecond: number; average
     '',
     ratioTable(['file', 'files/s', 'raw SM2 signatures/s'], s.rows),
     '',
-    '![annotated copy benchmark](bench/files-results.svg)',
+    '![annotated copy benchmark](../bench/files-results.svg)',
   ].join('\n');
   replaceBenchmarkSection('bench-files', table);
 }

@@ -110,7 +110,7 @@ function updateBenchmarkPage(s: { date: string; count: number; singles: number; 
     '',
     ratioTable(['operation', 'certificates/s', 'raw SM2 signatures/s'], s.rows),
     '',
-    '![issuing benchmark](bench/issuing-results.svg)',
+    '![issuing benchmark](../bench/issuing-results.svg)',
   ].join('\n');
   replaceBenchmarkSection('bench-issuing', table);
 }

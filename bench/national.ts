@@ -157,7 +157,7 @@ function updateBenchmarkPage(s: { date: string; count: number; importSeconds: nu
     '',
     `Peak memory: node ${s.memory.zhengzhao} MiB, baseline ${s.memory.baseline} MiB. Import: ${s.count.toLocaleString('en')} certificates in ${s.importSeconds} s (${s.importRate}/s, each signed with SM2).`,
     '',
-    '![benchmark](bench/results.svg)',
+    '![benchmark](../bench/results.svg)',
   ].join('\n');
   replaceBenchmarkSection('bench', table);
 }
