@@ -48,19 +48,22 @@ const list = (...args: string[]) => {
   return JSON.parse(r.stdout) as { id: string; appId: string; revokedAt?: string; expiresAt: string }[];
 };
 
-test('lists the good tokens newest first, every one with --all, by app and by holder', () => {
+test('lists the good tokens newest first, every one with --all, by app and by holder', async () => {
+  // The filters in the process (each command start opens the database: a few seconds on a loaded machine) ...
+  const ids_ = async (o: Parameters<Services['trustedAccess']['listTokens']>[0]) => (await s.trustedAccess.listTokens(o)).map((t) => t.id);
+  assert.deepEqual(await ids_({ all: true }), [ids.other, ids.revoked, ids.good, ids.expired]);
+  assert.deepEqual(await ids_({ all: true, appId: appB }), [ids.other]);
+  assert.deepEqual(await ids_({ all: true, holderCode: HOLDER }), [ids.revoked, ids.good, ids.expired]);
+  assert.deepEqual(await ids_({ limit: 1 }), [ids.other]);
+  // ... and the command itself, as the operator runs it.
   assert.deepEqual(list().map((t) => t.id), [ids.other, ids.good]);
-  assert.deepEqual(list('--all').map((t) => t.id), [ids.other, ids.revoked, ids.good, ids.expired]);
-  assert.ok(list('--all').find((t) => t.id === ids.revoked)!.revokedAt);
-  assert.deepEqual(list('--all', '--app', appB).map((t) => t.id), [ids.other]);
-  assert.deepEqual(list('--all', '--holder', HOLDER).map((t) => t.id), [ids.revoked, ids.good, ids.expired]);
-  assert.deepEqual(list('--limit', '1').map((t) => t.id), [ids.other]);
+  assert.deepEqual(list('--holder', HOLDER.toLowerCase()).map((t) => t.id), [ids.good]);
 });
 
 test('the human listing names each state; a bad holder or limit is refused with exit 1', () => {
   const r = cli(b, ['trusted-tokens', 'list', '--all']);
   assert.equal(r.status, 0, r.stderr);
-  const states = Object.fromEntries(r.stdout.trim().split('\n').map((l) => l.split('\t')).map((f) => [f[0], f[5]!.split(' ')[0]]));
+  const states: Record<string, string> = Object.fromEntries(r.stdout.trim().split('\n').map((l) => l.split('\t')).map((f) => [f[0], f[5]!.split(' ')[0]]));
   assert.deepEqual(states, { [ids.other]: 'good', [ids.revoked]: 'revoked', [ids.good]: 'good', [ids.expired]: 'expired' });
   const bad = cli(b, ['trusted-tokens', 'list', '--holder', '110105194912310021']);
   assert.equal(bad.status, 1);
