@@ -9,7 +9,7 @@
  * 2. aggregation: the same table emptied, `Aggregator.run` reads the rows, checks every rule, seals
  *    and upserts them and commits its position per chunk.
  * The aggregation rate is reported beside the COPY rate (the goal is ≥ 0.5 of it); results go to
- * bench/aggregation-results.json, the chart bench/aggregation-results.svg and the README.
+ * bench/aggregation-results.json, the chart bench/aggregation-results.svg and docs/benchmarks.md.
  */
 import { appendFileSync, createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,12 +21,12 @@ import { from as copyFrom } from 'pg-copy-streams';
 // The aggregator measured is the compiled one that `npm start` runs (the npm script builds dist/ first):
 // its worker threads then load plain JavaScript, as in production.
 import { loadConfig } from '../dist/config.js';
-import { openServices } from '../dist/core/services.js';
+import { openServices } from '../dist/node/services.js';
 import { CATALOG_COPY } from '../dist/store/certificates.js';
 import { checkCatalogRow } from '../dist/domain/catalog-row.js';
 import type { CatalogEntry, CatalogRow } from '../src/domain/catalog-row.js';
 import { catalogRow, MARRIAGE_TYPE } from '../test/support/catalog-rows.js';
-import { ROOT, numberArg, ratioTable, freshDatabase, replaceReadmeSection } from './support.js';
+import { ROOT, numberArg, ratioTable, freshDatabase, replaceBenchmarkSection } from './support.js';
 import { renderChart } from './chart.js';
 
 const ROWS = numberArg('rows', 1_000_000);
@@ -120,7 +120,7 @@ async function main() {
     writeFileSync(join(ROOT, 'bench', 'aggregation-results.svg'), renderChart(rows, {
       title: 'Catalog aggregation on PostgreSQL: rows/s (red) vs plain COPY of the same rows (grey)', unit: 'rows/s', baseline: 'rows/s by COPY',
     }));
-    updateReadme(result);
+    updateBenchmarkPage(result);
     console.table(rows);
   } finally {
     await client.end();
@@ -128,15 +128,15 @@ async function main() {
   }
 }
 
-function updateReadme(r: { date: string; rows: number; chunk: number; copySeconds: number; aggregateSeconds: number; results: { endpoint: string; rps: number; baselineRps: number; ratio: number }[] }) {
+function updateBenchmarkPage(r: { date: string; rows: number; chunk: number; copySeconds: number; aggregateSeconds: number; results: { endpoint: string; rps: number; baselineRps: number; ratio: number }[] }) {
   const table = [
     `Measured ${r.date.slice(0, 10)} on the 2-core machine, PostgreSQL 15: ${r.rows.toLocaleString('en')} lic_data rows aggregated into the catalog (every rule checked, holder and number sealed and blind-indexed, position committed every ${r.chunk} rows) in ${r.aggregateSeconds} s, beside one plain COPY of the same catalog rows, prepared beforehand, into the same indexed table (${r.copySeconds} s).`,
     '',
     ratioTable(['operation', 'rows/s', 'COPY rows/s'], r.results),
     '',
-    '![aggregation benchmark](bench/aggregation-results.svg)',
+    '![aggregation benchmark](../bench/aggregation-results.svg)',
   ].join('\n');
-  replaceReadmeSection('bench-aggregation', table);
+  replaceBenchmarkSection('bench-aggregation', table);
 }
 
 main().catch((err) => { console.error(err); process.exit(1); });

@@ -11,9 +11,9 @@
 import autocannon from 'autocannon';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../src/config.js';
-import { openServices } from '../src/core/services.js';
+import { openServices } from '../src/node/services.js';
 import { buildApp } from '../src/server/app.js';
-import { seedDemo } from '../src/core/demo.js';
+import { seedDemo } from '../src/node/demo.js';
 import { AccountService } from '../src/core/accounts.js';
 import { cstCompactDate } from '../src/domain/dates.js';
 import { mkdtempSync } from 'node:fs';

@@ -11,7 +11,7 @@
  *   length with the same context, the baselines: what is left is the cost of the format itself
  *   (timestamp, key id, base32, the checks).
  * One bare SM4 block (sm4EncryptBlock, a cipher made per call) is timed too, for scale.
- * Results go to bench/encrypted-ids-results.json, the chart bench/encrypted-ids-results.svg and the README.
+ * Results go to bench/encrypted-ids-results.json, the chart bench/encrypted-ids-results.svg and docs/benchmarks.md.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,7 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { Keyring } from '../src/crypto/keyring.js';
 import { Sm4Box, sm4EncryptBlock } from '../src/crypto/sm4.js';
 import { EncryptedIds } from '../src/core/encrypted-ids.js';
-import { ROOT, numberArg, ratioTable, replaceReadmeSection, alternatingRates } from './support.js';
+import { ROOT, numberArg, ratioTable, replaceBenchmarkSection, alternatingRates } from './support.js';
 import { renderChart } from './chart.js';
 
 const SECONDS = numberArg('seconds', 12);
@@ -60,20 +60,20 @@ function main() {
   writeFileSync(join(ROOT, 'bench', 'encrypted-ids-results.svg'), renderChart(rows, {
     title: 'Encrypted IDs per second (red) vs raw SM4 on the same bytes (grey)', unit: '/s', baseline: '/s raw SM4',
   }));
-  updateReadme(summary);
+  updateBenchmarkPage(summary);
   console.table(Object.entries(rates).map(([operation, perSecond]) => ({ operation, perSecond })));
   console.table(rows);
 }
 
-function updateReadme(s: { date: string; perSecond: Record<string, number>; encryptedIdLength: number; rows: { endpoint: string; rps: number; baselineRps: number; ratio: number }[] }) {
+function updateBenchmarkPage(s: { date: string; perSecond: Record<string, number>; encryptedIdLength: number; rows: { endpoint: string; rps: number; baselineRps: number; ratio: number }[] }) {
   const text = [
     `Measured ${s.date.slice(0, 10)} on the 2-core machine, one thread, the loops alternating in slices; an encrypted ID of a real-shaped certificate ID is ${s.encryptedIdLength} characters. The baseline is Sm4Box (SM4-CTR + HMAC-SM3) sealing and opening plaintext of the same length in the same run; one bare SM4 block with a fresh cipher runs at ${s.perSecond['SM4 block']}/s.`,
     '',
     ratioTable(['operation', 'per second', 'raw SM4 per second'], s.rows),
     '',
-    '![encrypted ID benchmark](bench/encrypted-ids-results.svg)',
+    '![encrypted ID benchmark](../bench/encrypted-ids-results.svg)',
   ].join('\n');
-  replaceReadmeSection('bench-encrypted-ids', text);
+  replaceBenchmarkSection('bench-encrypted-ids', text);
 }
 
 main();

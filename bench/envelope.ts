@@ -10,13 +10,13 @@
  * - open: openEnvelope (Base64, hex, SM2 decrypt, JSON parse), what the receiver does;
  * - SM2 encrypt / SM2 decrypt: sm2Encrypt / sm2Decrypt of the same JSON bytes, the baselines: what
  *   is left is the cost of the encoding and the checks.
- * Results go to bench/envelope-results.json, the chart bench/envelope-results.svg and the README.
+ * Results go to bench/envelope-results.json, the chart bench/envelope-results.svg and docs/benchmarks.md.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateSm2KeyPair, sm2Backend, sm2Decrypt, sm2Encrypt } from '../src/crypto/sm2.js';
 import { openEnvelope, sealEnvelope } from '../src/crypto/envelope.js';
-import { ROOT, numberArg, ratioTable, replaceReadmeSection, alternatingRates } from './support.js';
+import { ROOT, numberArg, ratioTable, replaceBenchmarkSection, alternatingRates } from './support.js';
 import { renderChart } from './chart.js';
 
 const SECONDS = numberArg('seconds', 12);
@@ -52,12 +52,12 @@ function main() {
   writeFileSync(join(ROOT, 'bench', 'envelope-results.svg'), renderChart(rows, {
     title: 'SM2 envelopes per second (red) vs raw SM2 on the same JSON (grey)', unit: '/s', baseline: '/s raw SM2',
   }));
-  replaceReadmeSection('bench-envelope', [
+  replaceBenchmarkSection('bench-envelope', [
     `Measured ${summary.date.slice(0, 10)}, one thread, SM2 by ${sm2Backend === 'openssl' ? "Node's OpenSSL (the native addon)" : 'sm-crypto-v2 (JavaScript)'}, the loops alternating in slices. The request is ${json.length} bytes of UTF-8 JSON (table 1's fields with a trusted token); its envelope is ${envelope.length} characters (×${(envelope.length / json.length).toFixed(2)}: hex doubles, Base64 adds a third). The baseline is sm2Encrypt / sm2Decrypt of the same bytes in the same run.`,
     '',
     ratioTable(['operation', 'per second', 'raw SM2 per second'], rows),
     '',
-    '![envelope benchmark](bench/envelope-results.svg)',
+    '![envelope benchmark](../bench/envelope-results.svg)',
   ].join('\n'));
   console.table(Object.entries(rates).map(([operation, perSecond]) => ({ operation, perSecond })));
   console.table(rows);

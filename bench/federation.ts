@@ -11,7 +11,7 @@
  * 2. latency: one request at a time, the three paths taking turns in short slices (so a busy moment
  *    of the shared machine hits them alike), p50/p99 of each and what the two extra hops add;
  * 3. throughput: autocannon with `connections` concurrent callers on each path, in two alternating rounds;
- * 4. writes bench/federation-results.json, the chart bench/federation-results.svg and the README table.
+ * 4. writes bench/federation-results.json, the chart bench/federation-results.svg and docs/benchmarks.md.
  * BENCH_PROFILE=hub (or A, B) writes that node's CPU profile to bench/out/profiles when it stops.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -25,7 +25,7 @@ import { makeCitizenId, makeCreditCode } from '../src/domain/holder-code.js';
 import { formatCertificateId } from '../src/domain/identifier.js';
 import { AccountService } from '../src/core/accounts.js';
 import { cstCompactDate } from '../src/domain/dates.js';
-import { ROOT, numberArg, freshDatabase, replaceReadmeSection } from './support.js';
+import { ROOT, numberArg, freshDatabase, replaceBenchmarkSection } from './support.js';
 import { renderChart } from './chart.js';
 
 const COUNT = numberArg('count', 2000);
@@ -179,13 +179,13 @@ async function main() {
   writeFileSync(join(ROOT, 'bench', 'federation-results.svg'), renderChart(rows, {
     title: `Cross-region info request, ${CONNECTIONS} connections: through the hops (red) vs B answering locally (grey)`, unit: 'req/s', baseline: 'req/s local',
   }));
-  updateReadme(summary);
+  updateBenchmarkPage(summary);
   console.table(latency);
   console.log(`added by the two extra hops: p50 ${added.p50} ms, p99 ${added.p99} ms`);
   console.table(throughput);
 }
 
-function updateReadme(s: { date: string; count: number; seconds: number; connections: number; latency: { path: string; requests: number; p50: number; p99: number }[];
+function updateBenchmarkPage(s: { date: string; count: number; seconds: number; connections: number; latency: { path: string; requests: number; p50: number; p99: number }[];
   added: { p50: number; p99: number }; throughput: { path: string; rps: number; p50: number; p99: number }[] }) {
   const text = [
     `Measured ${s.date.slice(0, 10)} on the 2-core machine: three nodes, PostgreSQL 15 and the load generator on the same two cores, ${s.count.toLocaleString('en')} certificates at B, every hop recording its use before answering. Latency: one request at a time, ${s.seconds} s per path in alternating slices; throughput: ${s.connections} connections, ${s.seconds} s per path in two alternating rounds (means).`,
@@ -196,9 +196,9 @@ function updateReadme(s: { date: string; count: number; seconds: number; connect
     '',
     `Added by the two extra hops (A → hub → B beside B alone, one request at a time): p50 ${s.added.p50} ms, p99 ${s.added.p99} ms.`,
     '',
-    '![federation benchmark](bench/federation-results.svg)',
+    '![federation benchmark](../bench/federation-results.svg)',
   ].join('\n');
-  replaceReadmeSection('bench-federation', text);
+  replaceBenchmarkSection('bench-federation', text);
 }
 
 main().catch((err) => { console.error(err); process.exit(1); });

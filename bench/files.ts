@@ -6,16 +6,16 @@
  * For one demo certificate, copies are made from the stored original (statement, watermark,
  * metadata, signature) in PDF and in OFD for a few seconds each, one at a time as the download route does; the baseline is the node
  * key's raw SM2 signing rate in the same run. Results go to bench/files-results.json, the chart
- * bench/files-results.svg and the README.
+ * bench/files-results.svg and docs/benchmarks.md.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.js';
-import { openServices } from '../src/core/services.js';
-import { seedDemo } from '../src/core/demo.js';
+import { openServices } from '../src/node/services.js';
+import { seedDemo } from '../src/node/demo.js';
 import type { FileFormat } from '../src/core/file-tickets.js';
-import { ROOT, numberArg, ratioTable, replaceReadmeSection } from './support.js';
+import { ROOT, numberArg, ratioTable, replaceBenchmarkSection } from './support.js';
 import { renderChart } from './chart.js';
 
 const SECONDS = numberArg('seconds', 5);
@@ -63,22 +63,22 @@ async function main() {
     writeFileSync(join(ROOT, 'bench', 'files-results.svg'), renderChart(rows, {
       title: 'Annotated copies: files/s (red) vs raw SM2 signatures/s (grey)', unit: 'files/s', baseline: 'raw SM2 signatures/s',
     }));
-    updateReadme(summary);
+    updateBenchmarkPage(summary);
     console.table(rows);
   } finally {
     await s.close();
   }
 }
 
-function updateReadme(s: { date: string; rawSm2PerSecond: number; averageBytes: Record<string, number>; peakRssMb: number; rows: { endpoint: string; rps: number; baselineRps: number; ratio: number }[] }) {
+function updateBenchmarkPage(s: { date: string; rawSm2PerSecond: number; averageBytes: Record<string, number>; peakRssMb: number; rows: { endpoint: string; rps: number; baselineRps: number; ratio: number }[] }) {
   const table = [
     `Measured ${s.date.slice(0, 10)} on the 2-core machine, one copy at a time as a download makes it; the baseline is the node key's raw SM2 signing rate in the same run (${s.rawSm2PerSecond}/s). Average size: PDF ${(s.averageBytes.pdf! / 1024).toFixed(0)} KiB, OFD ${(s.averageBytes.ofd! / 1024).toFixed(0)} KiB; peak RSS ${s.peakRssMb} MB.`,
     '',
     ratioTable(['file', 'files/s', 'raw SM2 signatures/s'], s.rows),
     '',
-    '![annotated copy benchmark](bench/files-results.svg)',
+    '![annotated copy benchmark](../bench/files-results.svg)',
   ].join('\n');
-  replaceReadmeSection('bench-files', table);
+  replaceBenchmarkSection('bench-files', table);
 }
 
 main().catch((err) => { console.error(err); process.exit(1); });

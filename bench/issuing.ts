@@ -8,17 +8,17 @@
  *    file (what `POST /license/{item}/sign` does);
  * 3. batch_sign: `count` drafts made by batch_create, then signed by one batch_sign, in chunks.
  * Each rate is reported beside the raw SM2 rate of the same run; results go to
- * bench/issuing-results.json, the chart bench/issuing-results.svg and the README.
+ * bench/issuing-results.json, the chart bench/issuing-results.svg and docs/benchmarks.md.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.js';
-import { openServices } from '../src/core/services.js';
+import { openServices } from '../src/node/services.js';
 import { signedBytes } from '../src/domain/canonical.js';
 import { makeCitizenId, makeCreditCode } from '../src/domain/holder-code.js';
 import type { WriteContext } from '../src/core/issuing.js';
-import { ROOT, numberArg, ratioTable, replaceReadmeSection, freshDatabase } from './support.js';
+import { ROOT, numberArg, ratioTable, replaceBenchmarkSection, freshDatabase } from './support.js';
 import { renderChart } from './chart.js';
 
 const COUNT = numberArg('count', 10_000);
@@ -97,22 +97,22 @@ async function main() {
     writeFileSync(join(ROOT, 'bench', 'issuing-results.svg'), renderChart(rows, {
       title: 'Issuing on PostgreSQL: certificates/s (red) vs raw SM2 signatures/s (grey)', unit: 'certificates/s', baseline: 'raw SM2 signatures/s',
     }));
-    updateReadme(summary);
+    updateBenchmarkPage(summary);
     console.table(rows);
   } finally {
     await s.close();
   }
 }
 
-function updateReadme(s: { date: string; count: number; singles: number; rawSm2PerSecond: number; rows: { endpoint: string; rps: number; baselineRps: number; ratio: number }[] }) {
+function updateBenchmarkPage(s: { date: string; count: number; singles: number; rawSm2PerSecond: number; rows: { endpoint: string; rps: number; baselineRps: number; ratio: number }[] }) {
   const table = [
     `Measured ${s.date.slice(0, 10)} on the 2-core machine, PostgreSQL 15, through the core services the Beijing interface calls; the baseline is the node key's raw SM2 signing rate in the same run (${s.rawSm2PerSecond}/s).`,
     '',
     ratioTable(['operation', 'certificates/s', 'raw SM2 signatures/s'], s.rows),
     '',
-    '![issuing benchmark](bench/issuing-results.svg)',
+    '![issuing benchmark](../bench/issuing-results.svg)',
   ].join('\n');
-  replaceReadmeSection('bench-issuing', table);
+  replaceBenchmarkSection('bench-issuing', table);
 }
 
 main().catch((err) => { console.error(err); process.exit(1); });

@@ -7,7 +7,7 @@
  * 2. starts a node (`zhengzhao serve`) and the baseline (bench/baseline-server.ts) as processes;
  * 3. loads Retrieval and GetCertificateDataByCertificateID on each with autocannon;
  * 4. reports req/s, p50/p99 latency, the ratio to the baseline and the servers' peak memory, writes
- *    bench/results.json and the chart bench/results.svg, and updates the README's figures.
+ *    bench/results.json and the chart bench/results.svg, and updates the figures in docs/benchmarks.md.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
@@ -19,7 +19,7 @@ import pg from 'pg';
 import { makeCitizenId, makeCreditCode } from '../src/domain/holder-code.js';
 import { AccountService } from '../src/core/accounts.js';
 import { cstCompactDate } from '../src/domain/dates.js';
-import { ROOT, replaceReadmeSection, freshDatabase } from './support.js';
+import { ROOT, replaceBenchmarkSection, freshDatabase } from './support.js';
 import { renderChart } from './chart.js';
 
 const OUT = join(ROOT, 'bench', 'out');
@@ -142,12 +142,12 @@ async function main() {
   const summary = { date: new Date().toISOString(), count: report.inserted, importSeconds: Math.round(importSeconds), importRate: Math.round(report.inserted / importSeconds), seconds: SECONDS, connections: CONNECTIONS, rows, memory };
   writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(summary, null, 2) + '\n');
   writeFileSync(join(ROOT, 'bench', 'results.svg'), renderChart(rows));
-  updateReadme(summary);
+  updateBenchmarkPage(summary);
   console.table(rows);
   console.log(`peak memory: zhengzhao ${memory.zhengzhao} MiB, baseline ${memory.baseline} MiB; import ${summary.importRate} certificates/s`);
 }
 
-function updateReadme(s: { date: string; count: number; importSeconds: number; importRate: number; seconds: number; connections: number; rows: { endpoint: string; rps: number; p50: number; p99: number; baselineRps: number; baselineP99: number; ratio: number }[]; memory: { zhengzhao: number; baseline: number } }) {
+function updateBenchmarkPage(s: { date: string; count: number; importSeconds: number; importRate: number; seconds: number; connections: number; rows: { endpoint: string; rps: number; p50: number; p99: number; baselineRps: number; baselineP99: number; ratio: number }[]; memory: { zhengzhao: number; baseline: number } }) {
   const table = [
     `Measured ${s.date.slice(0, 10)} on the 2-core machine: PostgreSQL 15, ${s.count.toLocaleString('en')} imported certificates, ${s.connections} connections, ${s.seconds} s per run, every use committed before answering.`,
     '',
@@ -157,9 +157,9 @@ function updateReadme(s: { date: string; count: number; importSeconds: number; i
     '',
     `Peak memory: node ${s.memory.zhengzhao} MiB, baseline ${s.memory.baseline} MiB. Import: ${s.count.toLocaleString('en')} certificates in ${s.importSeconds} s (${s.importRate}/s, each signed with SM2).`,
     '',
-    '![benchmark](bench/results.svg)',
+    '![benchmark](../bench/results.svg)',
   ].join('\n');
-  replaceReadmeSection('bench', table);
+  replaceBenchmarkSection('bench', table);
 }
 
 main().catch((err) => { console.error(err); process.exit(1); });

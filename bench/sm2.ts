@@ -6,7 +6,7 @@
  * Ours through the OpenSSL addon and through the JavaScript fallback, each for `seconds`, on a
  * 20-byte message as `openssl speed` signs (with Z and the default user ID, as openssl speed does),
  * taking turns with `openssl speed`. Rates are per second of CPU time on both sides (see rate()).
- * Results go to bench/sm2-results.json, the chart bench/sm2-results.svg and the README.
+ * Results go to bench/sm2-results.json, the chart bench/sm2-results.svg and docs/benchmarks.md.
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { generateSm2KeyPair, SM2_DEFAULT_USER_ID as ID } from '../src/crypto/sm2.js';
 import { jsSign, jsVerify } from '../src/crypto/sm2-js.js';
 import { loadNativeSm2 } from '../src/crypto/sm2-native.js';
-import { ROOT, numberArg, ratioTable, replaceReadmeSection } from './support.js';
+import { ROOT, numberArg, ratioTable, replaceBenchmarkSection } from './support.js';
 import { renderChart, type ChartRow } from './chart.js';
 
 const SECONDS = numberArg('seconds', 2);
@@ -91,17 +91,17 @@ function main() {
   writeFileSync(join(ROOT, 'bench', 'sm2-results.svg'), renderChart(rows, {
     title: 'SM2 on one core: ours (red) vs openssl speed sm2 (grey)', unit: 'ops/s', baseline: 'openssl speed ops/s',
   }));
-  updateReadme(summary);
+  updateBenchmarkPage(summary);
   console.table(rows);
 }
 
-function updateReadme(s: { date: string; seconds: number; rounds: number; openssl: string; nodeOpenssl: string; rows: ChartRow[] }) {
+function updateBenchmarkPage(s: { date: string; seconds: number; rounds: number; openssl: string; nodeOpenssl: string; rows: ChartRow[] }) {
   const table = [
     `Measured ${s.date.slice(0, 10)} on one core of the shared 2-core machine, per second of CPU time: ${s.rounds} rounds of \`openssl speed -seconds ${s.seconds} sm2\` (${s.openssl}; Node's own is ${s.nodeOpenssl}) then ours for ${s.seconds} s each, and openssl once more; means over the turns (\`npm run bench:sm2\`).`,
     '',
     ratioTable(['operation', 'ours/s', 'openssl speed/s'], s.rows),
   ].join('\n');
-  replaceReadmeSection('bench-sm2', table);
+  replaceBenchmarkSection('bench-sm2', table);
 }
 
 main();

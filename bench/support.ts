@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 
-/** The repository root, where README.md and bench/ live. */
+/** The repository root, where docs/ and bench/ live. */
 export const ROOT = new URL('..', import.meta.url).pathname;
 
 /** A numeric command-line option, `--name value`, or its default. */
@@ -16,9 +16,12 @@ export function ratioTable(header: [string, string, string], rows: { endpoint: s
   return [`| ${header[0]} | ${header[1]} | ${header[2]} | ratio |`, '|---|---|---|---|', ...rows.map((r) => `| ${r.endpoint} | ${r.rps} | ${r.baselineRps} | ${r.ratio} |`)].join('\n');
 }
 
-/** Replaces what stands between `<!-- {marker}:start -->` and `<!-- {marker}:end -->` in the README. */
-export function replaceReadmeSection(marker: string, text: string): void {
-  const path = join(ROOT, 'README.md');
+/**
+ * Replaces what stands between `<!-- {marker}:start -->` and `<!-- {marker}:end -->` in
+ * docs/benchmarks.md (never the README: it is the front door, kept short and true by its own test).
+ */
+export function replaceBenchmarkSection(marker: string, text: string): void {
+  const path = join(ROOT, 'docs', 'benchmarks.md');
   const readme = readFileSync(path, 'utf8');
   const start = `<!-- ${marker}:start -->`;
   const end = `<!-- ${marker}:end -->`;

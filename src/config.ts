@@ -5,9 +5,9 @@ import { join, resolve } from 'node:path';
 import { Keyring } from './crypto/keyring.js';
 import { dataSourceProblem, isAreaCode, isDataSource } from './domain/regions.js';
 
-/** What a node is in the national network (ZWFW C 0124 5.5): a province (also a city or a central department) or the national hub. */
-export type NodeRole = 'province' | 'hub';
-export const NODE_ROLES: readonly NodeRole[] = ['province', 'hub'];
+import { NODE_ROLES, type NodeRole } from './domain/node-role.js';
+
+export { NODE_ROLES, type NodeRole };
 
 /** Everything a node or a command needs to know, from flags, then environment, then defaults. */
 export interface Config {

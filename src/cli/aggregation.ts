@@ -5,7 +5,7 @@ import { Exchange, type ExchangeSummary } from '../core/aggregation/exchange.js'
 import type { AggregateProgress, AggregateReport, AggregateSummary } from '../core/aggregation/aggregator.js';
 import type { ProvinceError } from '../store/front-db.js';
 import type { ReportOutcome } from '../core/aggregation/feed.js';
-import type { Services } from '../core/services.js';
+import type { Services } from '../node/services.js';
 
 /** A bar on a terminal, a line every few seconds otherwise (CI logs); nothing with --json. */
 export function progressView(label: string, quiet: boolean) {

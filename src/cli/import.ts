@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { Services } from '../core/services.js';
+import type { Services } from '../node/services.js';
 import type { ImportProgress, ImportReport, Rejection } from '../core/importer.js';
 
 /** A progress bar on a terminal, a line every few seconds otherwise (CI logs). */

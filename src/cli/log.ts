@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { loadConfig, type ConfigFlags } from '../config.js';
-import type { Services } from '../core/services.js';
+import type { Services } from '../node/services.js';
 import { auditLocal, type AuditResult, type SeenLog } from '../core/log-audit.js';
 import { auditRemote } from '../federation/log-audit-remote.js';
 import { witnessLog } from '../federation/witness.js';

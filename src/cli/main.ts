@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { readFileSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { loadConfig, type Config, type ConfigFlags } from '../config.js';
-import { openServices, type Services } from '../core/services.js';
+import { openServices, type Services } from '../node/services.js';
 import { AccountService } from '../core/accounts.js';
 import { cstCompactDate } from '../domain/dates.js';
 import { serve } from './serve.js';
@@ -232,7 +232,20 @@ for (const [action, what] of [['disable', 'refuse every request of an app from n
       out(flags, app, () => `${app.appId}: ${app.disabled ? 'disabled' : 'enabled'}`);
     });
 }
-withData(program.command('trusted-tokens').description('natural-person trusted tokens this node issued (table 9)').command('revoke <tokenId>')
+const trustedTokens = program.command('trusted-tokens').description('natural-person trusted tokens this node issued (table 9)');
+withData(trustedTokens.command('list').description('list the tokens still good, newest first (holders are never shown: only their blind index is kept)'))
+  .option('--app <appId>', 'only those issued to this trusted app')
+  .option('--holder <idNo>', "only this holder's (citizen identity number)")
+  .option('--all', 'expired and revoked ones too')
+  .option('--limit <n>', 'at most this many', '100')
+  .action(async (flags: Common & { app?: string; holder?: string; all?: boolean; limit: string }) => {
+    const limit = Number(flags.limit);
+    if (!Number.isInteger(limit) || limit < 1) throw new Error('--limit: a whole number of at least 1');
+    const list = await onData(flags, (s) => s.trustedAccess.listTokens({ appId: flags.app, holderCode: flags.holder, all: flags.all, limit }));
+    const state = (t: (typeof list)[number]) => (t.revokedAt ? `revoked ${t.revokedAt.toISOString()}` : t.expiresAt.getTime() <= Date.now() ? 'expired' : 'good');
+    out(flags, list, () => list.map((t) => [t.id, t.appId, t.permission, t.issuedAt.toISOString(), t.expiresAt.toISOString(), state(t)].join('\t')).join('\n') || '(none)');
+  });
+withData(trustedTokens.command('revoke <tokenId>')
   .description('revoke a token: every node that pulls this node\'s revocation list refuses it'))
   .action(async (id: string, flags: Common) => {
     await onData(flags, (s) => s.trustedAccess.revoke(id));

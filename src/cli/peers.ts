@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Services } from '../core/services.js';
+import type { Services } from '../node/services.js';
 import type { YrdPeer } from '../federation/yrd-peers.js';
 import type { KeyRefresh } from '../federation/network-keys.js';
 import { syncKeys } from '../federation/members.js';

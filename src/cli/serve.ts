@@ -1,8 +1,9 @@
+import { basename, isAbsolute, relative } from 'node:path';
 import { checkFederation, type Config } from '../config.js';
 import { witnessEvery } from '../federation/witness.js';
-import { openServices, type Services } from '../core/services.js';
+import { openServices, type Services } from '../node/services.js';
 import { buildApp } from '../server/app.js';
-import { seedDemo } from '../core/demo.js';
+import { seedDemo } from '../node/demo.js';
 import { AccountService } from '../core/accounts.js';
 import { cstCompactDate } from '../domain/dates.js';
 import { aggregateEvery } from '../core/aggregation/aggregator.js';
@@ -107,7 +108,7 @@ zhengzhao node listening on ${baseUrl}
   demo credentials:                 ${cfg.dataDir}/demo-credentials.json
   account ${creds.national.accountId}, secret ${creds.national.secret} (AccessToken = HMAC-SM3(secret, AccountId + yyyyMMdd))
 
-Try (today's token; 'npx zhengzhao token --id ${creds.national.accountId} --from-credentials ${cfg.dataDir}/demo-credentials.json' prints it):
+Try (today's token; '${selfCommand()} token --id ${creds.national.accountId} --from-credentials ${cfg.dataDir}/demo-credentials.json' prints it):
   curl -s ${creds.national.baseUrl}/Retrieval \\
     --data-urlencode AccountId=${creds.national.accountId} \\
     --data-urlencode AccessToken=${token} \\
@@ -120,7 +121,7 @@ Sichuan: system ${creds.sichuan.accountId} (${creds.sichuan.systemName}, calls f
     -d '{"head":{"accountId":"${creds.sichuan.accountId}","accessToken":"${creds.sichuan.accessToken}"},"data":{"certificateHolderCode":"${holder.code}","useFor":"01"}}'
 ` : ''}${creds.beijing ? `
 Beijing: log in as ${creds.beijing.account} / ${creds.beijing.password} with app_key ${creds.beijing.appKey} and app_secret ${creds.beijing.appSecret};
-  service item ${creds.beijing.serviceItem?.code} ${creds.beijing.serviceItem?.name} issues 结婚证 (license item ${creds.beijing.serviceItem?.licenseItemCode}); see the README.
+  service item ${creds.beijing.serviceItem?.code} ${creds.beijing.serviceItem?.name} issues 结婚证 (license item ${creds.beijing.serviceItem?.licenseItemCode}); see docs/beijing.md.
 ` : ''}${creds.zaozhuang ? `
 Zaozhuang: client ${creds.zaozhuang.clientId} / ${creds.zaozhuang.clientSecret}, account ${creds.zaozhuang.username} / ${creds.zaozhuang.password}
   curl -s ${creds.zaozhuang.tokenUrl} -d client_id=${creds.zaozhuang.clientId} -d client_secret=${creds.zaozhuang.clientSecret} \\
@@ -128,8 +129,8 @@ Zaozhuang: client ${creds.zaozhuang.clientId} / ${creds.zaozhuang.clientSecret},
 ` : ''}${creds.yrd ? `
 Yangtze River Delta: trusted app ${creds.yrd.appId} is registered (its key is in demo-credentials.json); requests are
 SM2-signed, so call through the command line (item ${creds.yrd.scene.itemCode} is added as the scene):
-  TOKEN=$(npx zhengzhao yrd token ${holder.code} --permission retrieve,info,download,usage,code@*)
-  npx zhengzhao yrd call /certificates/retrieval '{"trustedToken":"'$TOKEN'"}'
+  TOKEN=$(${selfCommand()} yrd token ${holder.code} --permission retrieve,info,download,usage,code@*)
+  ${selfCommand()} yrd call /certificates/retrieval '{"trustedToken":"'$TOKEN'"}'
 ` : ''}`);
     }
   } else {
@@ -148,4 +149,16 @@ async function untilReady(db: Services['db'], startup: StartupTasks): Promise<vo
     console.error(`not ready yet: ${[r.database === 'reachable' ? '' : `database ${r.database}`, r.migrationsPending.length ? `migrations ${r.migrationsPending.join(', ')} pending` : '', ...r.startupPending].filter(Boolean).join('; ')}`);
     await new Promise((resolve) => setTimeout(resolve, wait));
   }
+}
+
+/**
+ * How the hints name the command line: the checkout's `./bin/zhengzhao.js` when the node was started
+ * from it (`npm start`), which runs at once where `npx zhengzhao` would first rebuild the project
+ * into npm's cache; `zhengzhao` otherwise (installed, or run from the sources).
+ */
+function selfCommand(): string {
+  const script = process.argv[1];
+  if (!script || basename(script) !== 'zhengzhao.js') return 'zhengzhao';
+  const rel = relative(process.cwd(), script);
+  return rel.startsWith('..') || isAbsolute(rel) ? script : `./${rel}`;
 }

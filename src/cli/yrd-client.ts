@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { DemoYrdApp } from '../core/demo.js';
+import type { DemoYrdApp } from '../node/demo.js';
 import { signingString } from '../core/trusted-access/apps.js';
 import { sm2Encrypt, sm2PrivateKeyFromPem, sm2Sign } from '../crypto/sm2.js';
 

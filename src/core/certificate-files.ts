@@ -4,7 +4,7 @@ import { sm3Hex } from '../crypto/sm3.js';
 import type { Certificate } from '../domain/model.js';
 import { layOut, type LayoutTemplate } from '../domain/layout-template.js';
 import { annotationText, copyProblem, cstIso, MAX_COPY_REASON, type CopyProblem } from '../domain/annotation.js';
-import type { FileSigner, LayoutAnnotation, LayoutInput, LayoutSeal } from '../files/layout-input.js';
+import type { FileSigner, LayoutAnnotation, LayoutInput, LayoutSeal } from './layout-input.js';
 import type { CopyTerms, FileFormat } from './file-tickets.js';
 import { FilesBusyError, type FileKey, type FilePool } from './file-pool.js';
 

@@ -1,5 +1,4 @@
 import type { Db } from '../store/db.js';
-import type { Config } from '../config.js';
 import { formatCheckpoint } from '../domain/checkpoint.js';
 import { noteKeyId, noteVerifierKey, signNote } from '../crypto/signed-note.js';
 import { fixOrigin, latestCheckpoint, storedOrigin, saveCheckpoint, type StoredCheckpoint } from '../store/transparency-log.js';
@@ -11,7 +10,7 @@ import type { TransparencyLog } from './transparency-log.js';
  * URL without its scheme, then /log (a schema-less URL, as C2SP signed-note recommends); a node
  * without a public URL names itself by its data source or area code.
  */
-export function logOrigin(cfg: Pick<Config, 'publicUrl' | 'dataSource' | 'areaCode'>): string {
+export function logOrigin(cfg: { publicUrl?: string; dataSource?: string; areaCode?: string }): string {
   if (cfg.publicUrl) return `${cfg.publicUrl.replace(/^[a-z]+:\/\//i, '').replace(/\/+$/, '')}/log`;
   return `zhengzhao.invalid/${cfg.dataSource ?? cfg.areaCode ?? 'node'}/log`;
 }

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { FileFormat } from './file-tickets.js';
-import type { LayoutInput } from '../files/layout-input.js';
+import type { LayoutInput } from './layout-input.js';
 
 /** The pool's queue is full: the caller answers its dialect's busy code and may try again later. */
 export class FilesBusyError extends Error {
@@ -14,11 +14,14 @@ export class FilesBusyError extends Error {
 export interface FileKey { privateKey: string; certificateDer: Buffer; publicKeyHex: string }
 export interface RenderJob { format: FileFormat; input: LayoutInput; key: FileKey }
 
-/** Compiled, the worker is file-worker.js; under tsx a bootstrap registers tsx first (as signer.ts does). */
-function startWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./file-worker.js', import.meta.url));
-  const entry = new URL('./file-worker.ts', import.meta.url).href;
-  return new Worker(`(async () => { (await import('tsx/esm/api')).register(); await import(${JSON.stringify(entry)}); })()`, { eval: true });
+/**
+ * The thread's entry is the renderers' module (files/file-worker), given by the composition root so
+ * the core does not import the files layer. Compiled it is a .js file; under tsx a bootstrap
+ * registers tsx first (as signer.ts does).
+ */
+function startWorker(entry: URL): Worker {
+  if (!entry.pathname.endsWith('.ts')) return new Worker(entry);
+  return new Worker(`(async () => { (await import('tsx/esm/api')).register(); await import(${JSON.stringify(entry.href)}); })()`, { eval: true });
 }
 
 interface Pending { job: RenderJob; resolve: (b: Buffer) => void; reject: (e: unknown) => void }
@@ -35,7 +38,7 @@ export class FilePool {
   /** Files rendered since start, for tests and benchmarks. */
   rendered = 0;
 
-  constructor(readonly threads = Math.max(1, availableParallelism()), readonly maxQueue = 256) {}
+  constructor(private readonly entry: URL, readonly threads = Math.max(1, availableParallelism()), readonly maxQueue = 256) {}
 
   /** Whether `n` more jobs would be accepted now. */
   hasRoom(n = 1): boolean {
@@ -68,7 +71,7 @@ export class FilePool {
   }
 
   private spawn(): { worker: Worker; job?: Pending } {
-    const slot: { worker: Worker; job?: Pending } = { worker: startWorker() };
+    const slot: { worker: Worker; job?: Pending } = { worker: startWorker(this.entry) };
     slot.worker.unref();
     slot.worker.on('message', (m: { bytes?: Uint8Array; error?: string }) => {
       const p = slot.job;

@@ -2,7 +2,7 @@ import type { CertificateSummary } from '../domain/model.js';
 import { verifiedState } from '../domain/model.js';
 import { cstDate } from '../domain/dates.js';
 import type { FileOutcome } from '../domain/file-outcome.js';
-import { sniffFormat, type FileInspection } from '../files/file-check.js';
+import { sniffFormat, type FileInspection } from './file-check.js';
 import type { CertificateRepo } from '../store/certificates.js';
 import type { CertificateTypeRepo } from '../store/certificate-types.js';
 import { ReturnCode, ServiceError } from '../domain/return-codes.js';

@@ -2,8 +2,8 @@ import { parseCheckpoint } from '../domain/checkpoint.js';
 import { openNote } from '../crypto/signed-note.js';
 import { latestCheckpoint } from '../store/transparency-log.js';
 import { verifyLogLocally } from './log-verify.js';
-import type { Services } from './services.js';
-import type { NoteKey } from './checkpoints.js';
+import type { Db } from '../store/db.js';
+import type { Checkpoints, NoteKey } from './checkpoints.js';
 
 /** What a verifier remembers of a log between runs: the last checkpoint it accepted, and the keys it trusts. */
 export interface SeenLog { size: number; root: string; keys?: string[] }
@@ -35,7 +35,7 @@ export function openCheckpoint(note: string, origin: string, keys: Pick<NoteKey,
  * the latest checkpoint's signature and root, and that the tree still has, at the size seen last
  * time, the root seen then (the log only grew since).
  */
-export async function auditLocal(s: Services, seenOf: (origin: string) => SeenLog | undefined): Promise<AuditResult> {
+export async function auditLocal(s: { db: Db; checkpoints: Checkpoints }, seenOf: (origin: string) => SeenLog | undefined): Promise<AuditResult> {
   const stored = await latestCheckpoint(s.db);
   const origin = await s.checkpoints.knownOrigin();
   const seen = seenOf(origin);

@@ -4,7 +4,7 @@ import type { Keyring } from '../crypto/keyring.js';
 import { generateSm2KeyPair, sm2PublicKeyPem, sm2Sign, sm2Verify, SM2_DEFAULT_USER_ID } from '../crypto/sm2.js';
 import { sm3, sm3Hex } from '../crypto/sm3.js';
 import { selfSignedCertificate } from '../crypto/x509.js';
-import type { FileSigner } from '../files/layout-input.js';
+import type { FileSigner } from './layout-input.js';
 
 export interface PublishedKey {
   kid: string;

@@ -1,7 +1,15 @@
 import type { KnownKey, PeerKeyRepo } from '../store/peer-keys.js';
-import type { FetchedKey } from '../federation/published-keys.js';
 import type { NodeKeys } from './node-keys.js';
 import type { TrustedKeys } from './trusted-keys.js';
+
+/** One key of another node's /.well-known/zhengzhao/keys, checked. */
+export interface FetchedKey {
+  kid: string;
+  use: 'sign' | 'encrypt';
+  publicKeyHex: string;
+  validFrom?: string;
+  validTo?: string;
+}
 
 /** Who published a set of keys, as this node files them. */
 export interface KeyOwner { owner: string; name?: string; dataSource?: string; areaCodes?: string[] }

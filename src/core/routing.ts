@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { NodeRole } from '../config.js';
+import type { NodeRole } from '../domain/node-role.js';
 import type { Certificate, CertificateSummary, CertificateType } from '../domain/model.js';
 import { ReturnCode, ServiceError } from '../domain/return-codes.js';
 import { issuerAreaOf, withinArea } from '../domain/regions.js';

@@ -1,9 +1,12 @@
 import { buildSeal } from '../crypto/ses.js';
 import { readSm2Certificate } from '../crypto/x509-read.js';
 import { isValidCreditCode } from '../domain/holder-code.js';
-import type { LayoutSeal } from '../files/layout-input.js';
+import type { LayoutSeal } from './layout-input.js';
 import type { SealRecord, SealRepo } from '../store/seals.js';
 import type { NodeKeys } from './node-keys.js';
+
+/** Draws a seal's picture for an organisation name (files/seal-picture plugs in here), with its size in millimetres. */
+export type SealPicture = () => Promise<{ sealPicturePng(orgName: string): Buffer; SEAL_SIZE_MM: number }>;
 
 /** What callers see of a seal (never its bytes). */
 export interface SealSummary {
@@ -38,7 +41,7 @@ const summary = (r: Omit<SealRecord, 'sealDer' | 'picturePng'>): SealSummary => 
  * every layout file. A new seal for an organisation supersedes the older one from then on.
  */
 export class SealService {
-  constructor(private readonly repo: SealRepo, private readonly nodeKeys: NodeKeys) {}
+  constructor(private readonly repo: SealRepo, private readonly nodeKeys: NodeKeys, private readonly picture: SealPicture) {}
 
   async add(input: NewSeal, now = new Date()): Promise<SealSummary> {
     const orgName = input.orgName.trim();
@@ -55,8 +58,7 @@ export class SealService {
     // A seal cannot outlive the certificate of the key that stamps it: no signature could then be checked.
     if (validTo > cert.notAfter) throw new Error(`a seal valid ${years} years would outlive the node certificate (valid until ${cert.notAfter.toISOString()})`);
     const esId = `${input.orgCode}${String((await this.repo.count(input.orgCode)) + 1).padStart(4, '0')}`;
-    // Loaded on first use: the picture brings a font and a rasteriser that data-only nodes never need.
-    const { sealPicturePng, SEAL_SIZE_MM } = await import('../files/seal-picture.js');
+    const { sealPicturePng, SEAL_SIZE_MM } = await this.picture();
     const picturePng = sealPicturePng(orgName);
     const sealDer = buildSeal({
       vendorId: VENDOR_ID, esId, type: 1, name: orgName, signerCertificates: [signer.certificateDer],

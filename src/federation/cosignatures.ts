@@ -1,15 +1,19 @@
-import type { Services } from '../core/services.js';
+import type { Db } from '../store/db.js';
+import type { Checkpoints } from '../core/checkpoints.js';
 import { verifyCosignature } from '../crypto/cosignature.js';
 import { splitNote } from '../crypto/signed-note.js';
 import { parseCheckpoint } from '../domain/checkpoint.js';
 import { KEYS_PATH } from './published-keys.js';
+
+/** What collecting cosignatures reads of a node. */
+export interface CosigningNode { db: Db; checkpoints: Checkpoints }
 
 /**
  * Collects the cosignatures this node's witnesses made of its checkpoints (each witness serves the
  * note it cosigned): a line is kept when it verifies with the witness's key, pinned the first time,
  * over a checkpoint this node signed. /log/checkpoint then carries them.
  */
-export async function collectCosignatures(s: Services, witnessUrls: string[], timeoutMs: number): Promise<{ url: string; size?: number; problem?: string }[]> {
+export async function collectCosignatures(s: CosigningNode, witnessUrls: string[], timeoutMs: number): Promise<{ url: string; size?: number; problem?: string }[]> {
   const origin = await s.checkpoints.origin();
   const out: { url: string; size?: number; problem?: string }[] = [];
   for (const raw of witnessUrls) {

@@ -1,5 +1,9 @@
-import type { Services } from '../core/services.js';
-import { syncKeys } from './members.js';
+import type { NodeRole } from '../domain/node-role.js';
+import type { YrdPeerRegistry } from './yrd-peers.js';
+import { syncKeys, type MemberAdmin } from './members.js';
+
+/** What the refresh reads of a node. */
+export interface RefreshingNode extends MemberAdmin { cfg: { role: NodeRole; hub?: { url?: string } }; peers: YrdPeerRegistry }
 
 /**
  * Keeps learned keys current while a node serves: a hub reads its members' keys, a province with
@@ -7,7 +11,7 @@ import { syncKeys } from './members.js';
  * start, then every `intervalMs`. A failure is reported and tried again next time; what was learned
  * before stays in use meanwhile.
  */
-export function refreshKeysEvery(s: Services, intervalMs: number, report: (line: string) => void): { stop(): Promise<void> } {
+export function refreshKeysEvery(s: RefreshingNode, intervalMs: number, report: (line: string) => void): { stop(): Promise<void> } {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();

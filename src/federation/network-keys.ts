@@ -1,10 +1,19 @@
-import type { Config } from '../config.js';
+import type { NodeRole } from '../domain/node-role.js';
 import type { NodeKeys } from '../core/node-keys.js';
 import type { ExchangeKeys } from '../core/exchange-keys.js';
 import type { PeerKeys } from '../core/peer-keys.js';
 import type { KnownKey } from '../store/peer-keys.js';
 import type { NodeRegistry } from './registry.js';
 import { fetchPublishedKeys, parsePublishedKeys, type FetchedIdentity } from './published-keys.js';
+
+/** What key distribution reads of the node's configuration (the Config fits it). */
+export interface NetworkKeySettings {
+  role: NodeRole;
+  areaCode?: string;
+  dataSource?: string;
+  hub?: { url?: string };
+  federation: { hopTimeoutMs: number };
+}
 
 export const NETWORK_KEYS_PATH = '/.well-known/zhengzhao/network-keys';
 
@@ -36,7 +45,7 @@ const documentKey = (k: { kid: string; use: 'sign' | 'encrypt'; publicKeyHex: st
  */
 export class NetworkKeys {
   constructor(
-    private readonly cfg: Config,
+    private readonly cfg: NetworkKeySettings,
     private readonly nodeKeys: NodeKeys,
     private readonly exchangeKeys: ExchangeKeys,
     private readonly peerKeys: PeerKeys,

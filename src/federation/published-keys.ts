@@ -1,13 +1,7 @@
 import { isAreaCode, isDataSource } from '../domain/regions.js';
 
-/** One key of another node's /.well-known/zhengzhao/keys, checked. */
-export interface FetchedKey {
-  kid: string;
-  use: 'sign' | 'encrypt';
-  publicKeyHex: string;
-  validFrom?: string;
-  validTo?: string;
-}
+import type { FetchedKey } from '../core/peer-keys.js';
+export type { FetchedKey };
 
 /** Who the node says it is (absent from nodes older than the exchange keys). */
 export interface FetchedIdentity { role?: string; areaCode?: string; dataSource?: string }

@@ -1,10 +1,20 @@
-import type { Services } from '../core/services.js';
+import type { Db } from '../store/db.js';
+import type { Checkpoints } from '../core/checkpoints.js';
+import type { NodeKeys } from '../core/node-keys.js';
 import { asBuffer } from '../store/db.js';
 import { cosign } from '../crypto/cosignature.js';
 import { splitNote } from '../crypto/signed-note.js';
 import type { SeenLog } from '../core/log-audit.js';
 import { auditRemote } from './log-audit-remote.js';
 import { collectCosignatures } from './cosignatures.js';
+
+/** What witnessing reads of a node: its log, its key and whom it witnesses. */
+export interface WitnessNode {
+  db: Db;
+  checkpoints: Checkpoints;
+  nodeKeys: NodeKeys;
+  cfg: { federation: { hopTimeoutMs: number }; witnessOf: string[]; witnesses: string[] };
+}
 
 export interface WitnessOutcome { origin: string; size?: number; cosignature?: string; problem?: string }
 
@@ -14,7 +24,7 @@ export interface WitnessOutcome { origin: string; size?: number; cosignature?: s
  * cosigned; then this node cosigns it and keeps the cosigned note, served at
  * /log/witness/checkpoint. A checkpoint that fails is refused, kept as evidence and alarmed.
  */
-export async function witnessLog(s: Services, peerUrl: string, alarm: (line: string) => void): Promise<WitnessOutcome> {
+export async function witnessLog(s: WitnessNode, peerUrl: string, alarm: (line: string) => void): Promise<WitnessOutcome> {
   let seen: SeenLog | undefined;
   const result = await auditRemote(peerUrl, (origin) => seen, s.cfg.federation.hopTimeoutMs * 2, async (origin) => {
     const [row] = await s.db.query<{ size: number; root: Uint8Array; keys: string[] }>('select size, root, keys from witness_logs where origin = $1', [origin]);
@@ -43,13 +53,13 @@ export async function witnessLog(s: Services, peerUrl: string, alarm: (line: str
 }
 
 /** The newest checkpoint of a log this node witnessed, with its cosignature line. */
-export async function cosignedCheckpoint(s: Services, origin: string): Promise<string | undefined> {
+export async function cosignedCheckpoint(s: WitnessNode, origin: string): Promise<string | undefined> {
   const [row] = await s.db.query<{ note: string }>('select note from witness_cosignatures where origin = $1 order by size desc limit 1', [origin]);
   return row?.note;
 }
 
 /** Runs witnessing on a timer: the configured peers' logs cosigned, this node's witnesses' cosignatures collected. */
-export function witnessEvery(s: Services, ms: number, say: (line: string) => void): { stop(): Promise<void> } {
+export function witnessEvery(s: WitnessNode, ms: number, say: (line: string) => void): { stop(): Promise<void> } {
   let running: Promise<unknown> = Promise.resolve();
   const round = async () => {
     for (const url of s.cfg.witnessOf) await witnessLog(s, url, say).catch((err: Error) => say(`witness: ${url}: ${err.message}`));

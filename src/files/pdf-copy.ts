@@ -2,7 +2,7 @@ import { sm3 } from '../crypto/sm3.js';
 import { readCertificate, type CertificateParts } from '../crypto/x509-read.js';
 import { ANNOTATION_RED, copyLayout, PAGE_PT, WATERMARK_OPACITY, type PlacedLine } from './copy-layout.js';
 import { glyphOutline, unitsPerEm, type GlyphOutline } from './glyph-outlines.js';
-import type { FileSigner, LayoutAnnotation } from './layout-input.js';
+import type { FileSigner, LayoutAnnotation } from '../core/layout-input.js';
 import { isRef, readTrailer, resolve, type PdfDict, type PdfValue } from './pdf-objects.js';
 import { pdfCms, type PdfSignOptions } from './pdf-sign.js';
 import { IncrementalUpdate, lastXrefOffset, name, raw, ref, serialize, textString, type PdfOut } from './pdf-write.js';

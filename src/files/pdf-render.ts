@@ -1,6 +1,6 @@
 import PDFDocument from 'pdfkit';
 import { cjkFontBytes } from './cjk-font.js';
-import type { LayoutAnnotation, LayoutInput } from './layout-input.js';
+import type { LayoutAnnotation, LayoutInput } from '../core/layout-input.js';
 import { drawQrCode } from './pdf-qr.js';
 
 /** The renderer's input is the shared layout input; the alias keeps older imports working. */

@@ -3,7 +3,7 @@ import { ANNOTATION_FLAGS, DEFAULT_BYTE_RANGE_PLACEHOLDER, SIG_FLAGS, SUBFILTER_
 import { buildDetachedSignedData } from '../crypto/cms.js';
 import { sm3 } from '../crypto/sm3.js';
 import { readCertificate, type CertificateParts } from '../crypto/x509-read.js';
-import type { FileSigner, LayoutInput } from './layout-input.js';
+import type { FileSigner, LayoutInput } from '../core/layout-input.js';
 import { renderCertificatePdf, type PdfRenderHooks } from './pdf-render.js';
 
 export interface PdfSignOptions {

@@ -1,6 +1,6 @@
 import { verifyDetachedSignedData } from '../crypto/cms-verify.js';
-import { sniffFormat, type FileInspection } from './file-check.js';
-import type { LayoutAnnotation, LayoutMetadata } from './layout-input.js';
+import { sniffFormat, type FileInspection } from '../core/file-check.js';
+import type { LayoutAnnotation, LayoutMetadata } from '../core/layout-input.js';
 import { decodeText, isName, isString, pdfDateToIso, readTrailer, readValue, resolve, type PdfDict, type PdfString, type PdfValue } from './pdf-objects.js';
 
 /** GB/T 36903 names in the information dictionary → the fields they fill. */

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../core/services.js';
+import type { Services } from '../node/services.js';
 import { syncKeys } from '../federation/members.js';
 
 /** The admin API of keys and YRD peers (mounted inside the authenticated admin scope). */

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import { verifyLogLocally } from '../core/log-verify.js';
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../core/services.js';
+import type { Services } from '../node/services.js';
 import type { AccountScheme } from '../store/accounts.js';
 import type { NewType } from '../core/catalog.js';
 import type { TypeStatus } from '../domain/model.js';

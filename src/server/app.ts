@@ -1,6 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
-import type { Services } from '../core/services.js';
+import type { Services } from '../node/services.js';
 import { nationalDialect, NATIONAL_ROOT } from '../dialects/national/routes.js';
 import { beijingDialect, BEIJING_API_ROOT } from '../dialects/beijing/routes.js';
 import { beijingViews, BEIJING_WEB_ROOT } from '../dialects/beijing/views.js';

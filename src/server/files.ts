@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../core/services.js';
+import type { Services } from '../node/services.js';
 import { TicketError } from '../core/sharing.js';
 import { CopyError, NoSealError } from '../core/certificate-files.js';
 import { FilesBusyError } from '../core/file-pool.js';

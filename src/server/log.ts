@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Services } from '../core/services.js';
+import type { Services } from '../node/services.js';
 import { LogRequestError } from '../core/transparency-log.js';
 import { parseTilePath, TILE_WIDTH } from '../domain/tile-path.js';
 import { cosignedCheckpoint } from '../federation/witness.js';

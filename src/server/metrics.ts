@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Services } from '../core/services.js';
+import type { Services } from '../node/services.js';
 import type { CircuitState } from '../federation/breaker.js';
 import { requestLabels } from './request-labels.js';
 import { requireBearer } from './bearer.js';
@@ -55,6 +55,33 @@ export function installMetrics(app: FastifyInstance, s: Services, token: string)
       this.set({ state: 'max' }, p.max);
     },
   });
+
+  // A hub's catalog aggregation (ZWFW C 0124 5.3), read from the database at each scrape, so the
+  // figures include runs of other processes (`zhengzhao aggregate`, other nodes on this database).
+  // Rows per second is rate(zhengzhao_aggregation_rows_total[...]).
+  if (s.cfg.role === 'hub') {
+    let status: Promise<Awaited<ReturnType<Services['aggregator']['status']>> | undefined> | undefined;
+    // One query per scrape for the three series, and none when the database does not answer.
+    const current = () => (status ??= s.aggregator.status().catch(() => undefined).finally(() => { setImmediate(() => { status = undefined; }); }));
+    new Counter({
+      name: 'zhengzhao_aggregation_rows_total', help: 'lic_data rows the hub\'s aggregator applied to the catalog or refused (to lic_data_error)', labelNames: ['outcome'], registers: [register],
+      async collect() {
+        const st = await current();
+        if (!st) return;
+        this.reset();
+        this.inc({ outcome: 'applied' }, st.applied);
+        this.inc({ outcome: 'rejected' }, st.rejected);
+      },
+    });
+    new Gauge({
+      name: 'zhengzhao_aggregation_pending_rows', help: 'lic_data rows received and not yet aggregated', registers: [register],
+      async collect() { const st = await current(); if (st) this.set(st.pending); },
+    });
+    new Gauge({
+      name: 'zhengzhao_aggregation_lag_seconds', help: 'Age of the oldest lic_data row waiting for the aggregator, by its Cd_time (0 when none waits)', registers: [register],
+      async collect() { const st = await current(); if (st) this.set(st.lagSeconds); },
+    });
+  }
 
   const stopUsage = s.usage.observe({
     recorded(e) {

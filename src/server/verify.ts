@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../core/services.js';
+import type { Services } from '../node/services.js';
 import { usability } from '../domain/model.js';
 import { cstDate, formatChineseDate } from '../domain/dates.js';
 import { maskName } from '../domain/mask.js';

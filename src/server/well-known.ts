@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../core/services.js';
+import type { Services } from '../node/services.js';
 import { NETWORK_KEYS_PATH } from '../federation/network-keys.js';
 import { KEYS_PATH } from '../federation/published-keys.js';
 

@@ -205,6 +205,19 @@ export class FrontDbRepo {
     return { position: Number(r.position), applied: Number(r.applied), rejected: Number(r.rejected), updatedAt: r.updated_at };
   }
 
+  /**
+   * What waits for the aggregator: lic_data rows after its position, and how old the oldest is in
+   * seconds, by its Cd_time (China Standard Time, written when the province reported it); 0 when
+   * none waits.
+   */
+  async backlog(): Promise<{ pending: number; oldestSeconds: number }> {
+    const r = (await this.db.query<{ pending: number; oldest: number | null }>(
+      `select count(*)::bigint as pending,
+              extract(epoch from (now() at time zone 'UTC' + interval '8 hours') - min(d."Cd_time"))::float8 as oldest
+         from front.lic_data d, front.aggregation_state s where d."ID" > s.position`))[0]!;
+    return { pending: Number(r.pending), oldestSeconds: Math.max(0, Number(r.oldest ?? 0)) };
+  }
+
   async advancePosition(q: Queryable, position: number, applied: number, rejected: number): Promise<void> {
     await q.query(
       'update front.aggregation_state set position = $1, applied = applied + $2, rejected = rejected + $3, updated_at = now()',

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
-import { openServices, type Services } from '../../src/core/services.js';
+import { openServices, type Services } from '../../src/node/services.js';
 import { catalogProblem, type CatalogRow } from '../../src/domain/catalog-row.js';
 import { catalogRow, idFor, ISSUER, MARRIAGE, MARRIAGE_TYPE } from '../support/catalog-rows.js';
 import { makeCreditCode } from '../../src/domain/holder-code.js';

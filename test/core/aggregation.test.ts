@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
-import { openServices, type Services } from '../../src/core/services.js';
+import { openServices, type Services } from '../../src/node/services.js';
 import { Exchange } from '../../src/core/aggregation/exchange.js';
 import type { WriteContext } from '../../src/core/issuing.js';
 import type { CallContext } from '../../src/core/usage.js';

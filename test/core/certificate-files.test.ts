@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Certificate } from '../../src/domain/model.js';
 import { CertificateFiles, type Renderers } from '../../src/core/certificate-files.js';
 import { FilePool, FilesBusyError } from '../../src/core/file-pool.js';
+import { fileWorkerEntry } from '../../src/files/file-worker-entry.js';
 import { loadRenderers } from '../../src/files/renderers.js';
 import { inspectPdf } from '../../src/files/pdf-verify.js';
 import { certificateLayout, makeSigner } from '../support/pdf-fixtures.js';
@@ -60,7 +61,7 @@ test('a download waits for a running job only so long, then answers busy', async
 });
 
 test('the pool renders on worker threads, and a full queue refuses instead of waiting', async () => {
-  const pool = new FilePool(1, 1);
+  const pool = new FilePool(fileWorkerEntry, 1, 1);
   try {
     const { privateKeyHex, certificateDer, publicKeyHex } = signer;
     const job = { format: 'pdf' as const, input: certificateLayout(), key: { privateKey: privateKeyHex, certificateDer, publicKeyHex } };

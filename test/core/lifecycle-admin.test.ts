@@ -1,7 +1,7 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfig } from '../../src/config.js';
-import { openServices, type Services } from '../../src/core/services.js';
+import { openServices, type Services } from '../../src/node/services.js';
 import { AdminLifecycleError } from '../../src/core/lifecycle-admin.js';
 import { eventsOf } from '../../src/store/certificate-events.js';
 import { ReturnCode, ServiceError } from '../../src/domain/return-codes.js';

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
-import { openServices, type Services } from '../../src/core/services.js';
+import { openServices, type Services } from '../../src/node/services.js';
 import { RoutingService, type MemberDirectory, type Onward, type RemoteNode, type RoutedOperation } from '../../src/core/routing.js';
 import type { CallContext } from '../../src/core/sharing.js';
 import { wasRecorded } from '../../src/core/sharing.js';

@@ -28,7 +28,7 @@ for (const name of BACKENDS) {
       await migrate(db);
       nodeKeys = new NodeKeys(db, keys);
       await nodeKeys.init();
-      seals = new SealService(new SealRepo(db), nodeKeys);
+      seals = new SealService(new SealRepo(db), nodeKeys, () => import('../../src/files/seal-picture.js'));
     });
     after(async () => {
       if (skip) return;

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
-import { openServices, type Services } from '../../src/core/services.js';
+import { openServices, type Services } from '../../src/node/services.js';
 import { OAuthService, OAuthError } from '../../src/core/oauth.js';
 import { OAuthRepo } from '../../src/store/oauth.js';
 import { SharingService } from '../../src/core/sharing.js';

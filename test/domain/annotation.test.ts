@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { annotationText, cstIso, endOfCstDay } from '../../src/domain/annotation.js';
-import { sniffFormat } from '../../src/files/file-check.js';
+import { sniffFormat } from '../../src/core/file-check.js';
 
 test('a copy valid until a date runs to the end of that day in China Standard Time', () => {
   const end = endOfCstDay('2021-08-26');

@@ -6,7 +6,7 @@ import { makeBackend, postgresSkip, type Backend } from '../support/backends.js'
 import { cli, ENTRY, startNode, type RunningNode } from '../support/node-process.js';
 import { catalogRow, holderOf, idFor, ISSUER, ISSUER_NAME, MARRIAGE, MARRIAGE_TYPE } from '../support/catalog-rows.js';
 import { loadConfig } from '../../src/config.js';
-import { openServices, type Services } from '../../src/core/services.js';
+import { openServices, type Services } from '../../src/node/services.js';
 import { hmacSm3 } from '../../src/crypto/sm3.js';
 import { cstCompactDate } from '../../src/domain/dates.js';
 import type { WriteContext } from '../../src/core/issuing.js';

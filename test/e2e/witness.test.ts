@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { makeBackend, type Backend } from '../support/backends.js';
 import { loadConfig } from '../../src/config.js';
-import { openServices, type Services } from '../../src/core/services.js';
+import { openServices, type Services } from '../../src/node/services.js';
 import { buildApp } from '../../src/server/app.js';
 import { witnessLog } from '../../src/federation/witness.js';
 import { collectCosignatures } from '../../src/federation/cosignatures.js';

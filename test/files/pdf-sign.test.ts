@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { renderCertificatePdf } from '../../src/files/pdf-render.js';
 import { renderSignedPdf } from '../../src/files/pdf-sign.js';
 import { inspectPdf } from '../../src/files/pdf-verify.js';
-import type { FileSigner } from '../../src/files/layout-input.js';
+import type { FileSigner } from '../../src/core/layout-input.js';
 import { sm2Sign } from '../../src/crypto/sm2.js';
 import { ANNOTATION, certificateLayout, makeSigner } from '../support/pdf-fixtures.js';
 

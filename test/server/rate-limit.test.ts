@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { makeBackend, type Backend } from '../support/backends.js';
 import { loadConfig } from '../../src/config.js';
-import { openServices, type Services } from '../../src/core/services.js';
+import { openServices, type Services } from '../../src/node/services.js';
 import { buildApp } from '../../src/server/app.js';
 
 const LIMITS = { ZHENGZHAO_RATE_LIMIT_PER_ACCOUNT: '3', ZHENGZHAO_RATE_LIMIT_PER_ADDRESS: '6', ZHENGZHAO_RATE_LIMIT_SYNC_MS: '50', ZHENGZHAO_RATE_LIMIT_WINDOW: '3600' };

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { makeBackend, postgresSkip, type Backend } from '../support/backends.js';
 import { loadConfig } from '../../src/config.js';
-import { openServices, type Services } from '../../src/core/services.js';
+import { openServices, type Services } from '../../src/node/services.js';
 import { buildApp } from '../../src/server/app.js';
 import { parseCheckpoint } from '../../src/domain/checkpoint.js';
 import { openNote, splitNote } from '../../src/crypto/signed-note.js';

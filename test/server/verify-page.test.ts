@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { makeBackend, type Backend } from '../support/backends.js';
 import { loadConfig } from '../../src/config.js';
-import { openServices, type Services } from '../../src/core/services.js';
+import { openServices, type Services } from '../../src/node/services.js';
 import { buildApp } from '../../src/server/app.js';
-import { seedDemo, type DemoCredentials } from '../../src/core/demo.js';
+import { seedDemo, type DemoCredentials } from '../../src/node/demo.js';
 import { fileOnPage } from '../../src/domain/page-verdict.js';
 
 test('a file on the page of another certificate is that, whatever its own outcome', () => {

@@ -1,6 +1,6 @@
 import { deflateSync } from 'node:zlib';
-import type { LayoutInput, LayoutSeal } from '../../src/files/layout-input.js';
-import type { FileSigner } from '../../src/files/layout-input.js';
+import type { LayoutInput, LayoutSeal } from '../../src/core/layout-input.js';
+import type { FileSigner } from '../../src/core/layout-input.js';
 import { buildSeal } from '../../src/crypto/ses.js';
 import { sealPicturePng, SEAL_SIZE_MM } from '../../src/files/seal-picture.js';
 

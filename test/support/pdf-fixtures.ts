@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { generateSm2KeyPair, sm2Sign } from '../../src/crypto/sm2.js';
 import { selfSignedCertificate } from '../../src/crypto/x509.js';
-import type { FileSigner, LayoutAnnotation, LayoutInput } from '../../src/files/layout-input.js';
+import type { FileSigner, LayoutAnnotation, LayoutInput } from '../../src/core/layout-input.js';
 import { sealPng } from './seal-png.js';
 
 /** A node's signer: a fresh SM2 key and its self-issued certificate. */

@@ -1,7 +1,7 @@
 import { generateSm2KeyPair, sm2Sign } from '../../src/crypto/sm2.js';
 import { selfSignedCertificate } from '../../src/crypto/x509.js';
 import { sm3 } from '../../src/crypto/sm3.js';
-import type { FileSigner } from '../../src/files/layout-input.js';
+import type { FileSigner } from '../../src/core/layout-input.js';
 
 /** A fresh SM2 key with a self-issued certificate, as a node has: signs seals, stamps and files in tests. */
 export function testSigner(commonName = 'test node', notBefore = new Date(Date.now() - 86_400_000), years = 10): FileSigner {

@@ -7,7 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../src/config.js';
-import { openServices } from '../../src/core/services.js';
+import { openServices } from '../../src/node/services.js';
 import { buildApp } from '../../src/server/app.js';
 import { adminToken as adminTokenOf, removeNodeHandle, writeNodeHandle } from '../../src/cli/node-handle.js';
 import { ServiceError } from '../../src/domain/return-codes.js';

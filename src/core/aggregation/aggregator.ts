@@ -128,6 +128,15 @@ export class Aggregator {
     return { from, to: position, horizon, ...totals, seconds: (performance.now() - started) / 1000, batches: [...batches.values()] };
   }
 
+  /**
+   * For monitoring: rows applied and refused since the hub began (by every aggregator process on
+   * this database), rows waiting, and the age of the oldest waiting row (the aggregation lag).
+   */
+  async status(): Promise<{ applied: number; rejected: number; pending: number; lagSeconds: number }> {
+    const [pos, backlog] = await Promise.all([this.front.position(), this.front.backlog()]);
+    return { applied: pos.applied, rejected: pos.rejected, pending: backlog.pending, lagSeconds: backlog.oldestSeconds };
+  }
+
   /** Where the aggregator stands, and each Cd_batch: received, applied, rejected. */
   async report(opts: { batch?: string; limit?: number } = {}): Promise<AggregateReport> {
     const pos = await this.front.position();

@@ -5,7 +5,7 @@ import { sm2CiphertextFromDer } from '../../crypto/sm2-ciphertext.js';
 import { canonicalJson } from '../../domain/canonical.js';
 import { isValidCitizenId } from '../../domain/holder-code.js';
 import { ReturnCode, ServiceError } from '../../domain/return-codes.js';
-import type { TrustedTokenRepo } from '../../store/trusted-tokens.js';
+import type { IssuedTokenListing, TrustedTokenRepo } from '../../store/trusted-tokens.js';
 import type { NodeKeys } from '../node-keys.js';
 import { DEFAULT_PERMISSION, parsePermission } from './permission.js';
 import { TrustError, type TrustProblem } from './problems.js';
@@ -149,6 +149,19 @@ export class TrustedAccess {
   checkBearer(grant: TrustedGrant, bearer: TokenBearer): void {
     const ok = 'appId' in bearer ? grant.appId === bearer.appId && grant.issuerArea === this.o.areaCode : grant.issuerArea === bearer.area;
     if (!ok) throw new TrustError('token-not-yours', 'the token was issued to another app or area', ['trustedToken']);
+  }
+
+  /**
+   * The tokens this node issued, newest first (the operator's `trusted-tokens list`): those still
+   * good, or `all`; by app, or by holder (matched through the blind index, never stored in clear).
+   */
+  async listTokens(opts: { appId?: string; holderCode?: string; all?: boolean; limit?: number } = {}): Promise<IssuedTokenListing[]> {
+    const holder = opts.holderCode?.trim().toUpperCase();
+    if (holder !== undefined && !isValidCitizenId(holder)) throw new ServiceError(ReturnCode.BadHolderCodeType, 'not a GB 11643 citizen identity number', ['holder']);
+    return this.tokens.list({
+      appId: opts.appId, all: opts.all, limit: opts.limit ?? 100,
+      ...(holder ? { holderIndex: this.keys.blindIndex('holder', holder) } : {}),
+    });
   }
 
   /** Revokes a token this node issued; `appId` limits it to the app that got it. */

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../core/services.js';
+import type { Services } from '../../node/services.js';
 import type { BatchItemResult } from '../../core/batches.js';
 import { MAX_BATCH_ITEMS } from '../../core/batches.js';
 import { ArgumentError, withSession } from './handler.js';

@@ -27,7 +27,7 @@ export function failure(correlationId: string | undefined, error: BeijingError) 
 }
 
 /**
- * The document defines no error codes; these are ours, stable and documented in the README.
+ * The document defines no error codes; these are ours, stable and documented in docs/beijing.md.
  * Messages are Chinese, for the clerks who read them.
  */
 export const BeijingErrors = {

@@ -1,7 +1,7 @@
 import { NoSealError } from '../../core/certificate-files.js';
 import { FilesBusyError } from '../../core/file-pool.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Services } from '../../core/services.js';
+import type { Services } from '../../node/services.js';
 import { SessionError, type Session } from '../../core/sessions.js';
 import { IssuingError } from '../../core/issuing.js';
 import { UsingError } from '../../core/using.js';

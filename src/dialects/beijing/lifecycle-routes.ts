@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../core/services.js';
+import type { Services } from '../../node/services.js';
 import { withSession } from './handler.js';
 import { dataFields, paramsOf, text, writeContext } from './params.js';
 

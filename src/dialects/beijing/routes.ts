@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../core/services.js';
+import type { Services } from '../../node/services.js';
 import type { CertificateType, TypeStatus } from '../../domain/model.js';
 import { installErrorEnvelope } from '../errors.js';
 import { BeijingErrors, failure, success } from './envelope.js';

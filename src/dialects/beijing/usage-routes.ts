@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Services } from '../../core/services.js';
+import type { Services } from '../../node/services.js';
 import type { Session } from '../../core/sessions.js';
 import type { CallContext } from '../../core/usage.js';
 import type { Viewer } from '../../core/using.js';

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Services } from '../../core/services.js';
+import type { Services } from '../../node/services.js';
 import { UsingError, type View } from '../../core/using.js';
 import { formatChineseDate } from '../../domain/dates.js';
 import { timestamp } from './envelope.js';

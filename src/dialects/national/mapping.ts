@@ -43,7 +43,7 @@ export function metadataRange(names: readonly string[] | undefined): ReadonlySet
 
 /**
  * The record with only the items in range. digitalSign, when asked for, is still the signature of
- * the whole record (see README): a caller that wants to check it asks for every item.
+ * the whole record (see docs/national.md): a caller that wants to check it asks for every item.
  */
 export function inRange<T extends object>(item: T, range: ReadonlySet<string> | undefined): Partial<T> {
   if (!range) return item;

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Services } from '../../core/services.js';
+import type { Services } from '../../node/services.js';
 import type { FileFormat } from '../../core/file-tickets.js';
 import type { CallContext, HolderSelector, VerifyClaim } from '../../core/sharing.js';
 import { wasRecorded } from '../../core/sharing.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Services } from '../../core/services.js';
+import type { Services } from '../../node/services.js';
 import type { AuthProblem } from '../../core/accounts.js';
 import type { FileFormat } from '../../core/file-tickets.js';
 import type { CallContext, FileLink, HolderSelector, VerifyClaim } from '../../core/sharing.js';

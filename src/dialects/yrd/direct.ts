@@ -1,4 +1,4 @@
-import type { Services } from '../../core/services.js';
+import type { Services } from '../../node/services.js';
 import type { Certificate, CertificateSummary } from '../../domain/model.js';
 import type { FileLink } from '../../core/sharing.js';
 import { withinArea } from '../../domain/regions.js';

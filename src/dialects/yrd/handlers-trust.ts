@@ -1,4 +1,4 @@
-import type { Services } from '../../core/services.js';
+import type { Services } from '../../node/services.js';
 import { ReturnCode, ServiceError } from '../../domain/return-codes.js';
 import { allowsOperation } from '../../core/trusted-access/permission.js';
 import { TrustError } from '../../core/trusted-access/problems.js';

@@ -1,5 +1,5 @@
-import type { Services } from '../../core/services.js';
-import { publicBase } from '../../core/services.js';
+import type { Services } from '../../node/services.js';
+import { publicBase } from '../../node/services.js';
 import type { Authorised } from '../../core/trusted-access/holder-sharing.js';
 import { ReturnCode, ServiceError } from '../../domain/return-codes.js';
 import type { YrdCaller, YrdCallMeta, YrdHandler, YrdHandlers } from './contract.js';

@@ -1,6 +1,6 @@
 import { TrustError } from '../../core/trusted-access/problems.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Services } from '../../core/services.js';
+import type { Services } from '../../node/services.js';
 import { ServiceError, ReturnCode, returnMessage } from '../../domain/return-codes.js';
 import { EnvelopeError, sealEnvelope } from '../../crypto/envelope.js';
 import { correlationIdOf, CORRELATION_HEADER } from '../../federation/hop.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Services } from '../../core/services.js';
+import type { Services } from '../../node/services.js';
 import { wasRecorded } from '../../core/sharing.js';
 import { TrustError } from '../../core/trusted-access/problems.js';
 import { ReturnCode, ServiceError } from '../../domain/return-codes.js';

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Services } from '../../core/services.js';
+import type { Services } from '../../node/services.js';
 import { OAuthError, type TokenGrant } from '../../core/oauth.js';
 import { ReturnCode, returnMessage } from '../../domain/return-codes.js';
 import { installErrorEnvelope } from '../errors.js';

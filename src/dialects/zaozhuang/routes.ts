@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Services } from '../../core/services.js';
+import type { Services } from '../../node/services.js';
 import type { Config } from '../../config.js';
 import type { CallContext } from '../../core/usage.js';
 import { checkReason, wasRecorded, type FieldsClaim, type VerifyClaim } from '../../core/sharing.js';

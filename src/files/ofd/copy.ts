@@ -2,7 +2,7 @@ import { zipSync, type Zippable } from 'fflate';
 import { parseSesSignature } from '../../crypto/ses.js';
 import { ANNOTATION_RED, copyLayout, WATERMARK_OPACITY, type PlacedLine } from '../copy-layout.js';
 import { glyphOutline, unitsPerEm, type GlyphOutline } from '../glyph-outlines.js';
-import type { FileSigner, LayoutAnnotation } from '../layout-input.js';
+import type { FileSigner, LayoutAnnotation } from '../../core/layout-input.js';
 import { ANNOTATION_NAMES } from './metadata.js';
 import { signParts, SIGNATURE_PATH, SIGNS_DIR, type OfdPart } from './sign.js';
 import { el, num, text } from './xml.js';

@@ -1,4 +1,4 @@
-import type { LayoutAnnotation, LayoutMetadata } from '../layout-input.js';
+import type { LayoutAnnotation, LayoutMetadata } from '../../core/layout-input.js';
 
 /**
  * GB/T 36903 names under which OFD.xml's CustomDatas carry the certificate's metadata, shared by the

@@ -1,5 +1,5 @@
 import QRCode from 'qrcode';
-import type { LayoutInput } from '../layout-input.js';
+import type { LayoutInput } from '../../core/layout-input.js';
 import { box, el, num, part, text } from './xml.js';
 import { imageInfo, type ImageInfo } from './image-size.js';
 import { layoutText, lineWidth, type Line } from '../text-layout.js';

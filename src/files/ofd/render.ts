@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { zipSync, type Zippable } from 'fflate';
 import subsetFont from 'subset-font';
-import type { FileSigner, LayoutInput } from '../layout-input.js';
+import type { FileSigner, LayoutInput } from '../../core/layout-input.js';
 import { cjkFontBytes } from '../cjk-font.js';
 import { cstDate } from '../../domain/dates.js';
 import { customDatas } from './metadata.js';

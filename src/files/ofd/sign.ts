@@ -1,6 +1,6 @@
 import { buildSesSignature, SES_OID } from '../../crypto/ses.js';
 import { sm3 } from '../../crypto/sm3.js';
-import type { FileSigner } from '../layout-input.js';
+import type { FileSigner } from '../../core/layout-input.js';
 import { box, el, part, text } from './xml.js';
 
 /** A file of the package: its path inside the ZIP (no leading slash) and its bytes. */

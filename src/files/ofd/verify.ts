@@ -1,8 +1,8 @@
 import { checkSesSignature, parseSesSignature, SES_OID } from '../../crypto/ses.js';
 import { sm3 } from '../../crypto/sm3.js';
 import { readSm2Certificate } from '../../crypto/x509-read.js';
-import type { FileInspection } from '../file-check.js';
-import { sniffFormat } from '../file-check.js';
+import type { FileInspection } from '../../core/file-check.js';
+import { sniffFormat } from '../../core/file-check.js';
 import { readCustomDatas } from './metadata.js';
 import { child, children, readXml, resolveLoc, textOf, type XmlNode } from './xml-read.js';
 import { readZip } from './zip-read.js';

@@ -1,8 +1,8 @@
 import { parentPort } from 'node:worker_threads';
 import { sm2Sign, SM2_DEFAULT_USER_ID } from '../crypto/sm2.js';
-import { loadRenderers } from '../files/renderers.js';
-import type { LayoutInput } from '../files/layout-input.js';
-import type { RenderJob } from './file-pool.js';
+import { loadRenderers } from './renderers.js';
+import type { LayoutInput } from '../core/layout-input.js';
+import type { RenderJob } from '../core/file-pool.js';
 
 /**
  * A thread of the FilePool: renders and signs one original layout file at a time. Buffers arrive
