@@ -159,6 +159,8 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
       await migrate(db);
       await nodeKeys.init();
       await exchangeKeys.init();
+      // ID numbers an older version kept in plaintext are sealed now, once.
+      await new OperatorRepo(db, keys).sealPlainIdentities();
     });
   } catch (err) {
     await db.close();
@@ -178,6 +180,7 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
   const filePool = new FilePool();
   const files = new CertificateFiles({
     dir: join(cfg.dataDir, 'files'),
+    sealer: keys,
     pool: filePool,
     fileKey: () => {
       const { privateKey } = nodeKeys.signingMaterial();
@@ -198,6 +201,7 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
   const issuing = new IssuingService(db, keys, certs, types, itemRepo, nodeKeys, files, feed, usage, seals);
   const sharing = new SharingService(certs, types, usage, tickets, encryptedIds, cfg.copyValidDays);
   const accountRepo = new AccountRepo(db, keys);
+  const operatorRepo = new OperatorRepo(db, keys);
   const hops = new HopWatch();
   const hop: HopSettings = {
     watch: hops,
@@ -234,7 +238,7 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
     scenes,
     trustedSharing,
     catalog: new CatalogService(types, db),
-    sessions: new SessionService(new OperatorRepo(db), {
+    sessions: new SessionService(operatorRepo, {
       ttlSeconds: 86_400, idleSeconds: cfg.sessionIdleSeconds, lockAfter: cfg.lockAfterFailures, lockSeconds: cfg.lockSeconds,
     }),
     accounts: new AccountService(accountRepo, cfg.tokenSkewSeconds, registrations, db),
@@ -256,12 +260,12 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
     items: new ServiceItemService(itemRepo, types),
     issuing,
     lifecycle: new LifecycleAdministration(db, certs, feed),
-    batches: new BatchService(db, issuing, certs, (threads) => (threads ? workerSigner(nodeKeys) : inlineSigner(nodeKeys))),
+    batches: new BatchService(db, issuing, certs, (threads) => (threads ? workerSigner(nodeKeys) : inlineSigner(nodeKeys)), undefined, keys),
     using: new UsingService(certs, types, itemRepo, usage, new UsageCodes(keys, cfg.usageCodeTtlSeconds, cfg.accessTokenTtlSeconds), files),
     front,
     feed,
     frontErrors: new FrontErrors(db, front, certs, feed),
-    aggregator: new Aggregator(db, front, certs, types, cfg.aggregation.chunkSize, keys),
+    aggregator: new Aggregator(db, front, certs, types, cfg.aggregation.chunkSize, keys, cfg.aggregation.retentionDays),
     importer() {
       const signer = workerSigner(nodeKeys);
       return { importer: new Importer(db, keys, certs, types, signer, feed), close: () => signer.close() };

@@ -18,6 +18,8 @@ export interface AggregateSummary {
   rejected: number;
   seconds: number;
   batches: BatchOutcome[];
+  /** lic_data rows deleted after the run: aggregated, and past the retention period. */
+  purged?: number;
 }
 export interface AggregateReport {
   position: number;
@@ -56,6 +58,8 @@ export class Aggregator {
     private readonly chunkSize = 5000,
     /** With keys, a run of more than two chunks checks and seals on a worker thread. */
     private readonly keys?: Keyring,
+    /** lic_data rows aggregated more than this many days ago are deleted after a run (undefined: kept). */
+    private readonly retentionDays?: number,
   ) {}
 
   /** Up to the horizon taken at the start; `signal` stops it between chunks (what is committed stays). */
@@ -65,11 +69,15 @@ export class Aggregator {
     const from = (await this.front.position()).position;
     const typeNames = new Map((await this.types.list()).map((t) => [t.code, t.name]));
     const preparer: Preparer = this.keys && horizon - from > 2 * this.chunkSize ? workerPreparer(this.keys) : inlinePreparer(this.certs);
+    let summary: AggregateSummary;
     try {
-      return await this.runWith(preparer, from, horizon, typeNames, started, opts);
+      summary = await this.runWith(preparer, from, horizon, typeNames, started, opts);
     } finally {
       await preparer.close();
     }
+    // Rows the catalog has taken, past the retention period, leave the front DB: they name holders in plaintext.
+    if (this.retentionDays !== undefined) summary.purged = await this.front.purgeTaken(summary.to, this.retentionDays);
+    return summary;
   }
 
   private async runWith(preparer: Preparer, from: number, horizon: number, typeNames: Map<string, string>, started: number,
