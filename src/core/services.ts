@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Config } from '../config.js';
 import { loadKeyring } from '../config.js';
+import { auditOperatorActions } from './operator-audit.js';
 import type { Keyring } from '../crypto/keyring.js';
 import { openDb, type Db } from '../store/db.js';
 import { checkDataDir } from '../store/embedded/server.js';
@@ -230,7 +231,7 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
   const trustedSharing = new TrustedSharing(sharing, trustedAccess, scenes, types, fileVerification, qr, usage);
   // A province reaches the rest of the network for its apps' holders: the hub first, the region's provinces directly when the hub fails.
   if (cfg.role === 'province') trustedSharing.setReach({ hub, hubTimeoutMs: cfg.yrd.hubTimeoutMs, anyPeer: async () => (await peers.list()).length > 0 });
-  return {
+  const services: Services = {
     cfg, db, keys, nodeKeys, exchangeKeys, peerKeys, peers, networkKeys, types,
     peerClient, certs, usage, log, checkpoints: new Checkpoints(db, log, nodeKeys, logOrigin(cfg)), tickets, encryptedIds, registrations,
     trustedApps: new TrustedApps(new TrustedAppRepo(db), nodeKeys, cfg.yrd.requestSkewSeconds),
@@ -276,6 +277,9 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
       return db.close();
     },
   };
+  // Operator actions on accounts, apps, seals, keys and logins go to the transparency log.
+  auditOperatorActions(services as unknown as Record<string, unknown>, db);
+  return services;
 }
 
 /** The base URL printed on files (QR codes) and in download links when no request tells a better one. */
