@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Config } from '../config.js';
 import { loadKeyring } from '../config.js';
 import { auditOperatorActions } from './operator-audit.js';
+import { LeafProofs } from './leaf-proofs.js';
 import type { Keyring } from '../crypto/keyring.js';
 import { openDb, type Db } from '../store/db.js';
 import { checkDataDir } from '../store/embedded/server.js';
@@ -99,6 +100,8 @@ export interface Services {
   usage: UsageRecorder;
   /** The node's transparency log (RFC 9162 with SM3): tree heads, proofs, checkpoints. */
   log: TransparencyLog;
+  /** A leaf with its proof for a holder's link (usageProofPath) or an auditor. */
+  leafProofs: LeafProofs;
   /** Its signed checkpoints. */
   checkpoints: Checkpoints;
   tickets: FileTickets;
@@ -172,6 +175,7 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
   const certs = new CertificateRepo(db, keys);
   const usage = new UsageRecorder(db, keys, { leaves: cfg.logLeaves });
   const log = new TransparencyLog(db);
+  const checkpoints = new Checkpoints(db, log, nodeKeys, logOrigin(cfg));
   const tickets = new FileTickets(keys, cfg.fileUrlTtlSeconds);
   const encryptedIds = new EncryptedIds(keys, cfg.encryptedIdTtlSeconds);
   const registrations = new RegistrationService(new RegistrationRepo(db), keys, cfg.registrationTokenTtlSeconds, db);
@@ -233,7 +237,7 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
   if (cfg.role === 'province') trustedSharing.setReach({ hub, hubTimeoutMs: cfg.yrd.hubTimeoutMs, anyPeer: async () => (await peers.list()).length > 0 });
   const services: Services = {
     cfg, db, keys, nodeKeys, exchangeKeys, peerKeys, peers, networkKeys, types,
-    peerClient, certs, usage, log, checkpoints: new Checkpoints(db, log, nodeKeys, logOrigin(cfg)), tickets, encryptedIds, registrations,
+    peerClient, certs, usage, log, checkpoints, leafProofs: new LeafProofs(db, keys, log, checkpoints), tickets, encryptedIds, registrations,
     trustedApps: new TrustedApps(new TrustedAppRepo(db), nodeKeys, cfg.yrd.requestSkewSeconds),
     trustedAccess,
     scenes,
