@@ -14,6 +14,16 @@ const EMBEDDED_ID = /(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])/g;
 export function scrubIdNumbers(text: string): string;
 export function scrubIdNumbers(text: string | undefined): string | undefined;
 export function scrubIdNumbers(text: string | undefined): string | undefined {
-  if (text === undefined || text.length < 18) return text;
+  if (text === undefined || text.length < 18 || !hasDigitRun(text)) return text;
   return text.replace(EMBEDDED_ID, (m) => (isValidCitizenId(m.toUpperCase()) ? maskValue(m) : m));
+}
+
+/** Whether the text has 17 digits in a row: most reasons have none, and skip the pattern (a use's hot path). */
+function hasDigitRun(text: string): boolean {
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) { if (++run === 17) return true; } else run = 0;
+  }
+  return false;
 }
