@@ -141,6 +141,12 @@ export interface AggregationConfig {
   intervalSeconds: number;
   /** Rows per aggregator transaction. */
   chunkSize: number;
+  /**
+   * Days a lic_data row is kept once the next step has taken it (the hub has aggregated it, or an
+   * exchange has moved it to the hub): the rows carry holder names and ID numbers in plaintext,
+   * under the standard's column names, so they are deleted afterwards (issue 15).
+   */
+  retentionDays: number;
 }
 
 export interface ConfigFlags {
@@ -170,6 +176,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
       dataSource: env.ZHENGZHAO_DATA_SOURCE || undefined,
       intervalSeconds: num(env.ZHENGZHAO_AGGREGATE_INTERVAL, 60),
       chunkSize: Math.max(1, num(env.ZHENGZHAO_AGGREGATE_CHUNK, 5000)),
+      retentionDays: num(env.ZHENGZHAO_FRONT_RETENTION_DAYS, 30),
     },
     dataDir: resolve(flags.data ?? env.ZHENGZHAO_DATA ?? './data'),
     databaseUrl: flags.databaseUrl ?? (env.DATABASE_URL || undefined),

@@ -1,6 +1,7 @@
 import cliProgress from 'cli-progress';
 import { resolve } from 'node:path';
 import { openDb, openPostgres, type Db } from '../store/db.js';
+import { loadConfig } from '../config.js';
 import { Exchange, type ExchangeSummary } from '../core/aggregation/exchange.js';
 import type { AggregateProgress, AggregateReport, AggregateSummary } from '../core/aggregation/aggregator.js';
 import type { ProvinceError } from '../store/front-db.js';
@@ -90,7 +91,7 @@ export async function runExchange(fromUrl: string, toUrl: string, chunk: number,
     }
     const view = progressView('exchange', json);
     try {
-      return await new Exchange(dbs[0]!, dbs[1]!, chunk).run((p) => view.update(p.moved, p.total, p.phase === 'rows' ? 'lic_data rows' : 'error rows back'));
+      return await new Exchange(dbs[0]!, dbs[1]!, chunk, loadConfig({}).aggregation.retentionDays).run((p) => view.update(p.moved, p.total, p.phase === 'rows' ? 'lic_data rows' : 'error rows back'));
     } finally {
       view.stop();
     }

@@ -28,6 +28,22 @@ export function adminToken(cfg: Config, env: NodeJS.ProcessEnv = process.env): s
   return readFileSync(file, 'utf8').trim();
 }
 
+/**
+ * The log auditors' credential (GET /log/leaf/<index>): ZHENGZHAO_AUDITOR_TOKEN, or one generated
+ * once per data directory in `DATA/secrets/auditor-token` (0600), to be handed to the auditors.
+ */
+export function auditorToken(cfg: Config, env: NodeJS.ProcessEnv = process.env): string {
+  if (env.ZHENGZHAO_AUDITOR_TOKEN) return env.ZHENGZHAO_AUDITOR_TOKEN;
+  mkdirSync(join(cfg.dataDir, 'secrets'), { recursive: true, mode: 0o700 });
+  const file = join(cfg.dataDir, 'secrets', 'auditor-token');
+  try {
+    writeFileSync(file, randomBytes(24).toString('base64url') + '\n', { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
 /** Written by each node as it starts listening: with several nodes on one directory, the latest one's address. */
 export function writeNodeHandle(cfg: Config, url: string, token: string): NodeHandle {
   mkdirSync(join(cfg.dataDir, 'secrets'), { recursive: true, mode: 0o700 });

@@ -9,7 +9,7 @@ import { cstCompactDate } from '../domain/dates.js';
 import { aggregateEvery } from '../core/aggregation/aggregator.js';
 import { printAggregate } from './aggregation.js';
 import { refreshKeysEvery } from '../federation/key-refresh.js';
-import { adminToken as adminTokenOf, removeNodeHandle, writeNodeHandle } from './node-handle.js';
+import { adminToken as adminTokenOf, auditorToken as auditorTokenOf, removeNodeHandle, writeNodeHandle } from './node-handle.js';
 import { releaseFreedMemory, releaseFreedMemoryEvery } from '../server/release-memory.js';
 import { readiness, StartupTasks } from '../server/health.js';
 
@@ -25,7 +25,7 @@ export async function serve(cfg: Config, opts: { demo: boolean; json: boolean })
   const adminToken = adminTokenOf(cfg);
   const startup = new StartupTasks();
   if (opts.demo) startup.expect(DEMO_DATA);
-  const app = await buildApp(s, { logger: { level: cfg.logLevel }, adminToken, startup });
+  const app = await buildApp(s, { logger: { level: cfg.logLevel }, adminToken, auditorToken: auditorTokenOf(cfg), startup });
   const address = await app.listen({ port: cfg.port, host: cfg.host });
   const local = address.replace('://[::]', '://localhost').replace('://0.0.0.0', '://127.0.0.1');
   const baseUrl = cfg.publicUrl ?? local;

@@ -3,6 +3,7 @@ import type { Db, Queryable } from '../store/db.js';
 import type { CertificateRepo } from '../store/certificates.js';
 import { IssuingError, type IssuingService, type WriteContext } from './issuing.js';
 import type { Signer } from './signer.js';
+import type { Keyring } from '../crypto/keyring.js';
 
 export type BatchKind = 'create' | 'sign';
 export interface BatchProgress { id: string; kind: BatchKind; typeCode: string; total: number; done: number; state: 'running' | 'finished' | 'failed' }
@@ -13,6 +14,9 @@ export interface BatchResult { progress: BatchProgress; items: BatchItemResult[]
 export interface CreateItem { fields: unknown; licenseGroup?: string }
 
 interface JobRequest { ctx: WriteContext; sealCode?: string }
+
+const itemContext = (jobId: string, seq: number) => `batch-item:${jobId}:${seq}`;
+const requestContext = (jobId: string) => `batch-request:${jobId}`;
 
 /** Largest batch one call may submit. */
 export const MAX_BATCH_ITEMS = 10_000;
@@ -35,6 +39,11 @@ export class BatchService {
     /** A signer: on worker threads for big batches, on this thread otherwise. */
     private readonly makeSigner: (threads: boolean) => Signer,
     private readonly chunkSize = 250,
+    /**
+     * Seals what a batch keeps until it is done (the items' fields with holder names and ID numbers,
+     * the operator of the request) under the node's data key; without it they are kept as given.
+     */
+    private readonly sealer?: Pick<Keyring, 'sealJson' | 'openJson'>,
   ) {}
 
   async create(typeCode: string, items: CreateItem[], ctx: WriteContext, sealCode?: string): Promise<BatchResult> {
@@ -79,10 +88,14 @@ export class BatchService {
   private async work(jobId: string, job: JobRow, checked: Awaited<ReturnType<IssuingService['check']>>, signer: Signer): Promise<void> {
     for (;;) {
       const worked = await this.db.transaction(async (tx) => {
-        const rows = await tx.query<{ seq: number; license_code: string | null; input: CreateItem | null }>(
-          `select seq, license_code, input from batch_job_items where job_id = $1 and result_code is null
+        const stored = await tx.query<{ seq: number; license_code: string | null; input: CreateItem | null; input_sealed: Uint8Array | null }>(
+          `select seq, license_code, input, input_sealed from batch_job_items where job_id = $1 and result_code is null
            order by seq limit $2 for update skip locked`, [jobId, this.chunkSize]);
-        if (rows.length === 0) return [];
+        if (stored.length === 0) return [];
+        const rows = stored.map((r) => ({
+          seq: r.seq, license_code: r.license_code,
+          input: r.input_sealed && this.sealer ? this.sealer.openJson<CreateItem>(r.input_sealed, itemContext(jobId, r.seq)) : r.input,
+        }));
         const out: BatchItemResult[] = [];
         if (job.kind === 'sign') {
           const outcome = await this.issuing.signInTransaction(tx, checked.type, checked.item, rows.map((r) => r.license_code!), job.request.ctx, signer);
@@ -94,7 +107,7 @@ export class BatchService {
           for (const r of rows) out.push(await this.step(tx, job, checked, r));
         }
         await tx.query(
-          `update batch_job_items b set license_code = u.code, result_code = u.result, message = u.message, input = null
+          `update batch_job_items b set license_code = u.code, result_code = u.result, message = u.message, input = null, input_sealed = null
            from unnest($2::int[], $3::text[], $4::text[], $5::text[]) as u(seq, code, result, message)
            where b.job_id = $1 and b.seq = u.seq`,
           [jobId, out.map((o) => o.seq), out.map((o) => o.id ?? null), out.map((o) => (o.ok ? 'ok' : o.problem!)), out.map((o) => o.detail ?? null)],
@@ -149,13 +162,16 @@ export class BatchService {
   private async start(kind: BatchKind, typeCode: string, request: JobRequest, items: { licenseCode?: string; input?: string }[]): Promise<string> {
     const id = randomUUID();
     await this.db.transaction(async (tx) => {
-      await tx.query('insert into batch_jobs (id, kind, type_code, request, total) values ($1, $2, $3, $4, $5)', [id, kind, typeCode, JSON.stringify(request), items.length]);
+      const sealer = this.sealer;
+      await tx.query('insert into batch_jobs (id, kind, type_code, request, request_sealed, total) values ($1, $2, $3, $4, $5, $6)',
+        [id, kind, typeCode, sealer ? null : JSON.stringify(request), sealer ? sealer.sealJson(request, requestContext(id)) : null, items.length]);
       for (let i = 0; i < items.length; i += 2000) {
         const part = items.slice(i, i + 2000);
         await tx.query(
-          `insert into batch_job_items (job_id, seq, license_code, input)
-           select $1, u.seq, u.code, u.input::jsonb from unnest($2::int[], $3::text[], $4::text[]) as u(seq, code, input)`,
-          [id, part.map((_, k) => i + k), part.map((p) => p.licenseCode ?? null), part.map((p) => p.input ?? null)],
+          `insert into batch_job_items (job_id, seq, license_code, input, input_sealed)
+           select $1, u.seq, u.code, u.input::jsonb, u.sealed from unnest($2::int[], $3::text[], $4::text[], $5::bytea[]) as u(seq, code, input, sealed)`,
+          [id, part.map((_, k) => i + k), part.map((p) => p.licenseCode ?? null), part.map((p) => (sealer ? null : p.input ?? null)),
+            part.map((p, k) => (sealer && p.input ? sealer.sealJson(JSON.parse(p.input), itemContext(id, i + k)) : null))],
         );
       }
     });
@@ -164,7 +180,9 @@ export class BatchService {
 
   private async job(id: string): Promise<JobRow | undefined> {
     if (!/^[0-9a-f-]{36}$/.test(id)) return undefined;
-    return (await this.db.query<JobRow>('select * from batch_jobs where id = $1', [id]))[0];
+    const row = (await this.db.query<JobRow & { request_sealed: Uint8Array | null }>('select * from batch_jobs where id = $1', [id]))[0];
+    if (row?.request_sealed && this.sealer) row.request = this.sealer.openJson<JobRequest>(row.request_sealed, requestContext(id));
+    return row;
   }
 }
 

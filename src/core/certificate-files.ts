@@ -1,5 +1,5 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { sm3Hex } from '../crypto/sm3.js';
 import type { Certificate } from '../domain/model.js';
 import { layOut, type LayoutTemplate } from '../domain/layout-template.js';
@@ -57,6 +57,11 @@ export interface CertificateFilesOptions {
   /** How long a download waits for an original being made before it answers busy. */
   waitMs?: number;
   log?: (message: string, err?: unknown) => void;
+  /**
+   * Seals the files on disk (SM4 under the node's data key, bound to the file's name): a copied
+   * data directory reveals no holder. Without it (tests of layout alone) files are kept as made.
+   */
+  sealer?: { seal(plain: Uint8Array, context: string): Buffer; open(sealed: Uint8Array, context: string): Buffer };
 }
 
 /**
@@ -86,7 +91,7 @@ export class CertificateFiles {
     const running = this.inflight.get(path);
     if (running) return this.bounded(running);
     try {
-      return await readFile(path);
+      return this.unseal(await readFile(path), path);
     } catch {
       // Not made yet (no sign went through this process), or deleted from disk: made again, once.
       this.opts.log?.(`the ${format} original of ${c.id} is not on disk: making it now`);
@@ -125,7 +130,13 @@ export class CertificateFiles {
   }
 
   private pathOf(c: Certificate, format: FileFormat): string {
-    return join(this.opts.dir, `${sm3Hex(`${c.id}#${c.version}`).slice(0, 40)}.${format}`);
+    // A sealed file has its own suffix: a plaintext one left by an older version is never read, and is made again sealed.
+    return join(this.opts.dir, `${sm3Hex(`${c.id}#${c.version}`).slice(0, 40)}.${format}${this.opts.sealer ? '.sm4' : ''}`);
+  }
+
+  /** The file's bytes from what is on disk; throws if a sealed file was altered (it is then made again). */
+  private unseal(stored: Buffer, path: string): Buffer {
+    return this.opts.sealer ? this.opts.sealer.open(stored, `file:${basename(path)}`) : stored;
   }
 
   private start(c: Certificate, format: FileFormat, path: string): Promise<Buffer> {
@@ -208,9 +219,10 @@ export class CertificateFiles {
       bytes = await this.render(c, format);
     }
     this.rendered++;
-    await mkdir(this.opts.dir, { recursive: true });
+    // Owner-only: the directory 0700 and each file 0600, whatever the umask.
+    await mkdir(this.opts.dir, { recursive: true, mode: 0o700 });
     const tmp = `${path}.${process.pid}.tmp`;
-    await writeFile(tmp, bytes);
+    await writeFile(tmp, this.opts.sealer ? this.opts.sealer.seal(bytes, `file:${basename(path)}`) : bytes, { mode: 0o600 });
     await rename(tmp, path);
     return bytes;
   }

@@ -10,6 +10,7 @@ import { parseImportRecord } from './import-record.js';
 import { newCertificateId } from './identifiers.js';
 import type { Signer } from './signer.js';
 import type { CatalogFeed } from './aggregation/feed.js';
+import { recordEvents } from '../store/certificate-events.js';
 
 export interface ImportProgress { lines: number; inserted: number; existing: number; rejected: number; bytes: number; totalBytes: number }
 export interface Rejection { line: number; reason: string }
@@ -68,6 +69,8 @@ export class Importer {
           const ids = new Set(await this.certs.insertMany(list, tx));
           // An imported abolished certificate is reported as D, so the hub answers 21 for it.
           await this.feed.record(tx, list.filter((c) => ids.has(c.id)).map((c) => ({ operation: c.status === 'abolished' ? 'D' as const : 'I' as const, cert: c })));
+          // Each certificate brought in is a lifecycle event, and so a leaf of the log, committed with it.
+          await recordEvents(tx, list.filter((c) => ids.has(c.id)).map((c) => ({ certificateId: c.id, action: 'import' as const, operator: { via: 'import' } })));
           return ids;
         });
         progress.inserted += inserted.size;

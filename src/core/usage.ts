@@ -4,6 +4,7 @@ import type { Keyring } from '../crypto/keyring.js';
 import { sm3 } from '../crypto/sm3.js';
 import { canonicalJson } from '../domain/canonical.js';
 import { leafBytes } from '../domain/log-leaf.js';
+import { scrubIdNumbers } from '../domain/scrub-text.js';
 import { appendLeaves } from '../store/transparency-log.js';
 
 /** Who is calling, why, and from where: what every use record needs. */
@@ -99,6 +100,10 @@ function contextOf(c: Readonly<Record<string, string>> | undefined): Record<stri
   return kept.length > 0 ? Object.fromEntries(kept) : undefined;
 }
 
+function scrubContext(c: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(c).map(([k, v]) => [k, scrubIdNumbers(v)]));
+}
+
 /**
  * Records every use and commits it before the caller answers. Concurrent records share one
  * transaction (group commit): while one batch is being written the next one gathers, so throughput
@@ -130,7 +135,9 @@ export class UsageRecorder {
   record(entry: UsageEntry): Promise<void> {
     const context = contextOf(entry.context);
     const e: UsageEntry = { ...entry };
-    if (context) e.context = context; else delete e.context;
+    if (context) e.context = scrubContext(context); else delete e.context;
+    // Caller-supplied free text keeps no citizen ID number at rest (issue 15); the holder is the blind index.
+    for (const k of ['reason', 'operator', 'itemName'] as const) if (e[k] !== undefined) e[k] = scrubIdNumbers(e[k]);
     this.tell((o) => o.recorded?.(e));
     return new Promise((resolve, reject) => {
       this.queue.push({ entry: e, at: new Date(), resolve, reject });

@@ -58,7 +58,8 @@ async function seedOnce(s: Services, baseUrl: string, log: (m: string) => void):
     });
   }
   const file = join(tmpdir(), `zhengzhao-demo-${process.pid}.ndjson`);
-  writeFileSync(file, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  // Holder names and ID numbers (made up, but shaped as real ones): readable by this user only, removed below.
+  writeFileSync(file, records.map((r) => JSON.stringify(r)).join('\n') + '\n', { mode: 0o600 });
   const { importer, close } = s.importer();
   try {
     const report = await importer.importFile(file, 0, { onReject: (r) => log(`demo line ${r.line} rejected: ${r.reason}`) });

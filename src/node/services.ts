@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import type { Config } from '../config.js';
 import { loadKeyring } from '../config.js';
+import { auditOperatorActions } from '../core/operator-audit.js';
+import { LeafProofs } from '../core/leaf-proofs.js';
 import type { Keyring } from '../crypto/keyring.js';
 import { openDb, type Db } from '../store/db.js';
 import { checkDataDir } from '../store/embedded/server.js';
@@ -99,6 +101,8 @@ export interface Services {
   usage: UsageRecorder;
   /** The node's transparency log (RFC 9162 with SM3): tree heads, proofs, checkpoints. */
   log: TransparencyLog;
+  /** A leaf with its proof for a holder's link (usageProofPath) or an auditor. */
+  leafProofs: LeafProofs;
   /** Its signed checkpoints. */
   checkpoints: Checkpoints;
   tickets: FileTickets;
@@ -160,6 +164,8 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
       await migrate(db);
       await nodeKeys.init();
       await exchangeKeys.init();
+      // ID numbers an older version kept in plaintext are sealed now, once.
+      await new OperatorRepo(db, keys).sealPlainIdentities();
     });
   } catch (err) {
     await db.close();
@@ -170,6 +176,7 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
   const certs = new CertificateRepo(db, keys);
   const usage = new UsageRecorder(db, keys, { leaves: cfg.logLeaves });
   const log = new TransparencyLog(db);
+  const checkpoints = new Checkpoints(db, log, nodeKeys, logOrigin(cfg));
   const tickets = new FileTickets(keys, cfg.fileUrlTtlSeconds);
   const encryptedIds = new EncryptedIds(keys, cfg.encryptedIdTtlSeconds);
   const registrations = new RegistrationService(new RegistrationRepo(db), keys, cfg.registrationTokenTtlSeconds, db);
@@ -180,6 +187,7 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
   const filePool = new FilePool(fileWorkerEntry);
   const files = new CertificateFiles({
     dir: join(cfg.dataDir, 'files'),
+    sealer: keys,
     pool: filePool,
     fileKey: () => {
       const { privateKey } = nodeKeys.signingMaterial();
@@ -200,6 +208,7 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
   const issuing = new IssuingService(db, keys, certs, types, itemRepo, nodeKeys, files, feed, usage, seals);
   const sharing = new SharingService(certs, types, usage, tickets, encryptedIds, cfg.copyValidDays);
   const accountRepo = new AccountRepo(db, keys);
+  const operatorRepo = new OperatorRepo(db, keys);
   const hops = new HopWatch();
   const hop: HopSettings = {
     watch: hops,
@@ -228,15 +237,15 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
   const trustedSharing = new TrustedSharing(sharing, trustedAccess, scenes, types, fileVerification, qr, usage);
   // A province reaches the rest of the network for its apps' holders: the hub first, the region's provinces directly when the hub fails.
   if (cfg.role === 'province') trustedSharing.setReach({ hub, hubTimeoutMs: cfg.yrd.hubTimeoutMs, anyPeer: async () => (await peers.list()).length > 0 });
-  return {
+  const services: Services = {
     cfg, db, keys, nodeKeys, exchangeKeys, peerKeys, peers, networkKeys, types,
-    peerClient, certs, usage, log, checkpoints: new Checkpoints(db, log, nodeKeys, logOrigin(cfg)), tickets, encryptedIds, registrations,
+    peerClient, certs, usage, log, checkpoints, leafProofs: new LeafProofs(db, keys, log, checkpoints), tickets, encryptedIds, registrations,
     trustedApps: new TrustedApps(new TrustedAppRepo(db), nodeKeys, cfg.yrd.requestSkewSeconds),
     trustedAccess,
     scenes,
     trustedSharing,
     catalog: new CatalogService(types, db),
-    sessions: new SessionService(new OperatorRepo(db), {
+    sessions: new SessionService(operatorRepo, {
       ttlSeconds: 86_400, idleSeconds: cfg.sessionIdleSeconds, lockAfter: cfg.lockAfterFailures, lockSeconds: cfg.lockSeconds,
     }),
     accounts: new AccountService(accountRepo, cfg.tokenSkewSeconds, registrations, db),
@@ -258,12 +267,12 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
     items: new ServiceItemService(itemRepo, types),
     issuing,
     lifecycle: new LifecycleAdministration(db, certs, feed),
-    batches: new BatchService(db, issuing, certs, (threads) => (threads ? workerSigner(nodeKeys) : inlineSigner(nodeKeys))),
+    batches: new BatchService(db, issuing, certs, (threads) => (threads ? workerSigner(nodeKeys) : inlineSigner(nodeKeys)), undefined, keys),
     using: new UsingService(certs, types, itemRepo, usage, new UsageCodes(keys, cfg.usageCodeTtlSeconds, cfg.accessTokenTtlSeconds), files),
     front,
     feed,
     frontErrors: new FrontErrors(db, front, certs, feed),
-    aggregator: new Aggregator(db, front, certs, types, cfg.aggregation.chunkSize, keys),
+    aggregator: new Aggregator(db, front, certs, types, cfg.aggregation.chunkSize, keys, cfg.aggregation.retentionDays),
     importer() {
       const signer = workerSigner(nodeKeys);
       return { importer: new Importer(db, keys, certs, types, signer, feed), close: () => signer.close() };
@@ -274,6 +283,9 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
       return db.close();
     },
   };
+  // Operator actions on accounts, apps, seals, keys and logins go to the transparency log.
+  auditOperatorActions(services as unknown as Record<string, unknown>, db);
+  return services;
 }
 
 /** The base URL printed on files (QR codes) and in download links when no request tells a better one. */

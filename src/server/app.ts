@@ -30,6 +30,8 @@ export interface AppOptions {
   loggerInstance?: FastifyBaseLogger;
   /** Bearer credential for the admin API and /metrics; without one neither is mounted. */
   adminToken?: string;
+  /** Bearer credential of the log's auditors (leaf contents by index, GET /log/leaf/<index>); the admin credential serves too. */
+  auditorToken?: string;
   /** The YRD interfaces the peer face (the direct channel, /yrd/v1/peer) serves; by default tables 1-7 of yrdHandlers. */
   yrdHandlers?: YrdHandlers;
   /**
@@ -68,7 +70,7 @@ export async function buildApp(s: Services, opts: AppOptions = {}): Promise<Fast
   if (opts.adminToken) installMetrics(app, s, opts.adminToken);
   await app.register(formbody, { bodyLimit: s.cfg.bodyLimitBytes });
   await app.register(wellKnownRoutes, { services: s });
-  await app.register(logRoutes, { services: s });
+  await app.register(logRoutes, { services: s, auditorTokens: [opts.auditorToken, opts.adminToken].filter((t): t is string => !!t) });
   await app.register(fileRoutes, { services: s });
   await app.register(verifyRoutes, { services: s });
   await app.register(async (scope) => nationalDialect(scope, s), { prefix: NATIONAL_ROOT });

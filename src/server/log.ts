@@ -1,4 +1,6 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { USAGE_PROOF_ROOT } from '../core/leaf-proofs.js';
 import type { Services } from '../node/services.js';
 import { LogRequestError } from '../core/transparency-log.js';
 import { parseTilePath, TILE_WIDTH } from '../domain/tile-path.js';
@@ -37,8 +39,35 @@ function answerError(reply: FastifyReply, err: unknown) {
  * The transparency log's public face (RFC 9162 proofs, C2SP tlog-checkpoint): the latest signed
  * checkpoint, inclusion proofs by index or leaf hash, consistency proofs. Hashes are hex.
  */
-export async function logRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
+export async function logRoutes(app: FastifyInstance, opts: { services: Services; auditorTokens?: string[] }): Promise<void> {
   const s = opts.services;
+  const auditors = (opts.auditorTokens ?? []).map((t) => Buffer.from(`Bearer ${t}`));
+  const isAuditor = (authorization: string | undefined) => {
+    const given = Buffer.from(authorization ?? '');
+    return auditors.some((want) => want.length === given.length && timingSafeEqual(want, given));
+  };
+  // A holder's proof of one use: the link their use listing carries (a keyed tag, so no one else reads the leaf).
+  app.get<{ Params: { id: string }; Querystring: Query }>(`${USAGE_PROOF_ROOT}/:id`, async (req, reply) => {
+    try {
+      const t = req.query.t;
+      if (typeof t !== 'string') throw new LogRequestError('not-found', 'no such proof link');
+      return await s.leafProofs.usageProof(req.params.id, t);
+    } catch (err) {
+      return answerError(reply, err);
+    }
+  });
+  // An auditor's reading of any leaf, with its proof (issue 19: leaf contents for authorised auditors only).
+  app.get<{ Params: { index: string } }>(`${LOG_ROOT}/leaf/:index`, async (req, reply) => {
+    if (!isAuditor(req.headers.authorization)) {
+      return reply.code(401).header('www-authenticate', 'Bearer').send({ error: { code: 'unauthorised', message: 'an auditor credential is required to read leaf contents' } });
+    }
+    try {
+      const index = need({ index: req.params.index }, 'index');
+      return await s.leafProofs.leafAt(index);
+    } catch (err) {
+      return answerError(reply, err);
+    }
+  });
   app.get(`${LOG_ROOT}/checkpoint`, async (_req, reply) => {
     const c = await s.checkpoints.latest();
     return reply.type('text/plain; charset=utf-8').header('cache-control', 'no-cache').send(c.note);

@@ -4,6 +4,7 @@ import type { Services } from '../node/services.js';
 import type { CircuitState } from '../federation/breaker.js';
 import { requestLabels } from './request-labels.js';
 import { requireBearer } from './bearer.js';
+import { installWitnessMetrics } from './witness-metrics.js';
 
 const CODE_LABELS = ['dialect', 'interface', 'code'] as const;
 const STATES: readonly CircuitState[] = ['closed', 'open', 'half-open'];
@@ -82,6 +83,8 @@ export function installMetrics(app: FastifyInstance, s: Services, token: string)
       async collect() { const st = await current(); if (st) this.set(st.lagSeconds); },
     });
   }
+
+  installWitnessMetrics(register, s);
 
   const stopUsage = s.usage.observe({
     recorded(e) {

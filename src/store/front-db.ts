@@ -45,6 +45,17 @@ export const CST_NOW = `(now() at time zone 'UTC' + interval '8 hours')`;
 export class FrontDbRepo {
   constructor(private readonly db: Db) {}
 
+  /**
+   * Deletes the lic_data rows up to `upTo` (taken by the next step: aggregated at the hub, moved to
+   * the hub from a province) written more than `days` days ago. Returns how many went.
+   */
+  async purgeTaken(upTo: number, days: number): Promise<number> {
+    const rows = await this.db.query<{ n: number }>(
+      `with d as (delete from front.lic_data where "ID" <= $1 and "Cd_time" < ${CST_NOW} - make_interval(days => $2) returning 1)
+       select count(*)::bigint as n from d`, [upTo, days]);
+    return Number(rows[0]!.n);
+  }
+
   /** This front DB's identity in exchanges and the Cd_batch new rows get now. */
   async state(q: Queryable = this.db): Promise<{ frontId: string; batch: string }> {
     const r = (await q.query<{ front_id: string; cd_batch: string }>('select front_id, cd_batch from front.state'))[0];

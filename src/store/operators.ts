@@ -1,5 +1,8 @@
 import type { Queryable } from './db.js';
 
+/** What seals an operator's ID number at rest (the node's Keyring). */
+export interface FieldSealer { seal(plain: string, context: string): Buffer; open(sealed: Uint8Array, context: string): Buffer }
+
 /** A person acting inside a calling system (Beijing UserInfo). */
 export interface Operator {
   account: string;
@@ -18,13 +21,16 @@ export interface Operator {
 }
 
 interface OperatorRow {
-  account: string; name: string; identity_num: string | null; role: string | null; service_org: string | null; division: string | null;
+  account: string; name: string; identity_num: string | null; identity_sealed?: Uint8Array | null; role: string | null; service_org: string | null; division: string | null;
   division_code: string | null; sensitive_access: boolean; password_hash: string; failed_logins: number; locked_until: Date | string | null; creator: string | null;
   created_at: Date | string; modifier: string | null; modified_at: Date | string;
 }
 
-const toOperator = (r: OperatorRow): Operator => ({
-  account: r.account, name: r.name, identityNum: r.identity_num ?? undefined, role: r.role ?? undefined, serviceOrg: r.service_org ?? undefined,
+const identityContext = (account: string) => `operator-identity:${account}`;
+
+const toOperator = (r: OperatorRow, sealer?: FieldSealer): Operator => ({
+  account: r.account, name: r.name,
+  identityNum: r.identity_sealed && sealer ? sealer.open(r.identity_sealed, identityContext(r.account)).toString('utf8') : r.identity_num ?? undefined, role: r.role ?? undefined, serviceOrg: r.service_org ?? undefined,
   division: r.division ?? undefined, divisionCode: r.division_code ?? undefined, sensitiveAccess: r.sensitive_access, creator: r.creator ?? undefined,
   createdAt: new Date(r.created_at), modifier: r.modifier ?? undefined, modifiedAt: new Date(r.modified_at),
 });
@@ -33,7 +39,22 @@ export interface SessionRow { app_key: string; account: string; org_code: string
 
 /** Apps (app_key / app_secret), operators with their login state, and sessions. */
 export class OperatorRepo {
-  constructor(private readonly db: Queryable) {}
+  /** @param sealer seals operators' ID numbers; without it (tests of sessions alone) they are kept as given. */
+  constructor(private readonly db: Queryable, private readonly sealer?: FieldSealer) {}
+
+  /**
+   * Seals the ID numbers that rows written before migration 31 keep in plaintext. Run on start by
+   * every process; a row another process sealed meanwhile is left as it is.
+   */
+  async sealPlainIdentities(): Promise<number> {
+    if (!this.sealer) return 0;
+    const rows = await this.db.query<{ account: string; identity_num: string }>('select account, identity_num from operators where identity_num is not null');
+    for (const r of rows) {
+      await this.db.query('update operators set identity_sealed = $2, identity_num = null where account = $1 and identity_num = $3',
+        [r.account, this.sealer.seal(r.identity_num, identityContext(r.account)), r.identity_num]);
+    }
+    return rows.length;
+  }
 
   async insertApp(appKey: string, name: string, secretHash: string): Promise<void> {
     await this.db.query('insert into apps (app_key, name, secret_hash) values ($1, $2, $3)', [appKey, name, secretHash]);
@@ -45,10 +66,11 @@ export class OperatorRepo {
 
   async insertOperator(o: Omit<Operator, 'createdAt' | 'modifiedAt'>, passwordHash: string): Promise<boolean> {
     const rows = await this.db.query(
-      `insert into operators (account, name, identity_num, role, service_org, division, division_code, password_hash, creator, modifier, sensitive_access)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10) on conflict (account) do nothing returning account`,
-      [o.account, o.name, o.identityNum ?? null, o.role ?? null, o.serviceOrg ?? null, o.division ?? null, o.divisionCode ?? null, passwordHash,
-        o.creator ?? null, o.sensitiveAccess === true],
+      `insert into operators (account, name, identity_num, role, service_org, division, division_code, password_hash, creator, modifier, sensitive_access, identity_sealed)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11) on conflict (account) do nothing returning account`,
+      [o.account, o.name, this.sealer ? null : o.identityNum ?? null, o.role ?? null, o.serviceOrg ?? null, o.division ?? null, o.divisionCode ?? null, passwordHash,
+        o.creator ?? null, o.sensitiveAccess === true,
+        this.sealer && o.identityNum ? this.sealer.seal(o.identityNum, identityContext(o.account)) : null],
     );
     return rows.length === 1;
   }
@@ -56,7 +78,7 @@ export class OperatorRepo {
   async operatorWithSecret(account: string): Promise<{ operator: Operator; passwordHash: string; failedLogins: number; lockedUntil?: Date } | undefined> {
     const r = (await this.db.query<OperatorRow>('select * from operators where account = $1', [account]))[0];
     if (!r) return undefined;
-    return { operator: toOperator(r), passwordHash: r.password_hash, failedLogins: r.failed_logins, lockedUntil: r.locked_until ? new Date(r.locked_until) : undefined };
+    return { operator: toOperator(r, this.sealer), passwordHash: r.password_hash, failedLogins: r.failed_logins, lockedUntil: r.locked_until ? new Date(r.locked_until) : undefined };
   }
 
   async listApps(): Promise<Array<{ appKey: string; name: string; createdAt: string }>> {
@@ -65,7 +87,7 @@ export class OperatorRepo {
   }
 
   async listOperators(): Promise<Operator[]> {
-    return (await this.db.query<OperatorRow>('select * from operators order by account')).map(toOperator);
+    return (await this.db.query<OperatorRow>('select * from operators order by account')).map((r) => toOperator(r, this.sealer));
   }
 
   async operator(account: string): Promise<Operator | undefined> {

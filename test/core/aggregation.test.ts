@@ -217,4 +217,26 @@ describe('catalog aggregation between a province and a hub', () => {
     const rows = await licData(p, last);
     assert.deepEqual(rows.map((r) => [r.CertificateSourceId, r.Cd_operation]), [[first!.id, first!.status === 'abolished' ? 'D' : 'U']]);
   });
+
+  test('imports and every I/U/D the hub applied are lifecycle events with leaves in the log, which verifies', async () => {
+    const { verifyLogLocally } = await import('../../src/core/log-verify.js');
+    const events = await h.db.query<{ action: string; n: number }>(
+      `select action, count(*)::int as n from certificate_events where action like 'catalog-%' group by action order by action`);
+    const by = Object.fromEntries(events.map((e) => [e.action, e.n]));
+    assert.ok(by['catalog-insert'] > 0 && by['catalog-update'] > 0 && by['catalog-delete'] > 0, JSON.stringify(by));
+    const [applied] = await h.db.query<{ n: number }>('select applied::int as n from front.aggregation_state');
+    const total = events.reduce((n, e) => n + e.n, 0);
+    // One per certificate a chunk changed: rows of one certificate in one chunk end as its last.
+    assert.ok(total <= applied!.n && total > applied!.n / 2, `${total} events, ${applied!.n} rows applied`);
+    const [leaves] = await h.db.query<{ n: number }>(
+      `select count(*)::int as n from log_leaves l join certificate_events e on l.kind = 'certificate' and l.ref = e.id::text where e.action like 'catalog-%'`);
+    assert.equal(leaves!.n, total);
+    const [imported] = await p.db.query<{ n: number; leaves: number }>(
+      `select count(*)::int as n, count(l.idx)::int as leaves from certificate_events e left join log_leaves l on l.kind = 'certificate' and l.ref = e.id::text where e.action = 'import'`);
+    assert.ok(imported!.n > 0 && imported!.leaves === imported!.n, JSON.stringify(imported));
+    for (const s of [p, h]) {
+      const check = await verifyLogLocally(s.db);
+      assert.equal(check.problem, undefined, JSON.stringify(check.problem));
+    }
+  });
 });

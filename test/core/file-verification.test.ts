@@ -73,6 +73,19 @@ for (const name of BACKENDS) {
         }
       });
 
+      test(`${format}: altered signature bytes are reported as a signature that does not verify, not as unsigned`, async () => {
+        const bytes = Buffer.from(await s.files.original(byStatus.get('usable')!, format));
+        // The signature's own bytes: the PDF's /Contents hex string, the OFD's SignedValue.dat (stored in the ZIP).
+        const at = format === 'pdf'
+          ? bytes.indexOf(Buffer.from('/Contents <')) + 11 + 200
+          : bytes.indexOf(Buffer.from('SignedValue.dat')) + 'SignedValue.dat'.length + 60;
+        assert.ok(at > 300);
+        const bad = Buffer.from(bytes);
+        bad[at] = format === 'pdf' ? (bad[at] === 0x30 ? 0x31 : 0x30) : bad[at]! ^ 0x5a;
+        const v = await s.fileVerification.verify(ctx, bad);
+        assert.equal(v.outcome, 'altered', v.problems.join('; '));
+      });
+
       test(`${format}: a valid signature by a key this node does not trust is refused`, async () => {
         const pair = generateSm2KeyPair();
         const now = new Date();

@@ -329,6 +329,11 @@ for (const backendName of BACKENDS) {
       );
       assert.ok(uses.some((u: any) => u.result === '11:token-revoked'));
       assert.ok(uses.some((u: any) => u.result === '11:item-not-allowed'));
+      // Each use links to its leaf and inclusion proof in a signed checkpoint (issue 19).
+      const proof = new URL(ok.proof);
+      const p = (await (await fetch(`${node.baseUrl}${proof.pathname}${proof.search}`)).json()) as any;
+      assert.equal(p.facts.kind, 'usage');
+      assert.ok(p.index < p.size && p.proof.length > 0 && /^.+\n\d+\n/.test(p.checkpoint), JSON.stringify(p));
     });
   });
 }

@@ -109,6 +109,31 @@ test('a changed Content.xml byte, a changed Signature.xml, a changed SignedValue
   assert.ok(value.problems.some((p) => p.startsWith(`/${VALUE}:`) && /stamp's signature does not verify/.test(p)), value.problems.join('; '));
 });
 
+/** Issue 15: a file whose signature bytes were altered was reported 文件未签章 (unsigned). */
+test('altered signature parts, a broken signature list or a damaged signed value: signed, and the signature does not verify', () => {
+  const LIST = 'Doc_0/Signs/Signatures.xml';
+  const cases: [string, Buffer][] = [
+    ['list not well-formed', repack({ [LIST]: (b) => Buffer.from(Buffer.from(b).toString().replace('<ofd:Signature ', '<ofd:Signature< ')) })],
+    ['list emptied of its entry', repack({ [LIST]: (b) => Buffer.from(Buffer.from(b).toString().replace(/<ofd:Signature [^>]*\/>/, '')) })],
+    ['entry names no signature', repack({ [LIST]: (b) => Buffer.from(Buffer.from(b).toString().replace('Sign_0/Signature.xml', 'Sign_9/Signature.xml')) })],
+    ['signed value truncated', repack({ [VALUE]: (b) => b.subarray(0, 40) })],
+    ['signed value flipped at its start', repack({ [VALUE]: flip(() => 2) })],
+  ];
+  // Damaged in place (no repacking): the signed value's CRC no longer matches.
+  const raw = Buffer.from(ofd);
+  const valueAt = raw.lastIndexOf(Buffer.from(VALUE)) ;
+  const local = raw.indexOf(Buffer.from(VALUE));
+  assert.ok(local >= 0 && valueAt > local);
+  raw[local + VALUE.length + 20] ^= 0x5a;
+  cases.push(['signed value damaged in the ZIP', raw]);
+  for (const [what, bytes] of cases) {
+    const r = inspectOfd(bytes);
+    assert.equal(r.signed, true, `${what}: ${r.problems.join('; ')}`);
+    assert.equal(r.signatureValid, false, what);
+    assert.ok(r.problems.length > 0, what);
+  }
+});
+
 test('one changed byte in the seal breaks the seal and the stamp', () => {
   const r = inspectOfd(repack({ [VALUE]: flip((b) => b.indexOf(Buffer.from('IEND')) - 40) }));
   assert.equal(r.sealValid, false);

@@ -42,7 +42,7 @@ describe('transparency log over HTTP', { skip: pgSkip }, () => {
   before(async () => {
     b = await makeBackend('postgres');
     s = await openServices({ ...loadConfig({ data: b.dataDir, databaseUrl: b.databaseUrl }, {}), publicUrl: 'https://zz.example.org/' }, { warn: () => {} });
-    app = await buildApp(s);
+    app = await buildApp(s, { auditorToken: 'auditor-credential-for-tests' });
   });
   after(async () => {
     await app.close();
@@ -163,6 +163,50 @@ describe('transparency log over HTTP', { skip: pgSkip }, () => {
     const top = await get('/log/tile/1/000.p/1');
     assert.equal(top.rawPayload.toString('hex'), (await s.log.root(256)).toString('hex'), 'a level-1 tile holds the roots of 256-leaf subtrees');
     assert.equal((await get('/log/tile/1/000.p/2')).statusCode, 404);
+  });
+
+  test('a holder\'s proof link opens the leaf of that use with its proof in a signed checkpoint; a wrong tag opens nothing', async () => {
+    await s.usage.record({ dialect: 'test', interface: 'proof-link', certificateIds: ['cX'], resultCode: '0', holderCode: '110105198512030772' });
+    const [use] = await s.db.query<{ id: string }>(`select id::text from usage_records where interface = 'proof-link'`);
+    const path = s.leafProofs.usageProofPath(use!.id);
+    assert.match(path, new RegExp(`^/log/leaf/usage/${use!.id}\\?t=[A-Za-z0-9_-]{22}$`));
+    const res = await get(path);
+    assert.equal(res.statusCode, 200, res.body);
+    const p = res.json() as { index: number; size: number; leafHash: string; proof: string[]; leaf: string; facts: { kind: string; ref: string; holder?: string }; checkpoint: string };
+    assert.deepEqual([p.facts.kind, p.facts.ref], ['usage', use!.id]);
+    assert.equal(p.facts.holder, s.keys.blindIndex('holder', '110105198512030772').toString('hex'), 'the holder as their blind index, never in clear');
+    assert.ok(!Buffer.from(p.leaf, 'base64').toString().includes('110105198512030772'));
+    // The proof is in the checkpoint it came with, checked by the second-language verifier from the leaf data itself.
+    const c = parseCheckpoint(splitNote(p.checkpoint).text);
+    assert.equal(c.size, p.size);
+    assert.ok(p.index < p.size);
+    assert.deepEqual(python([
+      { kind: 'leaf', data: Buffer.from(p.leaf, 'base64').toString('hex'), leafHash: p.leafHash },
+      { kind: 'inclusion', index: p.index, size: p.size, leafHash: p.leafHash, proof: p.proof, root: c.root.toString('hex') },
+    ]), ['ok', 'ok']);
+    // Another use's id under this tag, a changed tag, no tag: nothing.
+    const other = path.replace(`/usage/${use!.id}?`, `/usage/${Number(use!.id) - 1}?`);
+    for (const bad of [other, path.slice(0, -2) + (path.endsWith('AA') ? 'BB' : 'AA'), path.split('?')[0]!]) {
+      const r = await get(bad);
+      assert.equal(r.statusCode, 404, bad);
+      assert.ok(!r.body.includes('"leaf"'));
+    }
+  });
+
+  test('leaf contents by index for auditors only', async () => {
+    const size = await s.log.size();
+    assert.equal((await get('/log/leaf/0')).statusCode, 401);
+    assert.equal((await app.inject({ method: 'GET', url: '/log/leaf/0', headers: { authorization: 'Bearer not-it' } })).statusCode, 401);
+    const read = (i: number | string) => app.inject({ method: 'GET', url: `/log/leaf/${i}`, headers: { authorization: 'Bearer auditor-credential-for-tests' } });
+    const r = await read(size - 1);
+    assert.equal(r.statusCode, 200, r.body);
+    const leaf = r.json() as { index: number; kind: string; facts: { ref: string; digest: string }; leafHash: string; checkpoint: string };
+    assert.equal(leaf.index, size - 1);
+    assert.match(leaf.facts.digest, /^[0-9a-f]{64}$/);
+    const [stored] = await s.db.query<{ kind: string; ref: string }>('select kind, ref from log_leaves where idx = $1', [size - 1]);
+    assert.deepEqual([leaf.kind, leaf.facts.ref], [stored!.kind, stored!.ref]);
+    assert.equal((await read(size + 5)).statusCode, 404);
+    assert.equal((await read('x')).statusCode, 400);
   });
 
   test('bad requests are answered 400 or 404 in JSON, never 500', async () => {

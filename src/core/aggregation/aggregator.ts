@@ -3,6 +3,7 @@ import type { CertificateRepo } from '../../store/certificates.js';
 import type { CertificateTypeRepo } from '../../store/certificate-types.js';
 import { lastIdOfRowsText, type BatchLedgerRow, type FrontDbRepo } from '../../store/front-db.js';
 import { catalogProblem, type CatalogEntry, type CatalogProblem } from '../../domain/catalog-row.js';
+import { recordEvents } from '../../store/certificate-events.js';
 import type { Keyring } from '../../crypto/keyring.js';
 import { EMPTY_SEALED, inlinePreparer, workerPreparer, type PreparedRows, type Preparer } from './prepare.js';
 
@@ -18,6 +19,8 @@ export interface AggregateSummary {
   rejected: number;
   seconds: number;
   batches: BatchOutcome[];
+  /** lic_data rows deleted after the run: aggregated, and past the retention period. */
+  purged?: number;
 }
 export interface AggregateReport {
   position: number;
@@ -34,6 +37,9 @@ interface Prepared extends PreparedRows {
 }
 
 class PositionMoved extends Error {}
+
+/** The lifecycle event of each appendix H operation the catalog takes. */
+const CATALOG_ACTION = { I: 'catalog-insert', U: 'catalog-update', D: 'catalog-delete' } as const;
 
 /**
  * The hub's aggregator (ZWFW C 0124 5.3): reads new lic_data rows in ID order, checks each, applies
@@ -56,6 +62,8 @@ export class Aggregator {
     private readonly chunkSize = 5000,
     /** With keys, a run of more than two chunks checks and seals on a worker thread. */
     private readonly keys?: Keyring,
+    /** lic_data rows aggregated more than this many days ago are deleted after a run (undefined: kept). */
+    private readonly retentionDays?: number,
   ) {}
 
   /** Up to the horizon taken at the start; `signal` stops it between chunks (what is committed stays). */
@@ -65,11 +73,15 @@ export class Aggregator {
     const from = (await this.front.position()).position;
     const typeNames = new Map((await this.types.list()).map((t) => [t.code, t.name]));
     const preparer: Preparer = this.keys && horizon - from > 2 * this.chunkSize ? workerPreparer(this.keys) : inlinePreparer(this.certs);
+    let summary: AggregateSummary;
     try {
-      return await this.runWith(preparer, from, horizon, typeNames, started, opts);
+      summary = await this.runWith(preparer, from, horizon, typeNames, started, opts);
     } finally {
       await preparer.close();
     }
+    // Rows the catalog has taken, past the retention period, leave the front DB: they name holders in plaintext.
+    if (this.retentionDays !== undefined) summary.purged = await this.front.purgeTaken(summary.to, this.retentionDays);
+    return summary;
   }
 
   private async runWith(preparer: Preparer, from: number, horizon: number, typeNames: Map<string, string>, started: number,
@@ -210,6 +222,7 @@ export class Aggregator {
     }
     await tx.query('savepoint catalog_chunk');
     let clean = true;
+    let applied = d.pick;
     try {
       const fresh = d.pick.filter((i) => !owners.has(sealed.entries[i]!.id));
       const known = d.pick.filter((i) => owners.has(sealed.entries[i]!.id));
@@ -224,6 +237,7 @@ export class Aggregator {
       if (optimistic) owners = await lookUpOwners();
       d = this.decide(chunk, owners, await this.certs.numberTakenBy(sealed, tx));
       const written = new Set(await this.certs.upsertCatalog(sealed, d.pick, tx, { numbers: true }));
+      applied = d.pick.filter((i) => written.has(sealed.entries[i]!.id));
       // Left out still: numbers that change hands within the chunk; refused rather than guessed.
       for (const i of d.pick) {
         const e = sealed.entries[i]!;
@@ -235,11 +249,20 @@ export class Aggregator {
       }
     }
     await tx.query('release savepoint catalog_chunk');
+    // Each I/U/D the catalog took is a lifecycle event, and so a leaf of the log, committed with the chunk.
+    await recordEvents(tx, applied.map((i) => {
+      const e = sealed.entries[i]!;
+      const k = d.finalRow.get(e.id);
+      return {
+        certificateId: e.id, action: CATALOG_ACTION[e.operation], operator: { via: 'aggregation' },
+        ...(k !== undefined ? { relatedId: `lic_data:${chunk.ids[k]}`, bizNum: chunk.batches[k] } : {}),
+      };
+    }));
     await this.front.rejectRows(tx, d.errors);
     await this.front.ledger(tx, d.outcome);
-    const applied = [...d.outcome.values()].reduce((n, o) => n + o.applied, 0);
+    const appliedCount = [...d.outcome.values()].reduce((n, o) => n + o.applied, 0);
     const rejected = [...d.outcome.values()].reduce((n, o) => n + o.rejected, 0);
-    await this.front.advancePosition(tx, chunk.ids[chunk.ids.length - 1]!, applied, rejected);
+    await this.front.advancePosition(tx, chunk.ids[chunk.ids.length - 1]!, appliedCount, rejected);
     return d.outcome;
   }
 

@@ -13,6 +13,8 @@ export interface ExchangeSummary {
   errors: number;
   /** Errors at the province that a later report answered. */
   resolved: number;
+  /** The province's lic_data rows deleted: the hub has them and they are past the retention period. */
+  purged: number;
   seconds: number;
 }
 
@@ -30,7 +32,8 @@ export class Exchange {
   private readonly from: FrontDbRepo;
   private readonly to: FrontDbRepo;
 
-  constructor(private readonly fromDb: Db, private readonly toDb: Db, private readonly chunkSize = 5000) {
+  /** @param retentionDays the province's lic_data rows the hub has, older than this, are deleted after the run (undefined: kept). */
+  constructor(private readonly fromDb: Db, private readonly toDb: Db, private readonly chunkSize = 5000, private readonly retentionDays?: number) {
     this.from = new FrontDbRepo(fromDb);
     this.to = new FrontDbRepo(toDb);
   }
@@ -86,8 +89,10 @@ export class Exchange {
       onProgress?.({ phase: 'errors', moved: errors, total: errors });
     }
     const resolved = await this.from.resolveAnswered();
+    // What the hub has (its cursor for this province), past the retention period, leaves the province's front DB.
+    const purged = this.retentionDays === undefined ? 0 : await this.from.purgeTaken(await this.to.cursor(this.toDb, 'exchange_in', src.frontId), this.retentionDays);
     return {
-      from: src.frontId, to: dst.frontId, rows, batches: [...batches].map(([batch, n]) => ({ batch, rows: n })), errors, resolved,
+      from: src.frontId, to: dst.frontId, rows, batches: [...batches].map(([batch, n]) => ({ batch, rows: n })), errors, resolved, purged,
       seconds: (performance.now() - started) / 1000,
     };
   }

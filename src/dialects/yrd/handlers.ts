@@ -98,7 +98,8 @@ export function yrdHandlers(s: Services): YrdHandlers {
     HolderUsage: async (body, caller) => {
       appOnly(caller);
       const { uses } = await s.trustedSharing.holderUses(text(body, 'trustedToken', 8192) ?? '', bearerOf(caller), limitOf(body));
-      return listOf(uses.map(useItem));
+      // Each use carries the link to its leaf and inclusion proof in a signed, cosigned checkpoint (issue 19).
+      return listOf(uses.map((u) => ({ ...useItem(u), proof: `${publicBase(s.cfg)}${s.leafProofs.usageProofPath(u.id)}` })));
     },
   };
 }

@@ -9,6 +9,8 @@ import { readZip } from './zip-read.js';
 
 /** Larger than any certificate OFD; bigger input is refused before it is unpacked. */
 const MAX_PACKAGE_BYTES = 64 * 1024 * 1024;
+/** The parts GB/T 33190 §18 puts in a signed package: the signature list, a signature, a signed value. */
+const SIGNATURE_PART = /(^|\/)(Signatures\.xml|Signature\.xml|SignedValue\.dat)$/i;
 
 /**
  * Checks an OFD file by itself (GB/T 33190 §18 with GB/T 38540 seals): every Reference's SM3 against
@@ -37,6 +39,9 @@ function inspect(bytes: Buffer, r: FileInspection): void {
   const { entries, damaged } = zip;
   const part = (path: string): Buffer | undefined => entries.get(path);
   for (const [name, why] of damaged) r.problems.push(`part /${name} is damaged: ${why}`);
+  // A package that carries signature parts is a signed file, whatever state they are in: if they
+  // cannot be read or do not verify, the truth is "the signature does not verify", never "unsigned".
+  if ([...entries.keys(), ...damaged.keys()].some((n) => SIGNATURE_PART.test(n))) r.signed = true;
 
   const ofdBytes = part('OFD.xml');
   if (!ofdBytes) { r.problems.push(damaged.has('OFD.xml') ? 'OFD.xml is damaged' : 'not an OFD package: OFD.xml is missing'); return; }
@@ -51,6 +56,7 @@ function inspect(bytes: Buffer, r: FileInspection): void {
   if (annotation) r.annotation = annotation;
 
   const signaturesLoc = textOf(body.Signatures);
+  if (signaturesLoc) r.signed = true;
   if (!signaturesLoc) { r.problems.push('the document carries no signature'); return; }
   const signaturesPath = resolveLoc('OFD.xml', signaturesLoc);
   const signaturesBytes = signaturesPath && part(signaturesPath);
