@@ -11,6 +11,7 @@ import type { CallContext, UsageRecorder } from './usage.js';
 import type { FileTickets, FileFormat, FileTicket, CopyTerms } from './file-tickets.js';
 import type { EncryptedIds } from './encrypted-ids.js';
 import { codeImage, type Symbology } from './qr-images.js';
+import { callOf } from './reach/call.js';
 
 export type { CallContext };
 
@@ -346,7 +347,7 @@ export class SharingService {
 
   /** Records a call refused before it reached a use case (authentication, unreadable request). */
   async recordRefusal(ctx: CallContext, code: string, holderCode?: string): Promise<void> {
-    await this.usage.record({ ...ctx, holderCode, certificateIds: [], resultCode: code });
+    await callOf(ctx).record(this.usage.record({ ...ctx, holderCode, certificateIds: [], resultCode: code }));
   }
 
   /**
@@ -354,7 +355,7 @@ export class SharingService {
    * the use happened here too, on behalf of this node's caller.
    */
   async recordRelayed(ctx: CallContext, upstream: string, resultCode: string, certificateIds: string[] = [], holderCode?: string): Promise<void> {
-    await this.usage.record({ ...ctx, context: { ...ctx.context, relayedTo: upstream }, holderCode, certificateIds, resultCode });
+    await callOf(ctx).record(this.usage.record({ ...ctx, context: { ...ctx.context, relayedTo: upstream }, holderCode, certificateIds, resultCode }));
   }
 
   /**
@@ -488,14 +489,15 @@ export class SharingService {
       out = await fn(seen);
     } catch (err) {
       const code = err instanceof ServiceError ? err.code : ReturnCode.Other;
-      await this.usage.record({
+      const call = callOf(ctx);
+      await call.record(this.usage.record({
         ...ctx, holderCode: seen.holderCode ?? (holderCode || undefined),
         certificateIds: seen.certificateId ? [seen.certificateId] : [], resultCode: code,
-      });
-      if (err !== null && typeof err === 'object') recorded.add(err);
+      }));
+      call.noteRecorded(err);
       throw err;
     }
-    await this.usage.record({ ...ctx, holderCode: out.holderCode ?? (holderCode || undefined), certificateIds: out.ids, resultCode: ReturnCode.Success });
+    await callOf(ctx).record(this.usage.record({ ...ctx, holderCode: out.holderCode ?? (holderCode || undefined), certificateIds: out.ids, resultCode: ReturnCode.Success }));
     return out.result;
   }
 }
@@ -503,16 +505,14 @@ export class SharingService {
 /** What a use case found before it refused: recorded with the refusal. */
 interface Seen { holderCode?: string; certificateId?: string }
 
-const recorded = new WeakSet<object>();
-
-/** Marks an error whose use has been recorded, so no adapter records it a second time. */
-export function markRecorded(err: unknown): void {
-  if (err !== null && typeof err === 'object') recorded.add(err);
+/** Marks an error whose use has been recorded on its call, so no adapter records it a second time. */
+export function markRecorded(ctx: CallContext, err: unknown): void {
+  callOf(ctx).noteRecorded(err);
 }
 
-/** Whether the core already recorded the use that failed with this error (adapters record the rest). */
-export function wasRecorded(err: unknown): boolean {
-  return err !== null && typeof err === 'object' && recorded.has(err);
+/** Whether the core already recorded the use of this call that failed with this error (adapters record the rest). */
+export function wasRecorded(ctx: CallContext, err: unknown): boolean {
+  return callOf(ctx).wasRecorded(err);
 }
 
 export class TicketError extends Error {

@@ -5,6 +5,7 @@ import { sm3 } from '../crypto/sm3.js';
 import { canonicalJson } from '../domain/canonical.js';
 import { leafBytes } from '../domain/log-leaf.js';
 import { appendLeaves } from '../store/transparency-log.js';
+import type { ReachCall } from './reach/call.js';
 
 /** Who is calling, why, and from where: what every use record needs. */
 export interface CallContext {
@@ -30,6 +31,11 @@ export interface CallContext {
    * stores it and never reads it.
    */
   context?: Readonly<Record<string, string>>;
+  /**
+   * The call object (core/reach/call.ts): whether a failure was recorded already, the records
+   * still committing, the way the call took. Never stored.
+   */
+  call?: ReachCall;
 }
 
 /** One use of the sharing service (用证记录): the call, whose certificates it touched, and its result. */
@@ -129,7 +135,7 @@ export class UsageRecorder {
 
   record(entry: UsageEntry): Promise<void> {
     const context = contextOf(entry.context);
-    const e: UsageEntry = { ...entry };
+    const { call: _call, ...e }: UsageEntry = entry;
     if (context) e.context = context; else delete e.context;
     this.tell((o) => o.recorded?.(e));
     return new Promise((resolve, reject) => {

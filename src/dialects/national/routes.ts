@@ -59,7 +59,7 @@ export async function nationalDialect(app: FastifyInstance, s: Services): Promis
         return ok(await handler(p, ctx, req, viaOf(req.headers)));
       } catch (err) {
         if (!(err instanceof ServiceError)) req.log.error({ err }, 'national interface failure');
-        if (!wasRecorded(err)) await s.sharing.recordRefusal(ctx, err instanceof ServiceError ? err.code : ReturnCode.Other);
+        if (!wasRecorded(ctx, err)) await s.sharing.recordRefusal(ctx, err instanceof ServiceError ? err.code : ReturnCode.Other);
         return failFrom(err, names);
       }
     };

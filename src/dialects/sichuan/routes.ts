@@ -87,7 +87,7 @@ export async function sichuanDialect(app: FastifyInstance, s: Services): Promise
       }
     } catch (err) {
       if (!(err instanceof ServiceError)) req.log.error({ err }, 'sichuan interface failure');
-      if (i.auth && !wasRecorded(err)) await s.sharing.recordRefusal(ctx, err instanceof ServiceError ? err.code : ReturnCode.Other);
+      if (i.auth && !wasRecorded(ctx, err)) await s.sharing.recordRefusal(ctx, err instanceof ServiceError ? err.code : ReturnCode.Other);
       return render(i.shape, failureFrom(err, names));
     }
   };
