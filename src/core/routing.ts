@@ -78,6 +78,29 @@ export class RoutingService {
     return this.byHolder(ctx, sel, via, 'dataByHolder', () => this.sharing.dataByHolder(ctx, sel), (n, on, s) => n.dataByHolder(on, s), (c) => c.id);
   }
 
+  /**
+   * One page of a holder's certificates with their data, and how many there are in all. Answered
+   * alone, the page is cut in the query; with a hub, this node's own come first (as many as reach
+   * to the end of the page, cut in the query, all of them counted) and the other regions' after
+   * them, each certificate once.
+   */
+  async dataByHolderPage(ctx: CallContext, sel: HolderSelector, page: { index: number; size: number }, via: Via = FIRST_HOP): Promise<{ total: number; items: Certificate[] }> {
+    beginCall(ctx);
+    const way = this.reach.way({ kind: 'holder', hops: via.hops, flow: 'national' });
+    if (way.local === 'alone') return this.sharing.dataByHolderPage(ctx, sel, page);
+    if (way.local !== 'first') {
+      const all = await this.dataByHolder(ctx, sel, via);
+      return { total: all.length, items: all.slice((page.index - 1) * page.size, page.index * page.size) };
+    }
+    let own = { total: 0, count: 0 };
+    const merged = await this.holderCall(ctx, sel, via, 'dataByHolder', async () => {
+      const r = await this.sharing.dataByHolderPage(ctx, sel, { index: 1, size: page.index * page.size });
+      own = { total: r.total, count: r.items.length };
+      return r.items;
+    }, (n, on, s) => n.dataByHolder(on, s), (c) => c.id);
+    return { total: own.total + merged.length - own.count, items: merged.slice((page.index - 1) * page.size, page.index * page.size) };
+  }
+
   filesByHolder(ctx: CallContext, sel: HolderSelector, format: FileFormat = 'pdf', via: Via = FIRST_HOP): Promise<FileLink[]> {
     beginCall(ctx);
     return this.byHolder(ctx, sel, via, 'filesByHolder', () => this.sharing.filesByHolder(ctx, sel, format),

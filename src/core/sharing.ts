@@ -89,6 +89,12 @@ export type ClaimCheck =
   | { outcome: 'no-match' }
   | { outcome: 'match'; certificate: CertificateSummary; usability: VerifiedState };
 
+/**
+ * The most certificates one whole-list answer carries (a holder call of the national interface
+ * has no paging): the newest first. Paged calls (dataByHolderPage) have no such cap.
+ */
+export const HOLDER_LIST_CAP = 500;
+
 /** National appendix A: "UseFor … 不超过 200 字". */
 export const MAX_REASON_LENGTH = 200;
 
@@ -144,6 +150,20 @@ export class SharingService {
       this.checkReason(ctx, true);
       const list = this.usableOrThrow((await this.byHolder(sel, true, true)) as Certificate[]);
       return { result: list, ids: list.map((c) => c.id) };
+    });
+  }
+
+  /**
+   * One page of a holder's usable certificates with their data, and how many there are in all
+   * (Zaozhuang 4.3.7 Page and Size). Paged in the query: every usable one is counted from the
+   * catalog facts, and only the page's certificates are opened.
+   */
+  dataByHolderPage(ctx: CallContext, sel: HolderSelector, page: { index: number; size: number }): Promise<{ total: number; items: Certificate[] }> {
+    return this.recorded(ctx, sel.holderCode, async () => {
+      this.checkReason(ctx, true);
+      const all = this.usableOrThrow((await this.byHolder(sel, true, false, false, null)) as CertificateSummary[]);
+      const items = await this.certs.getMany(all.slice((page.index - 1) * page.size, page.index * page.size).map((c) => c.id));
+      return { result: { total: all.length, items }, ids: items.map((c) => c.id) };
     });
   }
 
@@ -419,12 +439,16 @@ export class SharingService {
     }
   }
 
-  private async byHolder(sel: HolderSelector, typeRequired: boolean, withContent: boolean, withDrafts = false) {
+  /**
+   * A holder's certificates. `limit`: the cap of a whole-list answer (HOLDER_LIST_CAP, what one
+   * national answer carries); null for a paged query, which opens no content beyond its page.
+   */
+  private async byHolder(sel: HolderSelector, typeRequired: boolean, withContent: boolean, withDrafts = false, limit: number | null = HOLDER_LIST_CAP) {
     this.checkHolder(sel);
     const typeCodes = await this.resolveTypes(sel, typeRequired);
     return this.certs.findByHolder(
       { holderCode: sel.holderCode, holderType: sel.holderType || undefined, typeCodes, number: sel.number || undefined, withDrafts },
-      withContent,
+      withContent, limit,
     );
   }
 

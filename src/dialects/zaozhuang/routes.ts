@@ -198,9 +198,10 @@ export async function zaozhuangDialect(app: FastifyInstance, s: Services): Promi
           typeCode: p.text('certTypeCode')!, number: p.text('certificateNumber'),
         };
         return async () => {
-          const list = level === 'province' ? await s.routing.dataByHolder(ctx, sel, via) : await s.sharing.dataByHolder(ctx, sel);
-          const shown = list.slice((page - 1) * size, page * size);
-          return { total: list.length, dataList: shown.map((c) => (level === 'province' ? provinceInfoItem(c) : cityInfoItem(c))) };
+          // Paged in the core query; province-level data takes in the other regions through the hub.
+          const r = level === 'province' ? await s.routing.dataByHolderPage(ctx, sel, { index: page, size }, via)
+            : await s.sharing.dataByHolderPage(ctx, sel, { index: page, size });
+          return { total: r.total, dataList: r.items.map((c) => (level === 'province' ? provinceInfoItem(c) : cityInfoItem(c))) };
         };
       },
     },
