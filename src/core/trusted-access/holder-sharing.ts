@@ -197,11 +197,36 @@ export class TrustedSharing {
     });
   }
 
-  /** Table 6: no token (a file proves nothing about its bearer), but the scene, and its item must be allowed the file's type. */
-  verifyFile(a: Omit<Authorised, 'token' | 'bearer'>, bytes: Buffer, format: FileFormat): Promise<FileVerdict> {
-    return this.guarded({ ...a, token: '', bearer: { area: '' } }, async (ctx) => {
+  /**
+   * Table 6: no token (a file proves nothing about its bearer), but the scene, and its item must be
+   * allowed the file's type. A file naming another province's certificate (one this node does not
+   * hold, or signed by a key only its issuer's province knows), brought by one of this node's apps,
+   * is checked by that province (`elsewhere`, the adapter's call of its table 6 over the direct
+   * channel, with the request as presented): flow f for this table too. The national hub has no
+   * file verification, so "hub first" has nothing to ask. Its verdict is the answer, recorded here
+   * with the path; no answer from it leaves this node's own verdict.
+   */
+  verifyFile(a: Omit<Authorised, 'token'> | Omit<Authorised, 'token' | 'bearer'>, bytes: Buffer, format: FileFormat,
+    elsewhere?: (area: string) => Promise<FileVerdict>): Promise<FileVerdict> {
+    const bearer = 'bearer' in a ? a.bearer : { area: '' };
+    return this.guarded({ ...a, token: '', bearer }, async (ctx) => {
       const item = await this.scenes.item(a.scene);
-      const verdict = await this.fileVerification.verify(ctx, bytes, format);
+      let verdict = await this.fileVerification.verify(ctx, bytes, format);
+      const area = verdict.namedId ? issuerAreaOf(verdict.namedId) : undefined;
+      if (elsewhere && area && !verdict.certificate && (verdict.outcome === 'unknown-certificate' || verdict.outcome === 'untrusted-signer')) {
+        const way = await this.wayOf({ bearer }, { kind: 'file', idArea: area });
+        if (way.onward !== 'none') {
+          const theirs = await elsewhere(area).catch(() => undefined);
+          callOf(ctx).took('direct', theirs ? 'answered' : ReturnCode.ThirdPartyTimeout);
+          if (theirs) {
+            verdict = theirs;
+            await callOf(ctx).record(this.usage.record({
+              ...ctx, context: { ...ctx.context, path: 'direct', codeArea: area }, holderCode: theirs.certificate?.holder.code || undefined,
+              certificateIds: theirs.certificate ? [theirs.certificate.id] : [], resultCode: `file:${theirs.outcome}`,
+            }));
+          }
+        }
+      }
       // The check ran (and was recorded) before the type was known: a refusal here withholds its result.
       if (verdict.certificate) this.scenes.allow(item, verdict.certificate.typeCode);
       return verdict;
