@@ -18,6 +18,8 @@ export interface FileVerdict {
   format?: FileFormat;
   /** The certificate the file names, when it names one we hold. */
   certificate?: CertificateSummary;
+  /** The certificate ID the file names, held here or not (where to ask when it is another region's). */
+  namedId?: string;
   /** The file is an annotated copy: its terms as written in it. */
   copy?: { reason?: string; maker?: string; madeAt?: string; expiresAt?: string };
   signedAt?: string;
@@ -66,7 +68,8 @@ export class FileVerification {
     if (!format) return { outcome: 'not-a-layout-file', problems: ['the bytes are neither a PDF nor a ZIP package'] };
     if (declared && declared !== format) return { outcome: 'format-mismatch', format, problems: [`declared ${declared}, the bytes are ${format}`] };
     const found = await (await this.inspectors())[format](bytes);
-    const base = { format, problems: found.problems, ...(found.signedAt ? { signedAt: found.signedAt } : {}) };
+    const namedId = found.metadata?.certificateId;
+    const base = { format, problems: found.problems, ...(found.signedAt ? { signedAt: found.signedAt } : {}), ...(namedId ? { namedId } : {}) };
     if (!found.signed) return { ...base, outcome: format === 'ofd' && !found.metadata ? 'not-a-layout-file' : 'unsigned' };
     if (!found.signatureValid) return { ...base, outcome: 'altered' };
     if (found.sealValid === false) return { ...base, outcome: 'seal-invalid' };

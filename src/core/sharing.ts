@@ -11,6 +11,7 @@ import type { CallContext, UsageRecorder } from './usage.js';
 import type { FileTickets, FileFormat, FileTicket, CopyTerms } from './file-tickets.js';
 import type { EncryptedIds } from './encrypted-ids.js';
 import { codeImage, type Symbology } from './qr-images.js';
+import { callOf } from './reach/call.js';
 
 export type { CallContext };
 
@@ -88,6 +89,12 @@ export type ClaimCheck =
   | { outcome: 'no-match' }
   | { outcome: 'match'; certificate: CertificateSummary; usability: VerifiedState };
 
+/**
+ * The most certificates one whole-list answer carries (a holder call of the national interface
+ * has no paging): the newest first. Paged calls (dataByHolderPage) have no such cap.
+ */
+export const HOLDER_LIST_CAP = 500;
+
 /** National appendix A: "UseFor … 不超过 200 字". */
 export const MAX_REASON_LENGTH = 200;
 
@@ -143,6 +150,20 @@ export class SharingService {
       this.checkReason(ctx, true);
       const list = this.usableOrThrow((await this.byHolder(sel, true, true)) as Certificate[]);
       return { result: list, ids: list.map((c) => c.id) };
+    });
+  }
+
+  /**
+   * One page of a holder's usable certificates with their data, and how many there are in all
+   * (Zaozhuang 4.3.7 Page and Size). Paged in the query: every usable one is counted from the
+   * catalog facts, and only the page's certificates are opened.
+   */
+  dataByHolderPage(ctx: CallContext, sel: HolderSelector, page: { index: number; size: number }): Promise<{ total: number; items: Certificate[] }> {
+    return this.recorded(ctx, sel.holderCode, async () => {
+      this.checkReason(ctx, true);
+      const all = this.usableOrThrow((await this.byHolder(sel, true, false, false, null)) as CertificateSummary[]);
+      const items = await this.certs.getMany(all.slice((page.index - 1) * page.size, page.index * page.size).map((c) => c.id));
+      return { result: { total: all.length, items }, ids: items.map((c) => c.id) };
     });
   }
 
@@ -346,7 +367,7 @@ export class SharingService {
 
   /** Records a call refused before it reached a use case (authentication, unreadable request). */
   async recordRefusal(ctx: CallContext, code: string, holderCode?: string): Promise<void> {
-    await this.usage.record({ ...ctx, holderCode, certificateIds: [], resultCode: code });
+    await callOf(ctx).record(this.usage.record({ ...ctx, holderCode, certificateIds: [], resultCode: code }));
   }
 
   /**
@@ -354,7 +375,7 @@ export class SharingService {
    * the use happened here too, on behalf of this node's caller.
    */
   async recordRelayed(ctx: CallContext, upstream: string, resultCode: string, certificateIds: string[] = [], holderCode?: string): Promise<void> {
-    await this.usage.record({ ...ctx, context: { ...ctx.context, relayedTo: upstream }, holderCode, certificateIds, resultCode });
+    await callOf(ctx).record(this.usage.record({ ...ctx, context: { ...ctx.context, relayedTo: upstream }, holderCode, certificateIds, resultCode }));
   }
 
   /**
@@ -418,12 +439,16 @@ export class SharingService {
     }
   }
 
-  private async byHolder(sel: HolderSelector, typeRequired: boolean, withContent: boolean, withDrafts = false) {
+  /**
+   * A holder's certificates. `limit`: the cap of a whole-list answer (HOLDER_LIST_CAP, what one
+   * national answer carries); null for a paged query, which opens no content beyond its page.
+   */
+  private async byHolder(sel: HolderSelector, typeRequired: boolean, withContent: boolean, withDrafts = false, limit: number | null = HOLDER_LIST_CAP) {
     this.checkHolder(sel);
     const typeCodes = await this.resolveTypes(sel, typeRequired);
     return this.certs.findByHolder(
       { holderCode: sel.holderCode, holderType: sel.holderType || undefined, typeCodes, number: sel.number || undefined, withDrafts },
-      withContent,
+      withContent, limit,
     );
   }
 
@@ -488,14 +513,15 @@ export class SharingService {
       out = await fn(seen);
     } catch (err) {
       const code = err instanceof ServiceError ? err.code : ReturnCode.Other;
-      await this.usage.record({
+      const call = callOf(ctx);
+      await call.record(this.usage.record({
         ...ctx, holderCode: seen.holderCode ?? (holderCode || undefined),
         certificateIds: seen.certificateId ? [seen.certificateId] : [], resultCode: code,
-      });
-      if (err !== null && typeof err === 'object') recorded.add(err);
+      }));
+      call.noteRecorded(err);
       throw err;
     }
-    await this.usage.record({ ...ctx, holderCode: out.holderCode ?? (holderCode || undefined), certificateIds: out.ids, resultCode: ReturnCode.Success });
+    await callOf(ctx).record(this.usage.record({ ...ctx, holderCode: out.holderCode ?? (holderCode || undefined), certificateIds: out.ids, resultCode: ReturnCode.Success }));
     return out.result;
   }
 }
@@ -503,16 +529,14 @@ export class SharingService {
 /** What a use case found before it refused: recorded with the refusal. */
 interface Seen { holderCode?: string; certificateId?: string }
 
-const recorded = new WeakSet<object>();
-
-/** Marks an error whose use has been recorded, so no adapter records it a second time. */
-export function markRecorded(err: unknown): void {
-  if (err !== null && typeof err === 'object') recorded.add(err);
+/** Marks an error whose use has been recorded on its call, so no adapter records it a second time. */
+export function markRecorded(ctx: CallContext, err: unknown): void {
+  callOf(ctx).noteRecorded(err);
 }
 
-/** Whether the core already recorded the use that failed with this error (adapters record the rest). */
-export function wasRecorded(err: unknown): boolean {
-  return err !== null && typeof err === 'object' && recorded.has(err);
+/** Whether the core already recorded the use of this call that failed with this error (adapters record the rest). */
+export function wasRecorded(ctx: CallContext, err: unknown): boolean {
+  return callOf(ctx).wasRecorded(err);
 }
 
 export class TicketError extends Error {

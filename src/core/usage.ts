@@ -6,6 +6,7 @@ import { canonicalJson } from '../domain/canonical.js';
 import { leafBytes } from '../domain/log-leaf.js';
 import { scrubIdNumbers } from '../domain/scrub-text.js';
 import { appendLeaves } from '../store/transparency-log.js';
+import type { ReachCall } from './reach/call.js';
 
 /** Who is calling, why, and from where: what every use record needs. */
 export interface CallContext {
@@ -31,6 +32,11 @@ export interface CallContext {
    * stores it and never reads it.
    */
   context?: Readonly<Record<string, string>>;
+  /**
+   * The call object (core/reach/call.ts): whether a failure was recorded already, the records
+   * still committing, the way the call took. Never stored.
+   */
+  call?: ReachCall;
 }
 
 /** One use of the sharing service (用证记录): the call, whose certificates it touched, and its result. */
@@ -134,7 +140,7 @@ export class UsageRecorder {
 
   record(entry: UsageEntry): Promise<void> {
     const context = contextOf(entry.context);
-    const e: UsageEntry = { ...entry };
+    const { call: _call, ...e }: UsageEntry = entry;
     if (context) e.context = scrubContext(context); else delete e.context;
     // Caller-supplied free text keeps no citizen ID number at rest (issue 15); the holder is the blind index.
     for (const k of ['reason', 'operator', 'itemName'] as const) if (e[k] !== undefined) e[k] = scrubIdNumbers(e[k]);

@@ -1,4 +1,4 @@
-import type { Certificate, CertificateType, Usability } from '../domain/model.js';
+import type { Certificate, CertificateSummary, CertificateType, Usability } from '../domain/model.js';
 import { usability } from '../domain/model.js';
 import { checkHolderCode, inferHolderCodeType } from '../domain/holder-code.js';
 import { maskCertificate } from '../domain/mask.js';
@@ -121,14 +121,18 @@ export class UsingService {
     return item;
   }
 
-  private async usableOf(holderCode: string, typeCodes: string[] | undefined): Promise<Certificate[]> {
-    const list = (await this.certs.findByHolder({ holderCode, typeCodes }, true)) as Certificate[];
+  /**
+   * A holder's usable certificates as catalog facts, every one (the listing counts them all and
+   * pages them): no content is opened for a certificate outside the page asked for.
+   */
+  private async usableOf(holderCode: string, typeCodes: string[] | undefined): Promise<CertificateSummary[]> {
+    const list = (await this.certs.findByHolder({ holderCode, typeCodes }, false, null)) as CertificateSummary[];
     const today = this.today();
     return list.filter((c) => usability(c, today) === 'usable');
   }
 
-  private async page(all: Certificate[], page: Page, code: (c: Certificate) => UsageCode & { code: string }, sensitive: boolean) {
-    const slice = all.slice((page.index - 1) * page.size, page.index * page.size);
+  private async page(all: CertificateSummary[], page: Page, code: (c: Certificate) => UsageCode & { code: string }, sensitive: boolean) {
+    const slice = await this.certs.getMany(all.slice((page.index - 1) * page.size, page.index * page.size).map((c) => c.id));
     const types = new Map<string, CertificateType>();
     for (const c of slice) if (!types.has(c.typeCode)) types.set(c.typeCode, (await this.types.get(c.typeCode))!);
     const items = slice.map((c) => {

@@ -20,6 +20,8 @@ export interface HopOptions {
   hops: number;
   /** How long this node's own caller still waits, if it said. */
   budgetMs?: number;
+  /** This call's own limit, when its flow sets one other than the channel's per-hop default (seed 004 flow f: 10 s for the hub). */
+  timeoutMs?: number;
 }
 
 export type HopProblem = 'timeout' | 'unreachable' | 'circuit-open' | 'bad-answer';

@@ -12,6 +12,8 @@ import type { Via } from '../core/routing.js';
 export const CORRELATION_HEADER = 'x-correlation-id';
 export const HOPS_HEADER = 'x-zhengzhao-hops';
 export const BUDGET_HEADER = 'x-zhengzhao-budget-ms';
+/** In an answer: the way the call took at the node that answered (the engine's report, core/reach/call.ts). */
+export const PATH_HEADER = 'x-zhengzhao-path';
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 

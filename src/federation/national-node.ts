@@ -96,7 +96,7 @@ export class NationalNode implements RemoteNode {
   private async call(op: RoutedOperation, on: Onward, params: Record<string, unknown>): Promise<unknown> {
     let answer;
     try {
-      answer = await this.client.call(NATIONAL_INTERFACE[op], params, { correlationId: on.correlationId, hops: on.hops, budgetMs: on.budgetMs });
+      answer = await this.client.call(NATIONAL_INTERFACE[op], params, { correlationId: on.correlationId, hops: on.hops, budgetMs: on.budgetMs, timeoutMs: on.timeoutMs });
     } catch (err) {
       if (err instanceof HopError) {
         throw err.problem === 'bad-answer' ? new ServiceError(ReturnCode.Other, err.message) : new ServiceError(ReturnCode.ThirdPartyTimeout, err.message);

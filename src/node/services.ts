@@ -66,6 +66,7 @@ import { YrdPeerRepo } from '../store/yrd-peers.js';
 import { YrdPeerRegistry } from '../federation/yrd-peers.js';
 import { NetworkKeys } from '../federation/network-keys.js';
 import { YrdPeerClient } from '../federation/yrd-peer-client.js';
+import { ProvinceRelay } from '../federation/province-relay.js';
 import { revocationPull } from '../federation/revocation-pull.js';
 import { LifecycleAdministration } from '../core/lifecycle-admin.js';
 import { HopWatch } from '../federation/hop-watch.js';
@@ -222,9 +223,10 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
   const hub = cfg.role === 'province' && cfg.hub?.url && cfg.hub.accountId
     ? new NationalNode('hub', new NationalClient({ label: `the hub (${cfg.hub.url})`, baseUrl: cfg.hub.url, credentials: { accountId: cfg.hub.accountId, scheme: 'hmac-sm3', secret: cfg.hub.secret } }, hop))
     : undefined;
+  const upper = cfg.role === 'hub' ? undefined : provinceRelayOf(cfg, hop);
   const routing = new RoutingService(sharing, certs, types, cfg.role === 'hub'
     ? { role: 'hub', areaCode: cfg.areaCode, members: nodes }
-    : { role: 'province', areaCode: cfg.areaCode, hub });
+    : { role: 'province', areaCode: cfg.areaCode, hub, upper });
   const trustedAccess = new TrustedAccess(new TrustedTokenRepo(db), nodeKeys, keys, {
     areaCode: cfg.areaCode, tokenTtlSeconds: cfg.yrd.tokenTtlSeconds, serviceCodeTtlSeconds: cfg.yrd.serviceCodeTtlSeconds,
   });
@@ -279,6 +281,7 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
     },
     close: async () => {
       peerClient.close();
+      upper?.close();
       await filePool.close();
       return db.close();
     },
@@ -293,3 +296,14 @@ export function publicBase(cfg: Config): string {
   return (cfg.publicUrl ?? `http://${cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host}:${cfg.port}`).replace(/\/+$/, '');
 }
 
+
+/**
+ * A Zaozhuang city node's province, as a transport of the engine: made when the settings are
+ * complete (the Zaozhuang dialect refuses to start a city node whose settings are not, saying which).
+ */
+function provinceRelayOf(cfg: Config, hop: HopSettings): ProvinceRelay | undefined {
+  const z = cfg.zaozhuang;
+  const p = z.province;
+  if (z.level !== 'city' || !p?.url || !p.clientId || !p.clientSecret || !p.username || !p.password) return undefined;
+  return new ProvinceRelay({ url: p.url.replace(/\/+$/, ''), clientId: p.clientId, clientSecret: p.clientSecret, username: p.username, password: p.password, timeoutMs: p.timeoutMs }, hop);
+}

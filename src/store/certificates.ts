@@ -231,6 +231,18 @@ export class CertificateRepo {
     return rows[0] && this.toFull(rows[0]);
   }
 
+  /** Several certificates with their content, in the order of `ids` (absent ones left out). */
+  async getMany(ids: readonly string[]): Promise<Certificate[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.query<FullRow>(
+      `select ${SUMMARY_COLUMNS}, c.content_enc from certificates c join certificate_types t on t.code = c.type_code where c.id = any($1)`,
+      [ids],
+      'certificates-by-ids',
+    );
+    const byId = new Map(rows.map((r) => { const c = this.toFull(r); return [c.id, c] as const; }));
+    return ids.map((id) => byId.get(id)).filter((c): c is Certificate => c !== undefined);
+  }
+
   /** Whether a certificate other than a draft is kept here under this ID (no decryption). */
   async holds(id: string): Promise<boolean> {
     const rows = await this.db.query('select 1 from certificates where id = $1 and status <> \'draft\'', [id], 'certificate-held');
@@ -245,16 +257,20 @@ export class CertificateRepo {
     return rows[0]?.id;
   }
 
-  /** A holder's certificates (drafts excluded unless asked for); the holder code is compared after decryption too. */
-  async findByHolder(query: HolderQuery, withContent: boolean): Promise<Certificate[] | CertificateSummary[]> {
+  /**
+   * A holder's certificates (drafts excluded unless asked for); the holder code is compared after
+   * decryption too. `limit` is the caller's cap (the core's, which knows what it answers: a whole
+   * list or one page of it); null for none.
+   */
+  async findByHolder(query: HolderQuery, withContent: boolean, limit: number | null = null): Promise<Certificate[] | CertificateSummary[]> {
     // One statement shape for every filter combination (null means "any"), so it stays prepared.
     const cols = withContent ? `${SUMMARY_COLUMNS}, c.content_enc` : SUMMARY_COLUMNS;
     const rows = await this.db.query<FullRow>(
       `select ${cols} from certificates c join certificate_types t on t.code = c.type_code
        where c.holder_bidx = $1 and ($4::boolean or c.status <> 'draft')
          and ($2::text is null or c.holder_type = $2) and ($3::text[] is null or c.type_code = any($3))
-       order by c.issue_date desc, c.id limit 500`,
-      [this.holderIndex(query.holderCode), query.holderType ?? null, query.typeCodes ?? null, query.withDrafts === true],
+       order by c.issue_date desc, c.id limit $5`,
+      [this.holderIndex(query.holderCode), query.holderType ?? null, query.typeCodes ?? null, query.withDrafts === true, limit],
       withContent ? 'certificates-by-holder-full' : 'certificates-by-holder',
     );
     const list = rows.map((r) => (withContent ? this.toFull(r) : this.toSummary(r)));

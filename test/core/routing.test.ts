@@ -89,9 +89,11 @@ describe('routing of sharing calls', () => {
 
   test('by ID: what the province can check itself is refused before a hop; a call that came from another node is never sent on', async () => {
     hub.calls = [];
-    const err = await province.dataById(ctx({ reason: '' }), remote.id).catch((e) => e);
+    const c = ctx({ reason: '' });
+    const err = await province.dataById(c, remote.id).catch((e) => e);
     assert.equal(err.code, '12');
-    assert.ok(wasRecorded(err));
+    assert.ok(wasRecorded(c, err), 'recorded on the call object');
+    assert.ok(!wasRecorded(ctx(), err), 'another call knows nothing of it');
     await assert.rejects(province.dataById(ctx(), remote.id, { hops: 2 }), { code: '10' });
     assert.equal(hub.calls.length, 0);
   });

@@ -148,7 +148,12 @@ describe('YRD flow f: the hub hangs or is down, the provinces answer directly', 
     assert.equal(file.json.code, 0, file.json.msg);
     const url = JSON.parse(file.json.data.dataList)[0].fileUrl as string;
     assert.ok(url.startsWith(`${node.B.baseUrl}/files/`), url);
-    assert.equal(Buffer.from(await (await fetch(url)).arrayBuffer()).subarray(0, 5).toString(), '%PDF-');
+    const pdf = Buffer.from(await (await fetch(url)).arrayBuffer());
+    assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
+    // Table 6 (flow f): B's genuine file checked at A, which does not hold it, is checked by B over the direct channel.
+    const checked = await appCall(app, '/certificates/verify-file', { fileEntity: pdf.toString('base64'), fileFormat: 'pdf', ...SCENE });
+    assert.equal(checked.json.code, 0, checked.json.msg);
+    assert.deepEqual([checked.json.data.result, checked.json.data.message, checked.json.data.CertificateID], [1, '验证通过', id]);
 
     // Tables 3 and 5 by the holder's token: B's link and B's data.
     const files = await appCall(app, '/certificates/file-by-holder', { trustedToken: token, ...SCENE });

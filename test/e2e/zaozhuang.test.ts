@@ -470,10 +470,12 @@ for (const backendName of BACKENDS) {
       await call('ShareQueryCertInfo', { certificateID: IDS.idCard, callDepartment: '市人社局' });
       const rows = JSON.parse(cli(cb, ['usage', '--json', '--limit', '500']).stdout) as any[];
       const dl = rows.find((r) => r.interface === 'ShareDownloadUrl' && r.operator === 'wang_xm')!;
-      assert.deepEqual({ ...dl, id: undefined, at: undefined, hash: undefined }, {
-        id: undefined, at: undefined, hash: undefined, dialect: 'zaozhuang', interface: 'ShareDownloadUrl', accountId: 'zz_clerk', operator: 'wang_xm',
+      // Every call is traced: one without the caller's correlation ID gets its own.
+      assert.match(dl.correlationId, /^[0-9a-f-]{36}$/);
+      assert.deepEqual({ ...dl, id: undefined, at: undefined, hash: undefined, correlationId: undefined }, {
+        id: undefined, at: undefined, hash: undefined, correlationId: undefined, dialect: 'zaozhuang', interface: 'ShareDownloadUrl', accountId: 'zz_clerk', operator: 'wang_xm',
         itemCode: '1137000000450258552372014020002', itemName: '个人参保缴费证明查询打印', reason: CALLER.certificateCopyCause, bizNum: null,
-        certificateIds: [IDS.operator], resultCode: '0', clientIp: '127.0.0.1', correlationId: null,
+        certificateIds: [IDS.operator], resultCode: '0', clientIp: '127.0.0.1',
         context: {
           clientId: 'xxxx-oauth', interfaceType: '1', certificateSystemName: 'XXXX 服务平台', certificateCallCategory: '0',
           callDistrict: '峄城区', callDepartment: '峄城区人社局', districtLevel: '区级', operUserName: 'wang_xm', operUserIp: '10.1.2.3',
@@ -484,6 +486,7 @@ for (const backendName of BACKENDS) {
       const atProvince = JSON.parse(cli(pb, ['usage', '--json', '--limit', '500']).stdout) as any[];
       const seen = atProvince.find((r) => r.interface === 'ShareQueryCertInfo' && r.context?.callDepartment === '市人社局')!;
       assert.deepEqual([seen.accountId, seen.context.clientId, seen.certificateIds], ['zaozhuang_city', 'city-oauth', [IDS.idCard]]);
+      assert.equal(seen.correlationId, relayed.correlationId, 'one correlation ID on the city and its province');
       for (const b of [cb, pb]) assert.match(cli(b, ['usage', 'verify']).stdout, /^log of .* intact: \d+ leaves recomputed/);
     });
 
@@ -497,7 +500,7 @@ for (const backendName of BACKENDS) {
       await province.stop();
       const r = await call('ShareQueryCertInfo', { certificateID: IDS.idCard });
       assert.equal(r.json.head.status, '1');
-      assert.match(r.json.data, /^第三方接口连接超时: 省级平台: the province cannot be reached/);
+      assert.match(r.json.data, /^第三方接口连接超时: 省级平台: the province \(http:\/\/127\.0\.0\.1:\d+\/license-api-release\) cannot be reached/);
       // City-level calls do not need the province.
       assert.equal((await call('ShareQueryCertInfo', { certificateID: IDS.operator, interfaceType: '1' })).json.head.status, '0');
     });

@@ -6,15 +6,17 @@ import type { FileFormat } from '../file-tickets.js';
 import type { FileVerdict, FileVerification } from '../file-verification.js';
 import type { QrValues } from '../qr-values.js';
 import { checkScene, sceneContext, type Scene, type SceneChecks } from '../scenes.js';
-import { markRecorded, wasRecorded, type CallContext, type FileLink, type HolderSelector, type SharingService } from '../sharing.js';
+import type { CallContext, FileLink, HolderSelector, SharingService } from '../sharing.js';
 import type { UsageRecorder, UsageRow } from '../usage.js';
 import type { TokenBearer, TrustedAccess } from './access.js';
 import { allowsOperation, allowsType, type Operation } from './permission.js';
 import { TrustError } from './problems.js';
-import { hubThenDirect } from './hub-then-direct.js';
-import { issuerAreaOf, withinArea } from '../../domain/regions.js';
-import type { Onward, RemoteNode } from '../routing.js';
-import { randomUUID } from 'node:crypto';
+import { hubThenDirect } from '../reach/hub-then-direct.js';
+import { issuerAreaOf } from '../../domain/regions.js';
+import type { Onward, RemoteNode } from '../reach/transport.js';
+import { Reach } from '../reach/engine.js';
+import { callOf } from '../reach/call.js';
+import type { Way } from '../reach/decide.js';
 import type { TrustedGrant } from './token.js';
 
 /** What a holder-authorised call states: its scene, the holder's token and who presents it. */
@@ -44,11 +46,32 @@ export class TrustedSharing {
     private readonly usage: UsageRecorder,
   ) {}
 
-  private reach?: { hub?: RemoteNode; hubTimeoutMs: number; anyPeer: () => Promise<boolean> };
+  private reach?: { hub?: RemoteNode; hubTimeoutMs: number; anyPeer: () => Promise<boolean>; engine: Reach };
 
   /** How this node reaches the rest of the network for a holder it does not hold all of: its hub (national interface) and the time it waits for it. */
   setReach(reach: { hub?: RemoteNode; hubTimeoutMs: number; anyPeer: () => Promise<boolean> }): void {
-    this.reach = reach;
+    const engine = new Reach(this.sharing, { role: 'province', areaCode: this.access.area, hub: !!reach.hub, peers: false, upper: false });
+    this.reach = { ...reach, engine };
+  }
+
+  /**
+   * The way of a flow-f call (the engine decides): another province's request (it came over the
+   * direct channel) is a hop already and is answered here alone; a node alone answers alone.
+   */
+  private async wayOf(a: Pick<Authorised, 'bearer'>, ask: { kind: 'holder' | 'id' | 'file'; idArea?: string }): Promise<Way> {
+    const r = this.reach;
+    if (!r) return { local: 'alone', onward: 'none', when: 'always' };
+    const peers = !r.hub && (await r.anyPeer());
+    return r.engine.way({ ...ask, hops: fromOwnApp(a) ? 0 : 1, flow: 'trusted' }, peers);
+  }
+
+  /**
+   * Onward for flow f: the hub is given the flow's own threshold (10 s by default), which the
+   * channel's per-hop default (5 s) must not cut short; the budget the hub passes on to its owners is
+   * what is left of it.
+   */
+  private flowOnward(ctx: CallContext, timeoutMs: number): Onward {
+    return { reason: ctx.reason, correlationId: ctx.correlationId!, hops: 1, timeoutMs };
   }
 
   /**
@@ -80,42 +103,43 @@ export class TrustedSharing {
     viaHub: (hub: RemoteNode, on: Onward, hs: HolderSelector) => Promise<T[]>, direct: () => Promise<T[]>, summaryOf: (t: T) => CertificateSummary): Promise<T[]> {
     return this.guarded(a, async (ctx, hold) => {
       const hs = await this.holderSelector(a, op, sel, hold);
-      let here: T[] = [];
-      let nothingHere: unknown;
-      try {
-        here = await local({ ...ctx, context: { ...ctx.context, path: 'local' } }, hs);
-      } catch (err) {
-        if (!(err instanceof ServiceError && err.code === ReturnCode.NotFound)) throw err;
-        nothingHere = err;
-      }
+      const localCtx = { ...ctx, context: { ...ctx.context, path: 'local' } };
+      const way = await this.wayOf(a, { kind: 'holder' });
       const reach = this.reach;
-      // Another province's request, or a node alone (no hub, no province to ask): its own store only.
-      if (!reach || !fromOwnApp(a) || (!reach.hub && !(await reach.anyPeer()))) {
-        if (nothingHere) throw nothingHere;
-        return here;
-      }
-      const on: Onward = { reason: ctx.reason, correlationId: ctx.correlationId ?? randomUUID(), hops: 1, budgetMs: reach.hubTimeoutMs };
-      const answer = await hubThenDirect(reach.hub && (() => viaHub(reach.hub!, on, hs)), direct, reach.hubTimeoutMs, [] as T[]);
-      const allowed = new Set(hs.allowedTypes ?? []);
-      const seen = new Set(here.map((t) => summaryOf(t).id));
-      const remote = answer.value.filter((t) => {
-        const c = summaryOf(t);
-        if (seen.has(c.id) || c.holder.code !== hs.holderCode || c.status === 'abolished' || !allowed.has(c.typeCode)) return false;
-        if (sel.number && c.number !== sel.number) return false;
-        seen.add(c.id);
-        return true;
+      if (way.local === 'alone' || !reach) return local(localCtx, hs);
+      const call = callOf(ctx);
+      // The commit of the local record overlaps the hop; both commit before the answer leaves.
+      return call.overlapping(async () => {
+        let here: T[] = [];
+        try {
+          here = await local(localCtx, hs);
+        } catch (err) {
+          if (!(err instanceof ServiceError && err.code === ReturnCode.NotFound)) throw err;
+        }
+        const on = this.flowOnward(ctx, reach.hubTimeoutMs);
+        const answer = await hubThenDirect(reach.hub && (() => viaHub(reach.hub!, on, hs)), direct, reach.hubTimeoutMs, [] as T[]);
+        call.took(answer.path, 'answered');
+        const allowed = new Set(hs.allowedTypes ?? []);
+        const seen = new Set(here.map((t) => summaryOf(t).id));
+        const remote = answer.value.filter((t) => {
+          const c = summaryOf(t);
+          if (seen.has(c.id) || c.holder.code !== hs.holderCode || c.status === 'abolished' || !allowed.has(c.typeCode)) return false;
+          if (sel.number && c.number !== sel.number) return false;
+          seen.add(c.id);
+          return true;
+        });
+        await call.record(this.usage.record({
+          ...ctx, context: { ...ctx.context, path: answer.path, ...(answer.hubProblem ? { hubProblem: answer.hubProblem.slice(0, 200) } : {}) },
+          holderCode: hs.holderCode, certificateIds: remote.map((t) => summaryOf(t).id), resultCode: remote.length > 0 ? ReturnCode.Success : ReturnCode.NotFound,
+        }));
+        const all = [...here, ...remote];
+        if (all.length === 0) {
+          const none = new ServiceError(ReturnCode.NotFound);
+          call.noteRecorded(none);
+          throw none;
+        }
+        return all;
       });
-      await this.usage.record({
-        ...ctx, context: { ...ctx.context, path: answer.path, ...(answer.hubProblem ? { hubProblem: answer.hubProblem.slice(0, 200) } : {}) },
-        holderCode: hs.holderCode, certificateIds: remote.map((t) => summaryOf(t).id), resultCode: remote.length > 0 ? ReturnCode.Success : ReturnCode.NotFound,
-      });
-      const all = [...here, ...remote];
-      if (all.length === 0) {
-        const none = new ServiceError(ReturnCode.NotFound);
-        markRecorded(none);
-        throw none;
-      }
-      return all;
     });
   }
 
@@ -157,28 +181,52 @@ export class TrustedSharing {
       }
       const area = issuerAreaOf(id);
       const reach = this.reach;
-      const own = this.access.area;
-      if (!area || !reach || !fromOwnApp(a) || (own && withinArea(own, area)) || (!reach.hub && !(await reach.anyPeer()))) {
-        throw new ServiceError(ReturnCode.NotFound);
-      }
-      const on: Onward = { reason: ctx.reason, correlationId: ctx.correlationId ?? randomUUID(), hops: 1, budgetMs: reach.hubTimeoutMs };
-      const answer = await hubThenDirect<T | undefined>(reach.hub && (() => viaHub(reach.hub!, on)), () => direct(area), reach.hubTimeoutMs, undefined);
+      const way = await this.wayOf(a, { kind: 'id', idArea: area });
+      if (!area || !reach || way.local === 'alone') throw new ServiceError(ReturnCode.NotFound);
+      const answer = await hubThenDirect<T | undefined>(reach.hub && (() => viaHub(reach.hub!, this.flowOnward(ctx, reach.hubTimeoutMs))),
+        () => direct(area), reach.hubTimeoutMs, undefined);
+      callOf(ctx).took(answer.path, answer.value === undefined ? ReturnCode.NotFound : 'answered');
       if (answer.value === undefined) throw new ServiceError(ReturnCode.NotFound);
       const c = summaryOf(answer.value);
       allowed(c);
-      await this.usage.record({
+      await callOf(ctx).record(this.usage.record({
         ...ctx, context: { ...ctx.context, path: answer.path, ...(answer.hubProblem ? { hubProblem: answer.hubProblem.slice(0, 200) } : {}) },
         holderCode: c.holder.code, certificateIds: [c.id], resultCode: ReturnCode.Success,
-      });
+      }));
       return answer.value;
     });
   }
 
-  /** Table 6: no token (a file proves nothing about its bearer), but the scene, and its item must be allowed the file's type. */
-  verifyFile(a: Omit<Authorised, 'token' | 'bearer'>, bytes: Buffer, format: FileFormat): Promise<FileVerdict> {
-    return this.guarded({ ...a, token: '', bearer: { area: '' } }, async (ctx) => {
+  /**
+   * Table 6: no token (a file proves nothing about its bearer), but the scene, and its item must be
+   * allowed the file's type. A file naming another province's certificate (one this node does not
+   * hold, or signed by a key only its issuer's province knows), brought by one of this node's apps,
+   * is checked by that province (`elsewhere`, the adapter's call of its table 6 over the direct
+   * channel, with the request as presented): flow f for this table too. The national hub has no
+   * file verification, so "hub first" has nothing to ask. Its verdict is the answer, recorded here
+   * with the path; no answer from it leaves this node's own verdict.
+   */
+  verifyFile(a: Omit<Authorised, 'token'> | Omit<Authorised, 'token' | 'bearer'>, bytes: Buffer, format: FileFormat,
+    elsewhere?: (area: string) => Promise<FileVerdict>): Promise<FileVerdict> {
+    const bearer = 'bearer' in a ? a.bearer : { area: '' };
+    return this.guarded({ ...a, token: '', bearer }, async (ctx) => {
       const item = await this.scenes.item(a.scene);
-      const verdict = await this.fileVerification.verify(ctx, bytes, format);
+      let verdict = await this.fileVerification.verify(ctx, bytes, format);
+      const area = verdict.namedId ? issuerAreaOf(verdict.namedId) : undefined;
+      if (elsewhere && area && !verdict.certificate && (verdict.outcome === 'unknown-certificate' || verdict.outcome === 'untrusted-signer')) {
+        const way = await this.wayOf({ bearer }, { kind: 'file', idArea: area });
+        if (way.onward !== 'none') {
+          const theirs = await elsewhere(area).catch(() => undefined);
+          callOf(ctx).took('direct', theirs ? 'answered' : ReturnCode.ThirdPartyTimeout);
+          if (theirs) {
+            verdict = theirs;
+            await callOf(ctx).record(this.usage.record({
+              ...ctx, context: { ...ctx.context, path: 'direct', codeArea: area }, holderCode: theirs.certificate?.holder.code || undefined,
+              certificateIds: theirs.certificate ? [theirs.certificate.id] : [], resultCode: `file:${theirs.outcome}`,
+            }));
+          }
+        }
+      }
       // The check ran (and was recorded) before the type was known: a refusal here withholds its result.
       if (verdict.certificate) this.scenes.allow(item, verdict.certificate.typeCode);
       return verdict;
@@ -291,11 +339,12 @@ export class TrustedSharing {
     try {
       return await fn(ctx, (h) => { holder = h; });
     } catch (err) {
-      if (!wasRecorded(err)) {
+      const call = callOf(ctx);
+      if (!call.wasRecorded(err)) {
         // A trust refusal keeps its reason in the record: 11 alone would not tell a holder a forged token from an expired one.
         const code = err instanceof TrustError ? `${err.code}:${err.problem}` : err instanceof ServiceError ? err.code : ReturnCode.Other;
         await this.sharing.recordRefusal(ctx, code, holder ?? (err instanceof TrustError ? err.holderCode : undefined));
-        markRecorded(err);
+        call.noteRecorded(err);
       }
       throw err;
     }

@@ -11,7 +11,8 @@ import { installErrorEnvelope } from '../errors.js';
 import { linkProtocol } from '../link-protocol.js';
 import type { FileLink } from '../../core/sharing.js';
 import type { Via } from '../../core/routing.js';
-import { CORRELATION_HEADER, correlationIdOf, viaOf } from '../../federation/hop.js';
+import { CORRELATION_HEADER, PATH_HEADER, correlationIdOf, viaOf } from '../../federation/hop.js';
+import { callOf } from '../../core/reach/call.js';
 
 type Handler = (p: Params, ctx: CallContext, req: FastifyRequest, via: Via) => Promise<unknown>;
 
@@ -56,10 +57,14 @@ export async function nationalDialect(app: FastifyInstance, s: Services): Promis
         ctx.reason = reason;
         const account = accountId && token ? await s.accounts.authenticate(accountId, token, req.ip) : undefined;
         if (!account) throw new ServiceError(ReturnCode.AuthFailed);
-        return ok(await handler(p, ctx, req, viaOf(req.headers)));
+        const answer = ok(await handler(p, ctx, req, viaOf(req.headers)));
+        // The way the call took (the engine's report): "local", or the nodes it went to ("hub"; "hub!" when it brought no answer).
+        reply.header(PATH_HEADER, callOf(ctx).path);
+        return answer;
       } catch (err) {
+        reply.header(PATH_HEADER, callOf(ctx).path);
         if (!(err instanceof ServiceError)) req.log.error({ err }, 'national interface failure');
-        if (!wasRecorded(err)) await s.sharing.recordRefusal(ctx, err instanceof ServiceError ? err.code : ReturnCode.Other);
+        if (!wasRecorded(ctx, err)) await s.sharing.recordRefusal(ctx, err instanceof ServiceError ? err.code : ReturnCode.Other);
         return failFrom(err, names);
       }
     };

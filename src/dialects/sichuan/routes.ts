@@ -5,6 +5,7 @@ import type { AuthProblem } from '../../core/accounts.js';
 import type { FileFormat } from '../../core/file-tickets.js';
 import type { CallContext, FileLink, HolderSelector, VerifyClaim } from '../../core/sharing.js';
 import { wasRecorded } from '../../core/sharing.js';
+import { FIRST_HOP } from '../../core/reach/engine.js';
 import { ReturnCode, ServiceError } from '../../domain/return-codes.js';
 import { installErrorEnvelope, type TransportFailure } from '../errors.js';
 import { failure, failureFrom, OK_HEAD, render, type FieldNames, type Shape } from './envelope.js';
@@ -87,7 +88,7 @@ export async function sichuanDialect(app: FastifyInstance, s: Services): Promise
       }
     } catch (err) {
       if (!(err instanceof ServiceError)) req.log.error({ err }, 'sichuan interface failure');
-      if (i.auth && !wasRecorded(err)) await s.sharing.recordRefusal(ctx, err instanceof ServiceError ? err.code : ReturnCode.Other);
+      if (i.auth && !wasRecorded(ctx, err)) await s.sharing.recordRefusal(ctx, err instanceof ServiceError ? err.code : ReturnCode.Other);
       return render(i.shape, failureFrom(err, names));
     }
   };
@@ -177,7 +178,8 @@ export async function sichuanDialect(app: FastifyInstance, s: Services): Promise
         ctx.reason = purpose(r.data, 'UseFor', ALL_USES, true);
         const msgId = randomUUID();
         ctx.correlationId = msgId;
-        const result = String(await s.sharing.verify(ctx, claimOf(r.data), ['holderCode']));
+        // 5.3: a certificate of another province is verified through the hub, as by the national interface.
+        const result = String(await s.routing.verify(ctx, claimOf(r.data), FIRST_HOP, ['holderCode']));
         // Table 11 puts VerifyResult and msgId beside ifResult, and says ifResultInfo holds the result data: both are given.
         return { ifResultInfo: [{ VerifyResult: result, msgId }], VerifyResult: result, msgId };
       },

@@ -1,3 +1,4 @@
+import { ReachCall } from '../../core/reach/call.js';
 import type { CallContext } from '../../core/usage.js';
 import type { TokenBearer } from '../../core/trusted-access/access.js';
 import { ReturnCode, ServiceError } from '../../domain/return-codes.js';
@@ -5,8 +6,9 @@ import type { YrdCaller, YrdCallMeta } from './contract.js';
 
 /** What the use record says about the caller and the channel. */
 export function callContext(name: string, caller: YrdCaller, meta: YrdCallMeta): CallContext {
+  meta.call ??= new ReachCall();
   return {
-    dialect: 'yrd', interface: name, clientIp: meta.clientIp, correlationId: meta.correlationId,
+    dialect: 'yrd', interface: name, clientIp: meta.clientIp, correlationId: meta.correlationId, call: meta.call,
     accountId: caller.kind === 'app' ? caller.appId : `peer:${caller.area}`,
     context: { path: meta.path, ...(caller.kind === 'app' ? { corpCode: caller.corpCode } : { area: caller.area }) },
   };

@@ -1,3 +1,4 @@
+import type { ReachCall } from '../../core/reach/call.js';
 /**
  * The seam between the two faces of the Yangtze River Delta interface (seed 004).
  *
@@ -21,6 +22,8 @@ export interface YrdCallMeta {
   path: 'local' | 'hub' | 'direct';
   /** The base URL the caller reached this node at, for download links; the configured public URL when absent. */
   baseUrl?: string;
+  /** The call object every context of this request shares (whether its use was recorded, the way it took). */
+  call?: ReachCall;
 }
 
 /**

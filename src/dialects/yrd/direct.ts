@@ -7,6 +7,9 @@ import { HopError } from '../../federation/hop-channel.js';
 import type { YrdCallMeta } from './contract.js';
 import type { Decoded, HolderInfo } from '../../core/trusted-access/holder-sharing.js';
 import { infoFromItem, summaryFromItem } from './mapping.js';
+import type { FileVerdict } from '../../core/file-verification.js';
+import { FILE_OUTCOME_TEXT, type FileOutcome } from '../../domain/file-outcome.js';
+import { parseCertificateId } from '../../domain/identifier.js';
 
 /**
  * Table 1 over the direct channel (seed 004 flow f/g): the request, as this node's app presented it
@@ -110,5 +113,26 @@ export function directFile(s: Services, body: Readonly<Record<string, unknown>>,
     const link = linkFromItem(firstOf(await callPeer(s, area, 'FileByCertificateID', body, meta)));
     if (!link) throw new ServiceError(ReturnCode.ThirdPartyTimeout, `the province ${area} answered no file`);
     return link;
+  };
+}
+
+/**
+ * Table 6 over the direct channel: the province that issued the certificate a file names checks
+ * the file (it holds the certificate and trusts its own signers); its verdict read back from
+ * result and message, with the certificate its identifier names.
+ */
+export function directVerifyFile(s: Services, body: Readonly<Record<string, unknown>>, meta: YrdCallMeta): (issuerArea: string) => Promise<FileVerdict> {
+  return async (issuerArea) => {
+    const area = await peerOf(s, issuerArea);
+    const r = await callPeer(s, area, 'VerifyFile', body, meta);
+    const outcome = (Object.entries(FILE_OUTCOME_TEXT) as [FileOutcome, string][]).find(([, text]) => text === r.message)?.[0];
+    if (!outcome || (outcome === 'genuine') !== (Number(r.result) === 1)) throw new ServiceError(ReturnCode.ThirdPartyTimeout, `the province ${area} answered no verdict`);
+    const id = typeof r.CertificateID === 'string' ? r.CertificateID : undefined;
+    const parsed = id ? parseCertificateId(id) : undefined;
+    const certificate: CertificateSummary | undefined = id && parsed?.ok ? {
+      id, typeCode: parsed.parts.typeCode, typeName: '', name: '', number: '', holder: { name: '', code: '', codeType: '' },
+      issuer: { name: '', code: parsed.parts.issuerCode }, issueDate: '', status: 'issued', version: Number(parsed.parts.version),
+    } : undefined;
+    return { outcome, problems: [`checked by the province ${area}`], ...(certificate ? { certificate, namedId: id } : {}) };
   };
 }

@@ -8,7 +8,7 @@ import { fileItem, infoItem, listOf, summaryItem, useItem } from './mapping.js';
 import { yrdFileVerification } from './file-verification.js';
 import { trustHandlers } from './handlers-trust.js';
 import { appOnly, bearerOf, callContext } from './caller.js';
-import { directDataByHolder, directDecode, directFile, directFilesByHolder, directInfo, directRetrieval } from './direct.js';
+import { directDataByHolder, directDecode, directFile, directFilesByHolder, directInfo, directRetrieval, directVerifyFile } from './direct.js';
 
 /** The interfaces another province may call over the direct channel: the sharing tables 1-7. */
 export const PEER_INTERFACES = [
@@ -74,13 +74,13 @@ export function yrdHandlers(s: Services): YrdHandlers {
     },
     // Table 6: result 1/0 as the table says, and why beside it.
     VerifyFile: async (body, caller, meta) => {
-      const a = { ctx: callContext('VerifyFile', caller, meta), scene: sceneOf(body) };
+      const a = { ctx: callContext('VerifyFile', caller, meta), scene: sceneOf(body), bearer: bearerOf(caller) };
       const entity = text(body, 'fileEntity', Number.MAX_SAFE_INTEGER);
       if (!entity) throw new ServiceError(ReturnCode.RequiredMissing, undefined, ['fileEntity']);
       const format = formatOf(body, true);
       const bytes = base64Bytes(entity);
       if (!bytes) throw new ServiceError(ReturnCode.Unparseable, 'is not base64', ['fileEntity']);
-      const v = await s.trustedSharing.verifyFile(a, bytes, format);
+      const v = await s.trustedSharing.verifyFile(a, bytes, format, directVerifyFile(s, body, meta));
       return { ...yrdFileVerification(v), ...(v.certificate ? { CertificateID: v.certificate.id } : {}) };
     },
     // Table 7: userinfo and certificatelist, both typed 字符串 by the seed: JSON texts.

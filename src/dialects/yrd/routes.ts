@@ -93,9 +93,10 @@ export async function yrdDialect(app: FastifyInstance, s: Services): Promise<voi
       } catch (err) {
         if (!(err instanceof ServiceError)) req.log.error({ err }, 'yrd interface failure');
         // A sharing call refused before it reached the core (the app, its signature, the body) is a use too.
-        if (recordedInterfaces.has(name) && !wasRecorded(err)) {
+        const ctx = callContext(name, caller, meta);
+        if (recordedInterfaces.has(name) && !wasRecorded(ctx, err)) {
           const code = err instanceof TrustError ? `${err.code}:${err.problem}` : err instanceof ServiceError ? err.code : ReturnCode.Other;
-          await s.sharing.recordRefusal(callContext(name, caller, meta), code);
+          await s.sharing.recordRefusal(ctx, code);
         }
         return failureOf(err, SCENE_NAMES);
       }

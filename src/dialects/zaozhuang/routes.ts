@@ -10,12 +10,16 @@ import { cstDate } from '../../domain/dates.js';
 import { INTERFACE_ROLE_NAMES, type InterfaceRole } from '../../domain/interface-roles.js';
 import { ReturnCode, ServiceError } from '../../domain/return-codes.js';
 import { installErrorEnvelope } from '../errors.js';
-import { fail, failFrom, ok, type Level, type ZaozhuangResponse } from './envelope.js';
+import { HEAD_TYPE, fail, failFrom, ok, type Level, type ZaozhuangResponse } from './envelope.js';
 import { CALLER_REQUIRED, Params, callerContext, copyExpiryOf, intOf, levelOf, requireAll } from './params.js';
 import { cityFileItem, cityInfoItem, provinceFileItem, provinceInfoItem, qrCityItem } from './mapping.js';
 import { zaozhuangFieldVerification } from './verification.js';
 import { zaozhuangFileVerification } from './file-verification.js';
-import { ProvinceClient, UpstreamError, type ProvinceSettings } from './upstream.js';
+import type { ProvinceSettings } from '../../federation/province-relay.js';
+import { NoAnswer } from '../../core/reach/transport.js';
+import type { Via } from '../../core/reach/engine.js';
+import { beginCall } from '../../core/reach/call.js';
+import { correlationIdOf, viaOf } from '../../federation/hop.js';
 import { oauthRoutes } from './oauth-routes.js';
 import { unstorableAt } from '../../domain/storable-text.js';
 
@@ -27,6 +31,12 @@ export const ZAOZHUANG_API = '/m/v/license/external/api';
 interface Call {
   p: Params;
   ctx: CallContext;
+  /**
+   * The call's budget as its sender gave it. Its hop count starts at 0: whatever calls a Zaozhuang
+   * interface (a calling system, or a city relaying interfaceType 0) is this node's own caller, and
+   * a province's answer may still take in other regions through the hub.
+   */
+  via: Via;
   level: Level;
   req: FastifyRequest;
   /** What this interface calls the reason, for messages about it. */
@@ -47,8 +57,8 @@ interface Interface {
  * roles, checked against the document's tables, and recorded, refused or not.
  */
 export async function zaozhuangDialect(app: FastifyInstance, s: Services): Promise<void> {
+  // A city's province is a transport of the engine (src/federation/province-relay.ts, made with the services); this checks its settings.
   const node = nodeSetting(s.cfg.zaozhuang);
-  const province = node.province ? new ProvinceClient(node.province) : undefined;
 
   installErrorEnvelope(app, (kind, detail) => {
     switch (kind) {
@@ -75,16 +85,20 @@ export async function zaozhuangDialect(app: FastifyInstance, s: Services): Promi
     return s.oauth.authenticate(token);
   };
 
+  /** A province-level call at a city, passed to its province through the engine (one record of the hop, the breaker of the channel). */
   const relay = async (name: string, call: Call): Promise<ZaozhuangResponse> => {
     const { access_token: _own, ...params } = call.p.body;
-    call.ctx.context = { ...call.ctx.context, relayedTo: 'province' };
-    const answer = await province!.call(name, { ...params, interfaceType: '0' });
-    await s.sharing.recordRelayed(call.ctx, 'province', String(answer.head.status), idsIn(answer.data), call.p.text('certificateHolderCode'));
+    const answer = (await s.routing.relayUp(call.ctx, call.via, name, { ...params, interfaceType: '0' },
+      (a) => ({ code: String((a as ZaozhuangResponse).head.status), ids: idsIn((a as ZaozhuangResponse).data) }),
+      call.p.text('certificateHolderCode'))) as ZaozhuangResponse;
+    // Whatever answers a province-level call is the province: a success says so even if its head leaves type out.
+    if (String(answer.head.status) === '0') answer.head.type ??= HEAD_TYPE.province;
     return answer;
   };
 
   const handle = (name: string, i: Interface) => async (req: FastifyRequest): Promise<ZaozhuangResponse> => {
-    const ctx: CallContext = { dialect: 'zaozhuang', interface: name, clientIp: req.ip };
+    const ctx: CallContext = beginCall({ dialect: 'zaozhuang', interface: name, clientIp: req.ip, correlationId: correlationIdOf(req.headers) });
+    const via: Via = { hops: 0, ...(viaOf(req.headers).budgetMs !== undefined ? { budgetMs: viaOf(req.headers).budgetMs } : {}) };
     let call: Call | undefined;
     try {
       const p = Params.from(req.body);
@@ -95,14 +109,14 @@ export async function zaozhuangDialect(app: FastifyInstance, s: Services): Promi
       const level = levelOf(p);
       ctx.context = { ...ctx.context, interfaceType: level === 'province' ? '0' : '1' };
       if (level === 'city' && node.level === 'province') throw new ServiceError(ReturnCode.ServiceNotProvided);
-      call = { p, ctx, level, req, reasonName: 'certificateCopyCause' };
+      call = { p, ctx, via, level, req, reasonName: 'certificateCopyCause' };
       const answer = i.prepare(call);
-      if (level === 'province' && province) return await relay(name, call);
+      if (s.routing.passesUp(level)) return await relay(name, call);
       return ok(level, await answer());
     } catch (err) {
       const refusal = asServiceError(err);
       if (!(refusal instanceof ServiceError)) req.log.error({ err }, 'zaozhuang interface failure');
-      if (!wasRecorded(err)) await s.sharing.recordRefusal(ctx, refusal instanceof ServiceError ? refusal.code : ReturnCode.Other);
+      if (!wasRecorded(ctx, err)) await s.sharing.recordRefusal(ctx, refusal instanceof ServiceError ? refusal.code : ReturnCode.Other);
       return failFrom(refusal, call?.reasonName);
     }
   };
@@ -111,14 +125,15 @@ export async function zaozhuangDialect(app: FastifyInstance, s: Services): Promi
     /** 4.3.2: an annotated copy's download link, valid 10 minutes; the copy bears certificateCopyCause and expires at expiryTime. */
     ShareDownloadUrl: {
       role: 'download',
-      prepare: ({ p, ctx, level, req }) => {
+      prepare: ({ p, ctx, via, level, req }) => {
         requireAll(p, [...CALLER_REQUIRED, 'certificateID']);
         callerContext(p, ctx, 'certificateCopyCause');
         const expiresAt = copyExpiryOf(p);
         const id = p.text('certificateID')!;
         return async () => {
-          const l = await s.sharing.fileById(ctx, id, 'pdf', expiresAt);
-          const url = fileUrl(req, l.token);
+          // Province-level data reaches other regions through the hub (the engine decides); city-level data is the city's own.
+          const l = level === 'province' ? await s.routing.fileById(ctx, id, 'pdf', via, expiresAt) : await s.sharing.fileById(ctx, id, 'pdf', expiresAt);
+          const url = l.url ?? fileUrl(req, l.token);
           return { total: 1, dataList: [level === 'province' ? provinceFileItem(l.certificate, url) : cityFileItem(l.certificate, l.format, url)] };
         };
       },
@@ -127,12 +142,12 @@ export async function zaozhuangDialect(app: FastifyInstance, s: Services): Promi
     /** 4.3.3: a certificate's information by its identifier. */
     ShareQueryCertInfo: {
       role: 'info',
-      prepare: ({ p, ctx, level }) => {
+      prepare: ({ p, ctx, via, level }) => {
         requireAll(p, [...CALLER_REQUIRED, 'certificateID']);
         callerContext(p, ctx, 'certificateCopyCause');
         const id = p.text('certificateID')!;
         return async () => {
-          const c = await s.sharing.dataById(ctx, id);
+          const c = level === 'province' ? await s.routing.dataById(ctx, id, via) : await s.sharing.dataById(ctx, id);
           return { total: 1, dataList: [level === 'province' ? provinceInfoItem(c) : cityInfoItem(c)] };
         };
       },
@@ -147,13 +162,13 @@ export async function zaozhuangDialect(app: FastifyInstance, s: Services): Promi
     /** 4.3.6: the information of the certificate a QR code names. */
     ShareQueryCertInfoByQRcode: {
       role: 'view',
-      prepare: ({ p, ctx, level }) => {
+      prepare: ({ p, ctx, via, level }) => {
         requireAll(p, [...CALLER_REQUIRED, 'qrValue']);
         callerContext(p, ctx, 'certificateCopyCause');
         const qr = p.text('qrValue')!;
         return async () => {
           const id = await s.qr.resolve(qr);
-          const c = await s.sharing.dataById(ctx, id);
+          const c = level === 'province' ? await s.routing.dataById(ctx, id, via) : await s.sharing.dataById(ctx, id);
           if (level === 'province') return { total: 1, dataList: [provinceInfoItem(c)] };
           return qrCityItem(c, usability(c, cstDate(new Date())), checkCode(s.keys, c.id));
         };
@@ -168,7 +183,7 @@ export async function zaozhuangDialect(app: FastifyInstance, s: Services): Promi
      */
     ShareQueryCertInfoByHolder: {
       role: 'retrieve',
-      prepare: ({ p, ctx, level }) => {
+      prepare: ({ p, ctx, via, level }) => {
         requireAll(p, [...CALLER_REQUIRED, 'certificateHolderCode', 'certTypeCode', ...(level === 'city' ? ['certificateHolderCodeType'] : [])]);
         callerContext(p, ctx, 'certificateCopyCause');
         const page = intOf(p, ['Page', 'page'], 1, 1_000_000);
@@ -183,9 +198,10 @@ export async function zaozhuangDialect(app: FastifyInstance, s: Services): Promi
           typeCode: p.text('certTypeCode')!, number: p.text('certificateNumber'),
         };
         return async () => {
-          const list = await s.sharing.dataByHolder(ctx, sel);
-          const shown = list.slice((page - 1) * size, page * size);
-          return { total: list.length, dataList: shown.map((c) => (level === 'province' ? provinceInfoItem(c) : cityInfoItem(c))) };
+          // Paged in the core query; province-level data takes in the other regions through the hub.
+          const r = level === 'province' ? await s.routing.dataByHolderPage(ctx, sel, { index: page, size }, via)
+            : await s.sharing.dataByHolderPage(ctx, sel, { index: page, size });
+          return { total: r.total, dataList: r.items.map((c) => (level === 'province' ? provinceInfoItem(c) : cityInfoItem(c))) };
         };
       },
     },
@@ -239,8 +255,8 @@ function asServiceError(err: unknown): unknown {
       default: return new ServiceError(ReturnCode.AuthFailed, 'access_token 无效');
     }
   }
-  if (err instanceof UpstreamError) {
-    return err.problem === 'timeout' || err.problem === 'unreachable'
+  if (err instanceof NoAnswer) {
+    return err.problem === 'timeout' || err.problem === 'unreachable' || err.problem === 'circuit-open'
       ? new ServiceError(ReturnCode.ThirdPartyTimeout, `省级平台: ${err.message}`)
       : new ServiceError(ReturnCode.Other, `省级平台: ${err.message}`);
   }
