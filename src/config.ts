@@ -104,7 +104,17 @@ export interface YrdConfig {
   hubTimeoutMs: number;
 }
 
-export interface HubConfig { url: string; accountId?: string; secret?: string }
+export interface HubConfig {
+  url: string;
+  accountId?: string;
+  secret?: string;
+  /**
+   * The hub's SM2 signing public key (04 ‖ x ‖ y, hex), pinned by the operator: the network keys
+   * are taken only when this key signed them. Unset: the key the hub signed its first document with
+   * is trusted on first use and pinned from then on.
+   */
+  publicKeyHex?: string;
+}
 
 export interface FederationConfig {
   /** How long one hop (all its attempts) may take before the call answers 1 (第三方接口连接超时). */
@@ -219,7 +229,10 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     areaCode: flags.areaCode ?? (env.ZHENGZHAO_AREA_CODE || undefined),
     dataSource: flags.dataSource ?? (env.ZHENGZHAO_DATA_SOURCE || undefined),
     hub: env.ZHENGZHAO_HUB_URL || env.ZHENGZHAO_HUB_ACCOUNT || env.ZHENGZHAO_HUB_SECRET
-      ? { url: (env.ZHENGZHAO_HUB_URL ?? '').replace(/\/+$/, ''), accountId: env.ZHENGZHAO_HUB_ACCOUNT || undefined, secret: env.ZHENGZHAO_HUB_SECRET || undefined }
+      ? {
+        url: (env.ZHENGZHAO_HUB_URL ?? '').replace(/\/+$/, ''), accountId: env.ZHENGZHAO_HUB_ACCOUNT || undefined, secret: env.ZHENGZHAO_HUB_SECRET || undefined,
+        ...(env.ZHENGZHAO_HUB_KEY ? { publicKeyHex: env.ZHENGZHAO_HUB_KEY.trim().toLowerCase() } : {}),
+      }
       : undefined,
     federation: {
       hopTimeoutMs: num(env.ZHENGZHAO_HOP_TIMEOUT_MS, 5000),
@@ -297,6 +310,9 @@ export function federationProblems(cfg: Config): string[] {
     if (!cfg.hub.url) problems.push('ZHENGZHAO_HUB_URL: the hub\'s base URL is required with ZHENGZHAO_HUB_ACCOUNT and ZHENGZHAO_HUB_SECRET');
     else if (!/^https?:\/\/[^/\s]+(\/\S*)?$/.test(cfg.hub.url)) problems.push(`ZHENGZHAO_HUB_URL ${cfg.hub.url}: an http:// or https:// URL`);
     if (!cfg.hub.accountId) problems.push('ZHENGZHAO_HUB_ACCOUNT: this node\'s AccountId at the hub is required with ZHENGZHAO_HUB_URL');
+    if (cfg.hub.publicKeyHex !== undefined && !/^04[0-9a-f]{128}$/.test(cfg.hub.publicKeyHex)) {
+      problems.push('ZHENGZHAO_HUB_KEY: the hub\'s SM2 signing public key, 130 hex digits starting 04 (its /.well-known/zhengzhao/keys, use sign)');
+    }
     if (!cfg.hub.secret) problems.push('ZHENGZHAO_HUB_SECRET: this node\'s secret at the hub (hmac-sm3) is required with ZHENGZHAO_HUB_URL');
     // Without its area a province cannot tell its own certificate IDs from others', nor the hub its calls from its data.
     if (!cfg.areaCode) problems.push('ZHENGZHAO_AREA_CODE (--area-code): a province with a hub needs its own division code to tell its certificates from others\'');

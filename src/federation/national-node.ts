@@ -7,6 +7,19 @@ import type { Onward, RemoteNode, RoutedOperation } from '../core/routing.js';
 import type { FileLink, HolderSelector, VerifyClaim } from '../core/sharing.js';
 import { HopError, type NationalClient } from './client.js';
 
+/**
+ * The owner's appendix F item each certificate read from another node came as. The node that
+ * passes the certificate on renders that item again as it came (ownerItemOf) instead of mapping
+ * the canonical record back: nothing of the owner's answer is re-made on the way, and a relaying
+ * node spends no work on it beyond reading what it records.
+ */
+const ownerItems = new WeakMap<object, Readonly<Record<string, unknown>>>();
+
+/** The appendix F item a certificate came as from its owner's node, if it came from one. */
+export function ownerItemOf(c: object): Readonly<Record<string, unknown>> | undefined {
+  return ownerItems.get(c);
+}
+
 /** The national interface (ZWFW C 0124 section 7) that carries each routed call. */
 export const NATIONAL_INTERFACE: Readonly<Record<RoutedOperation, string>> = {
   retrieve: 'Retrieval',
@@ -200,7 +213,7 @@ function certificateOf(item: Record<string, unknown>, node: string): Certificate
   const parsed = parseCertificateId(id);
   const start = f.text('certificateValidateStart');
   const end = f.text('certificateValidateEnd');
-  return {
+  const c: Certificate = {
     id,
     typeCode: f.text('certificateTypeCode') || (parsed.ok ? parsed.parts.typeCode : ''),
     typeName: f.text('certificateType'),
@@ -217,6 +230,8 @@ function certificateOf(item: Record<string, unknown>, node: string): Certificate
     detail: detailGroupsOf(item.detail, node),
     digitalSign: f.text('digitalSign') || undefined,
   };
+  ownerItems.set(c, item);
+  return c;
 }
 
 function valueOf(v: unknown, node: string): SurfaceValue {

@@ -7,7 +7,7 @@ import { beijingViews, BEIJING_WEB_ROOT } from '../dialects/beijing/views.js';
 import { sichuanDialect, SICHUAN_ROOT } from '../dialects/sichuan/routes.js';
 import { zaozhuangDialect, ZAOZHUANG_ROOT } from '../dialects/zaozhuang/routes.js';
 import { yrdDialect, YRD_ROOT } from '../dialects/yrd/routes.js';
-import { PEER_INTERFACES, yrdHandlers } from '../dialects/yrd/handlers.js';
+import { PEER_INTERFACES, PEER_ONLY_INTERFACES, yrdHandlers } from '../dialects/yrd/handlers.js';
 import { wellKnownRoutes } from './well-known.js';
 import { logRoutes } from './log.js';
 import { fileRoutes } from './files.js';
@@ -88,5 +88,5 @@ export async function buildApp(s: Services, opts: AppOptions = {}): Promise<Fast
 
 /** Another province reaches the sharing interfaces (tables 1-7) only; registration, tokens and the holder's view are this node's apps'. */
 function peerInterfaces(all: YrdHandlers): YrdHandlers {
-  return Object.fromEntries(PEER_INTERFACES.map((name) => [name, all[name]!]));
+  return Object.fromEntries([...PEER_INTERFACES, ...PEER_ONLY_INTERFACES].map((name) => [name, all[name]!]));
 }

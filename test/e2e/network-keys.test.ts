@@ -4,7 +4,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeBackend, postgresSkip, type Backend } from '../support/backends.js';
-import { startNode, cli, type RunningNode } from '../support/node-process.js';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startNode, cli, cliAsync, type RunningNode } from '../support/node-process.js';
+import { generateSm2KeyPair, sm2Sign } from '../../src/crypto/sm2.js';
+import { signNetworkKeys } from '../../src/federation/network-keys-signature.js';
 import { hmacSm3 } from '../../src/crypto/sm3.js';
 import { cstCompactDate } from '../../src/domain/dates.js';
 import { formatCertificateId } from '../../src/domain/identifier.js';
@@ -15,7 +19,9 @@ import { makeCreditCode } from '../../src/domain/holder-code.js';
  * signs a layout file; Shanghai (A, 310000, 131) holds the same certificate record but not B's key,
  * so it cannot call the file genuine. The hub registers B (`nodes add` reads B's published keys) and
  * publishes the network's keys; A takes them (`sync-keys`) and then verifies B's file by itself.
- * When the hub drops B, A's next sync drops B's key again.
+ * When the hub drops B, A's next sync drops B's key again. The document is signed by the hub's node
+ * key: one altered on the way (by a proxy in this test process that edits the hub's real answer),
+ * unsigned, or signed by any other key is refused, and what A learned before stays.
  */
 const pgSkip = await postgresSkip();
 
@@ -103,6 +109,59 @@ describe('network keys: a province verifies another province\'s file with the ke
       [['encrypt', '132', ['320000']], ['sign', '132', ['320000']]]);
     assert.equal(learned.find((k) => k.owner === 'network:132' && k.use === 'sign').publicKeyHex, bSign.publicKeyHex);
     assert.deepEqual(learned.filter((k) => k.owner === 'hub').map((k) => k.use).sort(), ['encrypt', 'sign']);
+    // Signed by the hub's node key, which A took on first contact and holds to from now on.
+    const hubSign = ((await (await fetch(`${hub.baseUrl}/.well-known/zhengzhao/keys`)).json()) as any).keys.find((k: any) => k.use === 'sign');
+    assert.equal(r.signedBy, hubSign.kid);
+    assert.equal(r.trust, 'first-use');
+    assert.equal(learned.find((k) => k.owner === 'hub' && k.use === 'sign').publicKeyHex, hubSign.publicKeyHex);
+  });
+
+  test('a network-keys document altered on the way, unsigned or signed by another key is refused; a genuine one is taken', async () => {
+    const genuine = (await (await fetch(`${hub.baseUrl}/.well-known/zhengzhao/network-keys`)).json()) as any;
+    assert.equal(typeof genuine.signature, 'string');
+    assert.ok(Math.abs(Date.parse(genuine.issuedAt) - Date.now()) < 60_000, genuine.issuedAt);
+    const intruder = generateSm2KeyPair();
+    const intruderKey = { kid: 'sm2-intruder', use: 'sign', publicKeyHex: intruder.publicKey };
+    // Each edit of the hub's real document a man in the middle might make.
+    const edits: Record<string, (doc: any) => any> = {
+      altered: (doc) => ({ ...doc, nodes: doc.nodes.map((n: any) => ({ ...n, keys: n.keys.map((k: any) => (k.use === 'sign' ? { ...k, publicKeyHex: intruder.publicKey } : k)) })) }),
+      unsigned: ({ signKid: _k, signature: _s, ...doc }) => doc,
+      resigned: ({ signKid: _k, signature: _s, ...doc }) => signNetworkKeys({ ...doc, hub: { ...doc.hub, keys: [intruderKey] } },
+        (data) => ({ kid: intruderKey.kid, signature: sm2Sign(data, intruder.privateKey).toString('base64') })),
+    };
+    let edit = edits.altered!;
+    const proxy: Server = createServer((req, res) => {
+      void (async () => {
+        const upstream = await fetch(`${hub.baseUrl}${req.url}`);
+        res.writeHead(upstream.status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(edit(await upstream.json())));
+      })();
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const viaProxy = { ...aEnv, ZHENGZHAO_HUB_URL: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` };
+    const bSignBefore = (ok(cli(aB, ['keys', 'learned', '--owner', 'network:', '--json'])) as any[]).find((k) => k.use === 'sign').publicKeyHex;
+    try {
+      const expected: Record<string, RegExp> = { altered: /does not check with hub key/, unsigned: /no signKid and signature/, resigned: /not a hub key this node trusts/ };
+      for (const [name, f] of Object.entries(edits)) {
+        edit = f;
+        const r = await cliAsync(aB, ['sync-keys', '--json'], viaProxy);
+        assert.notEqual(r.status, 0, `${name}: ${r.stdout}`);
+        assert.match(r.stderr, expected[name]!, name);
+      }
+      // The pinned key decides even on first contact: a genuine document checks against it, another key's does not.
+      edit = (doc) => doc;
+      const pinnedRight = await cliAsync(aB, ['sync-keys', '--json'], { ...viaProxy, ZHENGZHAO_HUB_KEY: genuine.hub.keys.find((k: any) => k.use === 'sign').publicKeyHex });
+      assert.equal(pinnedRight.status, 0, pinnedRight.stderr);
+      assert.equal(JSON.parse(pinnedRight.stdout).trust, 'pinned');
+      const pinnedWrong = await cliAsync(aB, ['sync-keys', '--json'], { ...viaProxy, ZHENGZHAO_HUB_KEY: intruder.publicKey });
+      assert.notEqual(pinnedWrong.status, 0);
+      assert.match(pinnedWrong.stderr, /does not check with hub key/);
+    } finally {
+      await new Promise((r) => proxy.close(r));
+    }
+    const after = ok(cli(aB, ['keys', 'learned', '--json'])) as any[];
+    assert.equal(after.find((k) => k.owner === 'network:132' && k.use === 'sign').publicKeyHex, bSignBefore, 'B\'s key as the hub published it');
+    assert.ok(!after.some((k) => k.publicKeyHex === intruder.publicKey), 'the intruder\'s key was learned nowhere');
   });
 
   test("when the hub drops B, A's next sync drops B's key and B's file is no longer trusted", async () => {

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeBackend, postgresSkip, type Backend } from '../support/backends.js';
 import { cli, startNode, type RunningNode } from '../support/node-process.js';
+import { randomBytes } from 'node:crypto';
 import { appCall, registeredApp, trustedToken, type YrdApp } from '../support/yrd-app.js';
 import { FIXTURE, fixtureLines, ORG, PERSON } from './national-fixture.js';
 import { makeCitizenId, makeCreditCode } from '../../src/domain/holder-code.js';
@@ -130,6 +131,35 @@ describe('YRD flow f: the hub hangs or is down, the provinces answer directly', 
     const forged = await appCall(app, '/service-codes/decode', { qrcode: `${qrcode.slice(0, -4)}AAAA`, ...SCENE });
     assert.equal(forged.json.code, 51, forged.json.msg);
     assert.match(forged.json.msg, /江苏 \(320000\)/);
+  });
+
+  test('table 9, authType 3: a service code issued in B, scanned by an app of A, becomes A\'s trusted token through B', async () => {
+    const appB = await registeredApp(back.B, node.B.baseUrl, '苏服办-码', { name: '江苏省大数据管理中心', code: makeCreditCode('1', '1', '320000', 'MB0000003') });
+    const qrcode = (await appCall(appB, '/service-codes', { trustedToken: await trustedToken(appB, PERSON.code, 'code@*') })).json.data.qrcode as string;
+    const scan = (code: string) => appCall(app, '/trusted-tokens', { transactionId: `T${randomBytes(4).toString('hex')}`, authType: '3', qrCode: code, permission: 'retrieve@*' });
+
+    const issued = await scan(qrcode);
+    assert.equal(issued.json.code, 0, issued.json.msg);
+    // A's own token (A signed it, for A's app) naming the holder B's code named.
+    const claims = JSON.parse(Buffer.from((issued.json.data.trustedToken as string).split('.')[1]!, 'base64url').toString('utf8'));
+    assert.deepEqual([claims.iss, claims.sub, claims.sty, claims.auth, claims.app], [AREAS.A, PERSON.code, '111', '3', app.appId]);
+    // It works as any token of A: B's certificates of that holder over the direct channel (the hub is down by now).
+    const found = await appCall(app, '/certificates/retrieval', { trustedToken: issued.json.data.trustedToken, ...SCENE });
+    assert.equal(found.json.code, 0, found.json.msg);
+    assert.deepEqual((JSON.parse(found.json.data.dataList) as { CertificateTypeCode: string }[]).map((c) => c.CertificateTypeCode).sort(), [DRIVING, MARRIAGE].sort());
+
+    // B refuses a forged code of its own and A says so (51); a code of an area that is no peer of A stays 53.
+    const forged = await scan(`${qrcode.slice(0, -4)}AAAA`);
+    assert.equal(forged.json.code, 51, forged.json.msg);
+    assert.match(forged.json.msg, /江苏 \(320000\)/);
+    const anhui = await scan(qrcode.replace(`YRDSC1.${AREAS.B}.`, 'YRDSC1.340000.'));
+    assert.equal(anhui.json.code, 53, anhui.json.msg);
+
+    // B recorded, for the holder to see, that it told A whose the code was.
+    const uses = await appCall(appB, '/holder/usage', { trustedToken: await trustedToken(appB, PERSON.code, 'usage@*') });
+    assert.equal(uses.json.code, 0, uses.json.msg);
+    const redeemed = (JSON.parse(uses.json.data.dataList) as { interface: string; caller: string; result: string }[]).filter((u) => u.interface === 'yrd/RedeemServiceCode');
+    assert.deepEqual(redeemed.map((u) => [u.caller, u.result]), [[`peer:${AREAS.A}`, '0']], JSON.stringify(redeemed));
   });
 
   test('tables 2-5: B\'s certificate asked at A by its ID and by the holder (hub down) comes from B; another holder\'s token is refused', async () => {

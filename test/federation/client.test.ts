@@ -50,6 +50,24 @@ describe('national client between nodes', () => {
     assert.ok(Number(headers['x-zhengzhao-budget-ms']) <= 700 && Number(headers['x-zhengzhao-budget-ms']) > 600);
   });
 
+  test('calls to one node, one after another and a few at once, share kept-alive connections', async () => {
+    let opened = 0;
+    const count = () => { opened++; };
+    server.on('connection', count);
+    try {
+      script = (_req, _body, res) => answer(res, 200, { head: { status: '0', message: '接口调用成功' }, data: { total: 0, dataList: [] } });
+      const c = client();
+      for (let i = 0; i < 5; i++) assert.equal((await c.call('Retrieval', {}, hop)).status, '0');
+      assert.equal(opened, 1, 'one connection for five calls in a row');
+      await Promise.all(Array.from({ length: 3 }, () => c.call('Retrieval', {}, hop)));
+      for (let i = 0; i < 5; i++) await c.call('Retrieval', {}, hop);
+      assert.ok(opened <= 3, `at most one connection per concurrent call (${opened})`);
+      c.close();
+    } finally {
+      server.off('connection', count);
+    }
+  });
+
   test('a read is sent again after 503 and a refused connection; each answer in the envelope, whatever its code, is an answer', async () => {
     seen.length = 0;
     let n = 0;

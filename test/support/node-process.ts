@@ -73,10 +73,10 @@ export function cli(b: Backend | undefined, args: string[], input?: string, env:
 }
 
 /** cli() without blocking this process (for a command that calls back a server this process runs). */
-export function cliAsync(b: Backend | undefined, args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+export function cliAsync(b: Backend | undefined, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [...ENTRY, ...args, ...(b ? dataFlags(b) : [])], {
-      cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';

@@ -3,7 +3,7 @@ import type { Keyring } from '../../crypto/keyring.js';
 import { sm2Decrypt } from '../../crypto/sm2.js';
 import { sm2CiphertextFromDer } from '../../crypto/sm2-ciphertext.js';
 import { canonicalJson } from '../../domain/canonical.js';
-import { isValidCitizenId } from '../../domain/holder-code.js';
+import { checkHolderCode, isValidCitizenId } from '../../domain/holder-code.js';
 import { ReturnCode, ServiceError } from '../../domain/return-codes.js';
 import type { IssuedTokenListing, TrustedTokenRepo } from '../../store/trusted-tokens.js';
 import type { NodeKeys } from '../node-keys.js';
@@ -26,6 +26,12 @@ export interface TokenRequest {
   location?: string;
   permission?: string;
 }
+
+/** The holder another province's service code names, as its issuing node vouches for them (authType 3 with a code of another area). */
+export interface VouchedHolder { holderCode: string; holderType: string; holderName?: string }
+
+/** Asks the node of `area` to check a service code it issued and say whose it is. */
+export type IssuingNode = (area: string) => Promise<VouchedHolder>;
 
 export interface IssuedTrustedToken { token: string; tokenId: string; expiresAt: number; permission: string; holderType: string }
 
@@ -84,8 +90,15 @@ export class TrustedAccess {
     return this.ownKeys.get(kid) ?? this.peerKeyOf(kid);
   };
 
-  /** Table 9: checks how the person was authenticated and issues a token bound to them, the app and the permission. */
-  async issueToken(appId: string, r: TokenRequest): Promise<IssuedTrustedToken> {
+  /**
+   * Table 9: checks how the person was authenticated and issues a token bound to them, the app and
+   * the permission. A QR scan (authType 3) of a service code another province issued is checked by
+   * that province's node (`issuingNode`, the direct channel; seed 004 flow j: the code verification
+   * service calls the trusted access platform to pass the holder's trust on): what it vouches for is
+   * the holder this node's token names. Without a way to the issuing node the code is refused as
+   * another area's.
+   */
+  async issueToken(appId: string, r: TokenRequest, issuingNode?: IssuingNode): Promise<IssuedTrustedToken> {
     const area = this.needArea();
     const missing = (['transactionId', 'authType'] as const).filter((k) => !r[k]);
     if (missing.length > 0) throw new ServiceError(ReturnCode.RequiredMissing, undefined, missing);
@@ -98,7 +111,8 @@ export class TrustedAccess {
     let holder: { code: string; type: string; name?: string };
     if (r.authType === '3') {
       if (!r.qrCode) throw new ServiceError(ReturnCode.RequiredMissing, 'required when authType is 3', ['qrCode']);
-      const c = await this.readServiceCode(r.qrCode);
+      const area = issuingNode ? this.foreignCodeArea(r.qrCode) : undefined;
+      const c = area ? await vouchedBy(issuingNode!, area) : await this.readServiceCode(r.qrCode);
       holder = { code: c.holderCode, type: c.holderType, name: r.name ?? c.holderName };
     } else {
       const absent = (['idType', 'idNo'] as const).filter((k) => !r[k]);
@@ -193,6 +207,16 @@ export class TrustedAccess {
     return { qrcode, expiresAt };
   }
 
+  /**
+   * What this node's own service code vouches for, told to another province's node that was shown
+   * it (the issuing side of `issueToken`'s authType 3): the holder, once the code is genuine, this
+   * node's and unexpired.
+   */
+  async vouchForCode(text: string): Promise<VouchedHolder> {
+    const c = await this.readServiceCode(typeof text === 'string' ? text : '');
+    return { holderCode: c.holderCode, holderType: c.holderType, ...(c.holderName ? { holderName: c.holderName } : {}) };
+  }
+
   /** Whether a value is shaped like a service code (of any area). */
   isServiceCode(text: string): boolean {
     return serviceCodeArea(text) !== undefined;
@@ -237,4 +261,25 @@ export class TrustedAccess {
       throw new ServiceError(ReturnCode.Unparseable, 'does not decrypt with the platform key (SM2, C1C3C2)', ['idNo']);
     }
   }
+}
+
+/**
+ * The issuing node's word on a code, checked for shape (it came signed and sealed from a registered
+ * peer, but a peer's bug must not put a malformed holder into a token). No channel to the code's
+ * province is refused as the code being another area's (53), as table 7 does.
+ */
+async function vouchedBy(issuingNode: IssuingNode, area: string): Promise<VouchedHolder> {
+  let v: VouchedHolder;
+  try {
+    v = await issuingNode(area);
+  } catch (err) {
+    if (err instanceof ServiceError && !(err instanceof TrustError) && err.code === ReturnCode.ServiceNotProvided) {
+      throw new TrustError('code-foreign-area', `the code belongs to area ${area}, which is not a peer of this node`, ['qrCode']);
+    }
+    throw err;
+  }
+  const ok = v && typeof v.holderCode === 'string' && typeof v.holderType === 'string' && checkHolderCode(v.holderType, v.holderCode).ok
+    && (v.holderName === undefined || (typeof v.holderName === 'string' && [...v.holderName].length <= 64));
+  if (!ok) throw new ServiceError(ReturnCode.Other, `the node of area ${area} vouched for no well-formed holder`);
+  return { holderCode: v.holderCode, holderType: v.holderType, ...(v.holderName ? { holderName: v.holderName } : {}) };
 }

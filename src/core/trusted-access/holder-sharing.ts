@@ -6,9 +6,9 @@ import type { FileFormat } from '../file-tickets.js';
 import type { FileVerdict, FileVerification } from '../file-verification.js';
 import type { QrValues } from '../qr-values.js';
 import { checkScene, sceneContext, type Scene, type SceneChecks } from '../scenes.js';
-import type { CallContext, FileLink, HolderSelector, SharingService } from '../sharing.js';
+import { markRecorded, wasRecorded, type CallContext, type FileLink, type HolderSelector, type SharingService } from '../sharing.js';
 import type { UsageRecorder, UsageRow } from '../usage.js';
-import type { TokenBearer, TrustedAccess } from './access.js';
+import type { TokenBearer, TrustedAccess, VouchedHolder } from './access.js';
 import { allowsOperation, allowsType, type Operation } from './permission.js';
 import { TrustError } from './problems.js';
 import { hubThenDirect } from '../reach/hub-then-direct.js';
@@ -296,6 +296,29 @@ export class TrustedSharing {
       });
       return r;
     });
+  }
+
+  /**
+   * The issuing side of table 9 when another province's app scanned this node's service code: this
+   * node checks the code and tells that province's node (`ctx` names it) whose it is, so it can issue
+   * its own token for the holder. Recorded as a use for the holder, refusals included: their
+   * identity went to another province on the strength of their code.
+   */
+  async vouchForCode(ctx: CallContext, text: string): Promise<VouchedHolder> {
+    let holder: string | undefined;
+    try {
+      const v = await this.access.vouchForCode(text);
+      holder = v.holderCode;
+      await this.usage.record({ ...ctx, holderCode: v.holderCode, certificateIds: [], resultCode: ReturnCode.Success });
+      return v;
+    } catch (err) {
+      if (!wasRecorded(ctx, err)) {
+        const code = err instanceof TrustError ? `${err.code}:${err.problem}` : err instanceof ServiceError ? err.code : ReturnCode.Other;
+        await this.sharing.recordRefusal(ctx, code, holder);
+        markRecorded(ctx, err);
+      }
+      throw err;
+    }
   }
 
   /** The holder's view: every recorded use of their certificates, newest first, for a token with the `usage` operation. */

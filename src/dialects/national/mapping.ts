@@ -2,6 +2,7 @@ import type { Certificate, CertificateSummary, CertificateType } from '../../dom
 import { canonicalData } from '../../domain/canonical.js';
 import { formatChineseDate } from '../../domain/dates.js';
 import { ReturnCode, ServiceError } from '../../domain/return-codes.js';
+import { ownerItemOf } from '../../federation/national-node.js';
 
 /** Appendix D.1: one retrieval hit. */
 export function retrievalItem(c: CertificateSummary) {
@@ -19,8 +20,13 @@ export function fileItem(c: CertificateSummary, fileFormat: string, fileUrl: str
   return { ...retrievalItem(c), fileFormat, fileUrl };
 }
 
-/** Appendix F.1.5 / F.2.1: the canonical structured data with its signature. */
-export function dataItem(c: Certificate) {
+/**
+ * Appendix F.1.5 / F.2.1: the canonical structured data with its signature; a certificate another
+ * node answered for passes on as its owner's item, as it came (national-node.ts).
+ */
+export function dataItem(c: Certificate): ReturnType<typeof canonicalData> & { digitalSign: string } {
+  const passed = ownerItemOf(c);
+  if (passed) return passed as unknown as ReturnType<typeof canonicalData> & { digitalSign: string };
   return { ...canonicalData(c), digitalSign: c.digitalSign ?? '' };
 }
 

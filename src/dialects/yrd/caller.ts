@@ -21,3 +21,8 @@ export const bearerOf = (caller: YrdCaller): TokenBearer => (caller.kind === 'ap
 export function appOnly(caller: YrdCaller): asserts caller is Extract<YrdCaller, { kind: 'app' }> {
   if (caller.kind !== 'app') throw new ServiceError(ReturnCode.ServiceNotProvided, 'only for this node\'s trusted apps');
 }
+
+/** Interfaces only another province's node calls over the direct channel. */
+export function peerOnly(caller: YrdCaller): asserts caller is Extract<YrdCaller, { kind: 'peer' }> {
+  if (caller.kind !== 'peer') throw new ServiceError(ReturnCode.ServiceNotProvided, 'only for another province\'s node over the direct channel');
+}

@@ -6,6 +6,7 @@ import { ReturnCode, ServiceError } from '../../domain/return-codes.js';
 import { HopError } from '../../federation/hop-channel.js';
 import type { YrdCallMeta } from './contract.js';
 import type { Decoded, HolderInfo } from '../../core/trusted-access/holder-sharing.js';
+import type { VouchedHolder } from '../../core/trusted-access/access.js';
 import { infoFromItem, summaryFromItem } from './mapping.js';
 import type { FileVerdict } from '../../core/file-verification.js';
 import { FILE_OUTCOME_TEXT, type FileOutcome } from '../../domain/file-outcome.js';
@@ -74,6 +75,18 @@ export function directDecode(s: Services, body: Readonly<Record<string, unknown>
     const list = parse(r.certificatelist);
     if (!holder || typeof holder !== 'object' || !Array.isArray(list)) throw new ServiceError(ReturnCode.ThirdPartyTimeout, `the province ${area} answered no userinfo`);
     return { holder, certificates: list.map(summaryFromItem).filter((c): c is CertificateSummary => c !== undefined) };
+  };
+}
+
+/**
+ * Table 9 with a service code of another province: its issuing node (over the direct channel, the
+ * code as scanned) says whose it is; its answer read back into canonical terms.
+ */
+export function directRedeem(s: Services, qrcode: string, meta: YrdCallMeta): (area: string) => Promise<VouchedHolder> {
+  return async (area) => {
+    const r = await callPeer(s, area, 'RedeemServiceCode', { qrcode }, meta);
+    const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    return { holderCode: str(r.holderCode) ?? '', holderType: str(r.holderType) ?? '', ...(str(r.holderName) ? { holderName: str(r.holderName) } : {}) };
   };
 }
 

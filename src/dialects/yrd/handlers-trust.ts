@@ -4,7 +4,8 @@ import { allowsOperation } from '../../core/trusted-access/permission.js';
 import { TrustError } from '../../core/trusted-access/problems.js';
 import type { YrdHandler } from './contract.js';
 import { text } from './params.js';
-import { appOnly, bearerOf } from './caller.js';
+import { appOnly, bearerOf, callContext, peerOnly } from './caller.js';
+import { directRedeem } from './direct.js';
 
 /** Trusted access (tables 8, 9) and what the seed implies beside them: service codes and revocation. */
 export function trustHandlers(s: Services): Record<string, YrdHandler> {
@@ -25,12 +26,13 @@ export function trustHandlers(s: Services): Record<string, YrdHandler> {
       };
     },
     // Table 9; the token, its id (for revocation), its permission and expiry come back beside code and msg.
-    IssueTrustedToken: async (body, caller) => {
+    // A scanned service code of another province is vouched for by its issuing node over the direct channel.
+    IssueTrustedToken: async (body, caller, meta) => {
       appOnly(caller);
       const t = await s.trustedAccess.issueToken(caller.appId, {
         transactionId: text(body, 'transactionId'), authType: text(body, 'authType'), name: text(body, 'name'), idType: text(body, 'idType'),
         idNo: text(body, 'idNo'), qrCode: text(body, 'qrCode'), location: text(body, 'location', 256), permission: text(body, 'permission'),
-      });
+      }, directRedeem(s, text(body, 'qrCode') ?? '', meta));
       return { trustedToken: t.token, tokenId: t.tokenId, permission: t.permission, expireTime: new Date(t.expiresAt * 1000).toISOString() };
     },
     // The holder's service code, for the holder's app presenting a token for that holder with the `code` operation.
@@ -41,6 +43,12 @@ export function trustHandlers(s: Services): Record<string, YrdHandler> {
       if (!allowsOperation(grant.permission, 'code')) throw new TrustError('permission-operation', 'the token does not permit code', ['trustedToken']);
       const c = s.trustedAccess.issueServiceCode(grant);
       return { qrcode: c.qrcode, expireTime: new Date(c.expiresAt * 1000).toISOString() };
+    },
+    // Peer face only: another province's node asks whose this node's service code is (table 9, authType 3 there).
+    RedeemServiceCode: async (body, caller, meta) => {
+      peerOnly(caller);
+      const v = await s.trustedSharing.vouchForCode(callContext('RedeemServiceCode', caller, meta), text(body, 'qrcode', 1024) ?? '');
+      return { holderCode: v.holderCode, holderType: v.holderType, ...(v.holderName ? { holderName: v.holderName } : {}) };
     },
     // The app that got a token revokes it (by tokenId, or by the token itself).
     RevokeTrustedToken: async (body, caller) => {

@@ -15,6 +15,9 @@ export const PEER_INTERFACES = [
   'Retrieval', 'FileByCertificateID', 'FileByHolder', 'InfoByCertificateID', 'InfoByHolder', 'VerifyFile', 'DecodeServiceCode',
 ] as const;
 
+/** What only another province's node calls, over the direct channel: whose a service code of this node is (table 9 with authType 3 there). */
+export const PEER_ONLY_INTERFACES = ['RedeemServiceCode'] as const;
+
 /**
  * Every interface of seed 004 as one handler each, by name. Tables 1-7 (PEER_INTERFACES) are what
  * both faces mount; the rest (registration, token, service code, revocation, the holder's view)
