@@ -108,7 +108,7 @@ export async function nationalDialect(app: FastifyInstance, s: Services): Promis
   };
   for (const [name, handler] of Object.entries(routes)) {
     app.post(`${VERSION}/${name}`, {
-      schema: { operationId: name, tags: ['ZWFW C 0124'], body: FLAT_BODIES[name], response: { 200: FLAT_RESPONSES[name] } },
+      schema: { operationId: name, tags: ['ZWFW C 0124'], consumes: ['application/x-www-form-urlencoded', 'application/json'], body: FLAT_BODIES[name], response: { 200: FLAT_RESPONSES[name] } },
       preValidation: upperCaseNames,
     }, handle(name, FLAT_NAMES, flat, handler));
   }
@@ -153,7 +153,7 @@ export async function nationalDialect(app: FastifyInstance, s: Services): Promis
   };
   for (const [name, handler] of Object.entries(routes36906)) {
     app.post(`${VERSION}/${name}`, {
-      schema: { operationId: name, tags: ['GB/T 36906'], body: NESTED_BODIES[name], response: { 200: NESTED_RESPONSES[name] } },
+      schema: { operationId: `GBT36906_${name}`, tags: ['GB/T 36906'], body: NESTED_BODIES[name], response: { 200: NESTED_RESPONSES[name] } },
     }, handle(name, NESTED_NAMES, nested, handler));
   }
 }
