@@ -78,3 +78,25 @@ export function schemaFailureOf(req: FastifyRequest): SchemaFailure | undefined 
 export function emptyBodyAsObject(req: FastifyRequest): void {
   if (req.body === undefined || req.body === null || req.body === '') req.body = {};
 }
+
+type ObjectSchema = { properties?: Record<string, ObjectSchema> };
+
+/**
+ * Renames the inputs of a body whose names differ from the schema's only in the case of their first
+ * letter (head.AccountId for head.accountId), at every level the schema names; the name the schema
+ * declares wins when both are sent. For standards whose own tables spell one name both ways.
+ */
+export function declaredCase(value: unknown, schema: unknown): void {
+  const props = (schema as ObjectSchema | undefined)?.properties;
+  if (!props || value === null || typeof value !== 'object' || Array.isArray(value)) return;
+  const v = value as Record<string, unknown>;
+  for (const k of Object.keys(v)) {
+    if (k in props) continue;
+    const flipped = k.charAt(0) === k.charAt(0).toLowerCase() ? k.charAt(0).toUpperCase() + k.slice(1) : k.charAt(0).toLowerCase() + k.slice(1);
+    if (flipped in props && !(flipped in v)) {
+      v[flipped] = v[k];
+      delete v[k];
+    }
+  }
+  for (const [k, sub] of Object.entries(props)) declaredCase(v[k], sub);
+}
