@@ -33,6 +33,8 @@ const ENVELOPES: readonly { prefix: string; name: string; ok: (json: unknown, ty
   { prefix: '/license-api-release/', name: 'Zaozhuang head/data', ok: (j) => isObj(j) && isObj(j.head) && 'status' in j.head },
   { prefix: '/yrd/v1/peer/', name: 'YRD peer envelope or error', ok: (j) => isObj(j) && (isObj(j.error) || typeof j.signature === 'string') },
   { prefix: '/log/', name: 'a signed note (text/plain), a tile or a JSON object', ok: (j, type) => type.startsWith('text/plain') || type.startsWith('application/octet-stream') || isObj(j) },
+  // The OpenAPI documents (JSON, YAML) and their browsable page's own files (src/server/openapi.ts); its index redirects (empty).
+  { prefix: '/openapi/', name: 'an API document or a file of its page', ok: (j, type) => isObj(j) || type === '' || /^(?:text\/(?:html|css|javascript|plain|yaml)|application\/(?:javascript|x-yaml|yaml)|image\/)/.test(type) },
   { prefix: '/yrd/', name: 'YRD code/msg', ok: (j) => isObj(j) && typeof j.code === 'number' && typeof j.msg === 'string' },
 ];
 

@@ -16,6 +16,7 @@ import type { CatalogFeed } from './aggregation/feed.js';
 import type { UsageRecorder } from './usage.js';
 import type { SealService } from './seals.js';
 import { authorityProblem, itemOutsideDivision, type AuthorityProblem, type WriteCaller } from './write-authority.js';
+import { itemMayUse } from './service-items.js';
 
 export type { WriteCaller };
 
@@ -237,7 +238,7 @@ export class IssuingService {
     const item = await this.items.get(ctx.itemCode);
     if (!item) throw new IssuingError('no-item', ctx.itemCode);
     if (item.name !== ctx.itemName) throw new IssuingError('item-name', item.name);
-    if (!item.typeCodes.includes(typeCode)) throw new IssuingError('item-not-allowed', `${item.code} → ${typeCode}`);
+    if (!itemMayUse(item, typeCode)) throw new IssuingError('item-not-allowed', `${item.code} → ${typeCode}`);
     if (itemOutsideDivision(ctx.caller, item)) {
       await this.recordRefusal(ctx, 'check', undefined, 'outside-division');
       throw new IssuingError('outside-division', `${item.code} → ${ctx.caller.divisionCode}`);

@@ -2,6 +2,7 @@ import { ReturnCode, ServiceError } from '../domain/return-codes.js';
 import type { ServiceItem, ServiceItemRepo } from '../store/service-items.js';
 import type { CallContext } from './usage.js';
 import { TrustError } from './trusted-access/problems.js';
+import { itemMayUse } from './service-items.js';
 
 /**
  * The scene of a use (用证场景, seed 004 5.4): which service item, handled by which organisation and
@@ -52,6 +53,6 @@ export class SceneChecks {
 
   /** Refuses a certificate type the item may not use. */
   allow(item: ServiceItem, typeCode: string): void {
-    if (!item.typeCodes.includes(typeCode)) throw new TrustError('item-not-allowed', `service item ${item.code} may not use type ${typeCode}`, ['itemCode']);
+    if (!itemMayUse(item, typeCode)) throw new TrustError('item-not-allowed', `service item ${item.code} may not use type ${typeCode}`, ['itemCode']);
   }
 }

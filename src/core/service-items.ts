@@ -29,3 +29,12 @@ export class ServiceItemService {
     return this.repo.list();
   }
 }
+
+/**
+ * The one rule of which certificate types a service item may use (its catalogue of types): the
+ * issuing side (writes under the item), the using side (a holder's use for the item) and the YRD
+ * scene check all ask it here, and each refuses in its own error (mapped by its dialect).
+ */
+export function itemMayUse(item: Pick<ServiceItem, 'typeCodes'>, typeCode: string): boolean {
+  return item.typeCodes.includes(typeCode);
+}

@@ -10,6 +10,7 @@ import type { CallContext, UsageRecorder } from './usage.js';
 import type { AccessGrant, UsageCode, UsageCodes } from './usage-codes.js';
 import type { CertificateFiles } from './certificate-files.js';
 import type { FileFormat } from './file-tickets.js';
+import { itemMayUse } from './service-items.js';
 
 export type UsingProblem =
   | 'no-item' | 'item-name' | 'item-not-allowed' | 'bad-identity' | 'bad-code' | 'expired-code' | 'not-yours'
@@ -157,7 +158,7 @@ export class UsingService {
     seen.holderCode = c.holder.code;
     if (ctx.itemCode) {
       const item = await this.item(ctx.itemCode, itemName);
-      if (!item.typeCodes.includes(c.typeCode)) throw new UsingError('item-not-allowed', `${item.code} → ${c.typeCode}`);
+      if (!itemMayUse(item, c.typeCode)) throw new UsingError('item-not-allowed', `${item.code} → ${c.typeCode}`);
       if (use.itemCode !== undefined && use.itemCode !== item.code) throw new UsingError('not-yours', 'another service item');
     }
     const state = usability(c, this.today());

@@ -23,6 +23,7 @@ import { installRateLimit, RateLimiter } from './rate-limit.js';
 import { RateCounts } from '../store/rate-counts.js';
 import { installMetrics } from './metrics.js';
 import { healthRoutes, type StartupTasks } from './health.js';
+import { installOpenApi, openApiRoutes } from './openapi.js';
 
 export interface AppOptions {
   logger?: boolean | { level: string };
@@ -67,6 +68,8 @@ export async function buildApp(s: Services, opts: AppOptions = {}): Promise<Fast
   guard.install(app, opts.edgeChecks !== false);
   if (opts.edgeChecks !== false) installRateLimit(app, new RateLimiter(s.cfg.rateLimit, new RateCounts(s.db)));
   if (opts.onRoute) app.addHook('onRoute', (r) => opts.onRoute!({ method: r.method, url: r.url }));
+  // Before any route: it collects every route's schemas into the OpenAPI documents.
+  await installOpenApi(app);
   if (opts.adminToken) installMetrics(app, s, opts.adminToken);
   await app.register(formbody, { bodyLimit: s.cfg.bodyLimitBytes });
   await app.register(wellKnownRoutes, { services: s });
@@ -83,6 +86,7 @@ export async function buildApp(s: Services, opts: AppOptions = {}): Promise<Fast
   await app.register(async (scope) => yrdPeerFace(scope, s, peerHandlers), { prefix: YRD_PEER_ROOT });
   if (opts.adminToken) await app.register(adminRoutes, { services: s, token: opts.adminToken, prefix: '/admin' });
   healthRoutes(app, s.db, opts.startup);
+  await openApiRoutes(app);
   return app;
 }
 

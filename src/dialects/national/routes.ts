@@ -5,7 +5,9 @@ import type { CallContext, HolderSelector, VerifyClaim } from '../../core/sharin
 import { wasRecorded } from '../../core/sharing.js';
 import { ReturnCode, ServiceError } from '../../domain/return-codes.js';
 import { fail, failFrom, ok, type FieldNames, type NationalResponse } from './envelope.js';
-import { Params, field } from './params.js';
+import { Params, field, upperCaseNames } from './params.js';
+import { FLAT_BODIES, FLAT_RESPONSES, NESTED_BODIES, NESTED_RESPONSES, schemaFailure } from './schemas.js';
+import { installContract, schemaFailureOf } from '../contract.js';
 import { dataItem, fileItem, inRange, metadataRange, retrievalItem, typeItem } from './mapping.js';
 import { installErrorEnvelope } from '../errors.js';
 import { linkProtocol } from '../link-protocol.js';
@@ -36,6 +38,8 @@ export async function nationalDialect(app: FastifyInstance, s: Services): Promis
       case 'too-many': return fail(ReturnCode.Other, detail);
     }
   });
+  // Appendix C's clients post forms, and send numbers in JSON where the tables name text: read as their decimal text.
+  installContract(app, { coerceScalars: true });
 
   /**
    * A link this node issued points at its own /files/ (built on its public URL, or the host the
@@ -52,6 +56,8 @@ export async function nationalDialect(app: FastifyInstance, s: Services): Promis
       const ctx: CallContext = { dialect: 'national', interface: name, clientIp: req.ip, correlationId: correlationIdOf(req.headers) };
       reply.header(CORRELATION_HEADER, ctx.correlationId);
       try {
+        const invalid = schemaFailureOf(req);
+        if (invalid) throw schemaFailure(invalid);
         const { p, accountId, token, reason } = read(req.body);
         ctx.accountId = accountId;
         ctx.reason = reason;
@@ -71,7 +77,7 @@ export async function nationalDialect(app: FastifyInstance, s: Services): Promis
 
   // ---- ZWFW C 0124 names: flat parameters, form-encoded (appendix C) or JSON ----
   const flat = (body: unknown) => {
-    const p = Params.from(body);
+    const p = Params.of(body);
     return { p, accountId: p.text('AccountId'), token: p.text('AccessToken'), reason: p.text('UseFor') };
   };
   const holderOf = (p: Params): HolderSelector => ({
@@ -106,14 +112,17 @@ export async function nationalDialect(app: FastifyInstance, s: Services): Promis
     },
   };
   for (const [name, handler] of Object.entries(routes)) {
-    app.post(`${VERSION}/${name}`, handle(name, FLAT_NAMES, flat, handler));
+    app.post(`${VERSION}/${name}`, {
+      schema: { operationId: name, tags: ['ZWFW C 0124'], consumes: ['application/x-www-form-urlencoded', 'application/json'], body: FLAT_BODIES[name], response: { 200: FLAT_RESPONSES[name] } },
+      preValidation: upperCaseNames,
+    }, handle(name, FLAT_NAMES, flat, handler));
   }
 
   // ---- GB/T 36906 names (tables 3-6): {head: {accountId, accessToken}, data: {...}} ----
   const nested = (body: unknown) => {
-    const outer = Params.from(body);
-    const head = new Params(outer.object('head'));
-    const data = new Params(body && typeof body === 'object' && 'data' in body && (body as { data: unknown }).data !== undefined ? outer.object('data') : {});
+    const { head: h, data: d } = body as { head: unknown; data?: unknown };
+    const head = Params.of(h);
+    const data = Params.of(d);
     return {
       p: data,
       accountId: head.text('accountId'),
@@ -148,7 +157,9 @@ export async function nationalDialect(app: FastifyInstance, s: Services): Promis
     },
   };
   for (const [name, handler] of Object.entries(routes36906)) {
-    app.post(`${VERSION}/${name}`, handle(name, NESTED_NAMES, nested, handler));
+    app.post(`${VERSION}/${name}`, {
+      schema: { operationId: `GBT36906_${name}`, tags: ['GB/T 36906'], body: NESTED_BODIES[name], response: { 200: NESTED_RESPONSES[name] } },
+    }, handle(name, NESTED_NAMES, nested, handler));
   }
 }
 

@@ -1,49 +1,35 @@
 import { ReturnCode, ServiceError } from '../../domain/return-codes.js';
 
 /**
- * The parts of a DB51/T 2942 request. Most tables name head.* and data.* parameters; tables 11, 13
- * and 14 name theirs without a prefix (CertificateHolderCode, encryptedId, systemName), so a
- * parameter is looked up in data when the body has a data object, else at the top level. Every table
- * types its inputs 字符串: a number or an object where a string belongs is refused (24), not coerced.
+ * The parts of a DB51/T 2942 request, once the route's schema (schemas.ts) has checked every input
+ * is text (字符串) and renamed those spelt with the other case of their first letter. Most tables
+ * name head.* and data.* parameters; tables 11, 13 and 14 name theirs without a prefix
+ * (CertificateHolderCode, encryptedId, systemName), so a parameter is looked up in data when the
+ * body has a data object, else at the top level: the one step here no schema can say.
  */
 export class Part {
-  constructor(private readonly values: Record<string, unknown>, private readonly prefix: string) {}
+  constructor(private readonly values: Record<string, unknown>) {}
 
-  /** The names the tables use differ in the case of their first letter (head.AccountId in table 3, head.accountId elsewhere). */
-  private raw(name: string): unknown {
-    if (name in this.values) return this.values[name];
-    const other = name[0] === name[0]!.toLowerCase() ? name[0]!.toUpperCase() + name.slice(1) : name[0]!.toLowerCase() + name.slice(1);
-    return this.values[other];
-  }
-
+  /** A text input, trimmed; undefined when absent or blank. */
   text(name: string): string | undefined {
-    const v = this.raw(name);
-    if (v === undefined || v === null) return undefined;
-    if (typeof v !== 'string') throw new ServiceError(ReturnCode.Unparseable, `${this.prefix}${name} must be a string (字符串)`);
-    const t = v.trim();
+    const v = this.values[name];
+    const t = typeof v === 'string' ? v.trim() : undefined;
     return t === '' ? undefined : t;
   }
 
   /** An optional JSON object (CertificateData); absent is an empty object. */
   object(name: string): Record<string, unknown> {
-    const v = this.raw(name);
-    if (v === undefined || v === null) return {};
-    if (typeof v !== 'object' || Array.isArray(v)) throw new ServiceError(ReturnCode.Unparseable, `${this.prefix}${name} must be a JSON object`);
-    return v as Record<string, unknown>;
+    const v = this.values[name];
+    return v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : {};
   }
 }
 
 export interface Request { head: Part; data: Part }
 
 export function readRequest(body: unknown): Request {
-  if (body === undefined || body === null || body === '') return { head: new Part({}, 'head.'), data: new Part({}, '') };
-  if (typeof body !== 'object' || Array.isArray(body) || Buffer.isBuffer(body)) throw new ServiceError(ReturnCode.Unparseable, 'the body must be a JSON object');
-  const b = body as Record<string, unknown>;
-  const head = b.head ?? {};
-  if (typeof head !== 'object' || head === null || Array.isArray(head)) throw new ServiceError(ReturnCode.Unparseable, 'head must be a JSON object');
-  if (b.data === undefined || b.data === null) return { head: new Part(head as Record<string, unknown>, 'head.'), data: new Part(b, '') };
-  if (typeof b.data !== 'object' || Array.isArray(b.data)) throw new ServiceError(ReturnCode.Unparseable, 'data must be a JSON object');
-  return { head: new Part(head as Record<string, unknown>, 'head.'), data: new Part(b.data as Record<string, unknown>, 'data.') };
+  const b = (body ?? {}) as Record<string, unknown>;
+  const head = new Part((b.head ?? {}) as Record<string, unknown>);
+  return { head, data: new Part((b.data ?? b) as Record<string, unknown>) };
 }
 
 /**

@@ -13,6 +13,8 @@ import { readRequest, purpose, ALL_USES, NO_CHECKING, Part, type Request } from 
 import { dataItem, encryptedIdItem, fileItem, retrievalItem, cstDateTime } from './mapping.js';
 import { installCharsets } from './charset.js';
 import { sichuanFileVerification } from './file-verification.js';
+import { BODIES, QR_QUERY, schemaFailure } from './schemas.js';
+import { declaredCase, installContract, schemaFailureOf } from '../contract.js';
 
 /** Registered under /sichuan; the interfaces live under /sichuan/v1, as the national ones under /elssp/v1. */
 export const SICHUAN_ROOT = '/sichuan';
@@ -62,6 +64,8 @@ export async function sichuanDialect(app: FastifyInstance, s: Services): Promise
   installCharsets(app);
   const transport = (shape: Shape) => (kind: TransportFailure, detail: string) => render(shape, failure(TRANSPORT_CODE[kind], detail));
   installErrorEnvelope(app, transport('head'));
+  // Every table types its inputs 字符串: nothing is coerced.
+  installContract(app, { coerceScalars: false });
 
   // A link another node issued (a certificate of another region, reached through the hub) keeps that node's URL.
   const fileUrl = (req: FastifyRequest, l: FileLink) => l.url ?? `${s.cfg.publicUrl ?? `${req.protocol}://${req.host}`}/files/${l.token}`;
@@ -70,6 +74,8 @@ export async function sichuanDialect(app: FastifyInstance, s: Services): Promise
     const ctx: CallContext = { dialect: 'sichuan', interface: name, clientIp: req.ip };
     const names = { ...DATA_NAMES, ...i.names };
     try {
+      const invalid = schemaFailureOf(req);
+      if (invalid) throw schemaFailure(invalid);
       const r = readRequest(req.body);
       if (i.auth) {
         const accountId = r.head.text('accountId');
@@ -230,7 +236,13 @@ export async function sichuanDialect(app: FastifyInstance, s: Services): Promise
   const routes = (scope: FastifyInstance, shape: Shape) => {
     for (const [name, i] of Object.entries(interfaces)) {
       if (i.shape !== shape) continue;
-      scope.post(`${VERSION}/${name}`, i.bodyLimit ? { bodyLimit: i.bodyLimit } : {}, handler(name, i));
+      const body = BODIES[name]!;
+      scope.post(`${VERSION}/${name}`, {
+        ...(i.bodyLimit ? { bodyLimit: i.bodyLimit } : {}),
+        schema: { operationId: name, tags: ['DB51/T 2942'], body, ...(name === 'GetEncryptedCertificateIDQRCode' ? { querystring: QR_QUERY } : {}) },
+        // The tables spell some names with either case of their first letter (head.AccountId in table 3).
+        preValidation: async (req) => declaredCase(req.body, body),
+      }, handler(name, i));
     }
   };
   routes(app, 'head');
@@ -275,7 +287,7 @@ function formatOf(p: Part): FileFormat {
 /** Table 11: CertificateData.* beside CertificateHolderCode and CertificateHolderType. */
 function claimOf(p: Part): VerifyClaim {
   const data = p.object('CertificateData');
-  const d = new Part(data, 'CertificateData.');
+  const d = new Part(data);
   return {
     typeName: d.text('certificateType') ?? '',
     name: d.text('certificateName'),

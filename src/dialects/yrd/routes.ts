@@ -10,6 +10,8 @@ import { appendixCode, failureOf, OK } from './codes.js';
 import { PEER_INTERFACES, yrdHandlers } from './handlers.js';
 import { callContext } from './caller.js';
 import { SCENE_NAMES } from './params.js';
+import { BODIES, RESPONSE, SIGNED_HEADERS, schemaFailure } from './schemas.js';
+import { installContract, schemaFailureOf } from '../contract.js';
 
 export const YRD_ROOT = '/yrd';
 const VERSION = '/v1';
@@ -55,6 +57,8 @@ export async function yrdDialect(app: FastifyInstance, s: Services): Promise<voi
     const f = appendixCode(TRANSPORT[kind]);
     return { code: f.code, msg: `${f.msg}: ${detail}` };
   });
+  // Every table types its inputs 字符串: nothing is coerced.
+  installContract(app, { coerceScalars: false });
   // The signature covers the body's bytes as sent, so they are kept beside the parsed JSON.
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body: Buffer, done) => {
@@ -82,13 +86,21 @@ export async function yrdDialect(app: FastifyInstance, s: Services): Promise<voi
   for (const [path, name] of Object.entries(YRD_PATHS)) {
     const handler = handlers[name]!;
     const opts = name === 'VerifyFile' ? { bodyLimit: s.cfg.fileBodyLimitBytes } : {};
-    app.post(`${VERSION}${path}`, opts, async (req) => {
+    const schema = {
+      operationId: name, tags: ['YRD'], body: BODIES[name], response: { 200: RESPONSE },
+      ...(name === 'RegisterApp' ? {} : { headers: SIGNED_HEADERS }),
+    };
+    app.post(`${VERSION}${path}`, { ...opts, schema }, async (req) => {
       const meta: YrdCallMeta = { clientIp: req.ip, correlationId: randomUUID(), path: 'local', baseUrl: `${req.protocol}://${req.host}` };
       let caller: YrdCaller = { kind: 'app', appId: req.headers[H.app] as string ?? '', corpCode: '' };
       try {
         const body = req.body ?? {};
-        if (typeof body !== 'object' || Array.isArray(body)) throw new ServiceError(ReturnCode.Unparseable, 'the body must be a JSON object');
+        const invalid = schemaFailureOf(req);
+        // A body that is no JSON object is refused at once; otherwise the app is authenticated first (its
+        // signature covers the body as sent), and only then are its inputs' types looked at.
+        if (invalid && invalid.field === '') throw schemaFailure(invalid);
         if (name !== 'RegisterApp') caller = await authenticate(req);
+        if (invalid) throw schemaFailure(invalid);
         return { ...OK, data: await handler(body as Record<string, unknown>, caller, meta) };
       } catch (err) {
         if (!(err instanceof ServiceError)) req.log.error({ err }, 'yrd interface failure');
@@ -104,7 +116,7 @@ export async function yrdDialect(app: FastifyInstance, s: Services): Promise<voi
   }
 
   // What peers pull to learn this node's revocations (public: token IDs are random and name no one).
-  app.get(`${VERSION}/trusted-tokens/revoked`, async () => {
+  app.get(`${VERSION}/trusted-tokens/revoked`, { schema: { operationId: 'RevokedTrustedTokens', tags: ['YRD'], response: { 200: RESPONSE } } }, async () => {
     try {
       return { ...OK, data: await s.trustedAccess.revocationList() };
     } catch (err) {

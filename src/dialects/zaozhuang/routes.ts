@@ -10,6 +10,8 @@ import { cstDate } from '../../domain/dates.js';
 import { INTERFACE_ROLE_NAMES, type InterfaceRole } from '../../domain/interface-roles.js';
 import { ReturnCode, ServiceError } from '../../domain/return-codes.js';
 import { installErrorEnvelope } from '../errors.js';
+import { BODIES, schemaFailure } from './schemas.js';
+import { installContract, schemaFailureOf } from '../contract.js';
 import { HEAD_TYPE, fail, failFrom, ok, type Level, type ZaozhuangResponse } from './envelope.js';
 import { CALLER_REQUIRED, Params, callerContext, copyExpiryOf, intOf, levelOf, requireAll } from './params.js';
 import { cityFileItem, cityInfoItem, provinceFileItem, provinceInfoItem, qrCityItem } from './mapping.js';
@@ -72,6 +74,8 @@ export async function zaozhuangDialect(app: FastifyInstance, s: Services): Promi
     }
   });
   await app.register(async (scope) => oauthRoutes(scope, s), { prefix: '/oauth' });
+  // The int-typed inputs (interfaceType, whose, category) come as numbers or texts: numbers are read as their decimal text.
+  installContract(app, { coerceScalars: true });
 
   const fileUrl = (req: FastifyRequest, token: string) => `${s.cfg.publicUrl ?? `${req.protocol}://${req.host}`}/files/${token}`;
 
@@ -101,11 +105,15 @@ export async function zaozhuangDialect(app: FastifyInstance, s: Services): Promi
     const via: Via = { hops: 0, ...(viaOf(req.headers).budgetMs !== undefined ? { budgetMs: viaOf(req.headers).budgetMs } : {}) };
     let call: Call | undefined;
     try {
+      // A body that is no object is refused at once; an input of the wrong type after the token, as the tables are checked.
+      const invalid = schemaFailureOf(req);
+      if (invalid && invalid.field === '') throw schemaFailure(invalid);
       const p = Params.from(req.body);
       const principal = await authenticate(req, p);
       ctx.accountId = principal.username;
       ctx.context = { clientId: principal.clientId };
       s.oauth.authorize(principal, i.role);
+      if (invalid) throw schemaFailure(invalid);
       const level = levelOf(p);
       ctx.context = { ...ctx.context, interfaceType: level === 'province' ? '0' : '1' };
       if (level === 'city' && node.level === 'province') throw new ServiceError(ReturnCode.ServiceNotProvided);
@@ -240,7 +248,7 @@ export async function zaozhuangDialect(app: FastifyInstance, s: Services): Promi
 
   for (const [name, i] of Object.entries(interfaces)) {
     const opts = name === 'ShareVerifyCertInfo' ? { bodyLimit: s.cfg.fileBodyLimitBytes } : {};
-    app.post(`${ZAOZHUANG_API}/${name}`, opts, handle(name, i));
+    app.post(`${ZAOZHUANG_API}/${name}`, { ...opts, schema: { operationId: name, tags: ['DB3704/T 0042'], body: BODIES[name] } }, handle(name, i));
   }
 }
 
