@@ -50,7 +50,9 @@ export async function webApps(app: FastifyInstance, opts: { root?: string } = {}
         setHeaders: (res, path) => res.header('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache'),
       });
       scope.setNotFoundHandler((req, reply) => {
-        if (req.method !== 'GET' || req.url.startsWith(`/${name}/api/`)) return reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` });
+        const path = req.url.split('?')[0]!;
+        // A missing file (a name with an extension) is a 404, not the page: a stale script must fail loudly.
+        if (req.method !== 'GET' || path.startsWith(`/${name}/api/`) || /\.[A-Za-z0-9]+$/.test(path)) return reply.code(404).send({ error: `no route ${req.method} ${path}` });
         return reply.header('cache-control', 'no-cache').sendFile('index.html', dir);
       });
     }, { prefix: `/${name}` });

@@ -62,10 +62,11 @@ export function consoleSessions(app: FastifyInstance, auth: ConsoleAuth): void {
     }
   });
 
-  app.get('/session', async (req, reply) => {
+  app.get('/session', async (req) => {
     const token = cookieOf(req, SESSION_COOKIE);
     const s = token ? await auth.session(token) : undefined;
-    if (!s) return reply.code(401).send({ error: '未登录 (not signed in)' });
+    // Not signed in is an answer here, not an error: the page asks this first, before any sign-in.
+    if (!s) return { operator: null };
     return { operator: s.operator, csrfToken: s.csrfToken, idleSeconds: auth.policy.idleSeconds };
   });
 

@@ -48,8 +48,8 @@ export async function blob(method: string, path: string, body?: unknown): Promis
 
 export async function restoreSession(): Promise<void> {
   try {
-    const s = await call<{ operator: Operator; csrfToken: string }>('GET', '/session');
-    session.operator = s.operator;
+    const s = await call<{ operator: Operator | null; csrfToken?: string }>('GET', '/session');
+    session.operator = s.operator ?? undefined;
     session.csrfToken = s.csrfToken;
   } catch { session.operator = undefined; }
   session.checked = true;
