@@ -187,7 +187,7 @@ test('operator journey: approve, count, catalog, lifecycle by the issuer only', 
   await page.getByRole('tab', { name: '控制台操作员' }).click();
   await page.fill('#op-account', 'other_issuer');
   await page.fill('#op-name', '他机构操作员');
-  await page.getByRole('combobox', { name: '角色' }).click();
+  await page.locator('form', { has: page.locator('#op-account') }).locator('.el-select').click();
   await page.getByRole('option', { name: '发证机构操作员' }).click();
   await page.fill('#op-password', 'other-issuer-1');
   const opForm = page.locator('form', { has: page.locator('#op-account') });
