@@ -39,11 +39,11 @@ export class ConsoleAuth {
 
   /** Adds an operator; answers undefined when the account exists. */
   async addOperator(o: { account: string; name: string; role: ConsoleRole; orgCode?: string; orgName?: string; password: string }): Promise<ConsoleOperator | undefined> {
-    if (!/^[A-Za-z0-9_.@-]{2,64}$/.test(o.account)) throw new ConsoleAuthError('bad-operator', 'account: 2-64 letters, digits or _.@-');
-    if (!o.name?.trim()) throw new ConsoleAuthError('bad-operator', 'name is required');
+    if (typeof o.account !== 'string' || !/^[A-Za-z0-9_.@-]{2,64}$/.test(o.account)) throw new ConsoleAuthError('bad-operator', 'account: 2-64 letters, digits or _.@-');
+    if (typeof o.name !== 'string' || !o.name.trim()) throw new ConsoleAuthError('bad-operator', 'name is required');
     if (!CONSOLE_ROLES.includes(o.role)) throw new ConsoleAuthError('bad-operator', `role: one of ${CONSOLE_ROLES.join(', ')}`);
-    if (o.role === 'issuer' && !(o.orgCode && isValidCreditCode(o.orgCode))) throw new ConsoleAuthError('bad-operator', 'an issuer needs orgCode, its organisation\'s unified social credit code');
-    if (!o.password || o.password.length < 8) throw new ConsoleAuthError('bad-operator', 'password: at least 8 characters');
+    if (o.role === 'issuer' && !(typeof o.orgCode === 'string' && isValidCreditCode(o.orgCode))) throw new ConsoleAuthError('bad-operator', 'an issuer needs orgCode, its organisation\'s unified social credit code');
+    if (typeof o.password !== 'string' || o.password.length < 8) throw new ConsoleAuthError('bad-operator', 'password: at least 8 characters');
     return this.repo.insert({ account: o.account, name: o.name.trim(), role: o.role, orgCode: o.role === 'issuer' ? o.orgCode : undefined, orgName: o.orgName },
       await hashSecret(o.password));
   }

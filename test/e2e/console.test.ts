@@ -1,17 +1,19 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { makeBackend, postgresSkip, type Backend } from '../support/backends.js';
 import { startNode, type RunningNode } from '../support/node-process.js';
 import { hmacSm3 } from '../../src/crypto/sm3.js';
 import { cstCompactDate } from '../../src/domain/dates.js';
-import { makeCreditCode } from '../../src/domain/holder-code.js';
+import { makeCitizenId, makeCreditCode } from '../../src/domain/holder-code.js';
 import { builtWebApps } from '../../src/server/web-apps.js';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 /**
- * The operator console in Debian's Chromium against a real demo node: an administrator approves a
+ * The operator console in Debian's Chromium against a real node: an administrator approves a
  * Sichuan registration, opens a national account, sees the dashboard count the calls made with it,
  * adds a type with a layout template and previews it; the issuing organisation's operator abolishes
  * a certificate and another organisation's cannot. Bad input is answered in place; every page is
@@ -25,18 +27,43 @@ const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.mi
 const NEW_TYPE = `${makeCreditCode('1', '1', '110000', '00000901X')}901`;
 const OTHER_ORG = makeCreditCode('1', '1', '110108', '00000777X');
 const PAGES = ['dashboard', 'access', 'certificates', 'catalog', 'usage', 'seals'] as const;
+const ADMIN_TOKEN = 'console-test-admin-token';
+const ISSUER = { issueDept: '北京市海淀区测试局', issueDeptCode: makeCreditCode('1', '1', '110108', '00000555X') };
+const HOLDER = { certificateHolder: '王小明', certificateHolderCode: makeCitizenId('110108', '19900101', 21), certificateHolderType: '111' };
+const LICENCE = (number: string) => ({
+  certificateType: '测试许可证', certificateTypeCode: `${makeCreditCode('1', '1', '110000', '00000555X')}001`, certificateName: '测试许可证',
+  ...HOLDER, ...ISSUER, certificateAreaCode: '110108', certificateNumber: number, issueDate: '2020-01-01', certificateValidateStart: '2020-01-01',
+  certificateValidateEnd: '长期', surface: [{ name: '姓名', columnName: 'XM', valueType: 'string', value: HOLDER.certificateHolder }], detail: [],
+});
+/** One operator of each role; the issuer acts for the organisation that issued the two certificates. */
+const OPERATORS = [
+  { account: 'admin_1', name: '管理员', role: 'administrator', password: 'admin-pass-1' },
+  { account: 'issuer_1', name: '发证员', role: 'issuer', orgCode: ISSUER.issueDeptCode, orgName: ISSUER.issueDept, password: 'issuer-pass-1' },
+  { account: 'auditor_1', name: '审计员', role: 'auditor', password: 'auditor-pass-1' },
+];
 
 let b: Backend;
 let node: RunningNode;
 let browser: Browser;
-let creds: { holders: { code: string; codeType: string }[]; certificateIds: string[]; console: { operators: { account: string; password: string }[] } };
 const problems: string[] = [];
+
+async function admin<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${node.baseUrl}/admin${path}`, {
+    method, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  assert.ok(res.ok, `admin ${method} ${path}: ${res.status} ${text}`);
+  return (path === '/import' ? JSON.parse(text.trim().split('\n').pop()!) : JSON.parse(text)) as T;
+}
 
 before(async () => {
   if (skip) return;
   b = await makeBackend('postgres');
-  node = await startNode(b, ['--demo']);
-  creds = node.info as unknown as typeof creds;
+  node = await startNode(b, [], { ZHENGZHAO_ADMIN_TOKEN: ADMIN_TOKEN });
+  const file = join(mkdtempSync(join(tmpdir(), 'zz-console-')), 'records.ndjson');
+  writeFileSync(file, [LICENCE('XK-0001'), LICENCE('XK-0002')].map((r) => JSON.stringify(r)).join('\n') + '\n');
+  assert.equal((await admin<{ report: { inserted: number } }>('POST', '/import', { path: file })).report.inserted, 2);
+  for (const o of OPERATORS) await admin('POST', '/console-operators', o);
   const { chromium } = await import('playwright-core');
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -47,7 +74,7 @@ after(async () => {
   await b?.cleanup();
 });
 
-const password = (account: string) => creds.console.operators.find((o) => o.account === account)?.password ?? '';
+const password = (account: string) => OPERATORS.find((o) => o.account === account)?.password ?? '';
 
 async function newPage(viewport: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport, locale: 'zh-CN' });
@@ -110,9 +137,9 @@ test('operator journey: approve, count, catalog, lifecycle by the issuer only', 
 
   const { context, page } = await newPage({ width: 1366, height: 900 });
   // A wrong password is answered in place.
-  await signIn(page, 'console_admin', 'wrong-password');
+  await signIn(page, 'admin_1', 'wrong-password');
   assert.match(await page.getByTestId('signin-error').innerText(), /账号或密码错误/);
-  await signIn(page, 'console_admin');
+  await signIn(page, 'admin_1');
   await page.getByTestId('total-uses').waitFor();
   const before = Number(await page.getByTestId('total-uses').innerText());
 
@@ -136,10 +163,9 @@ test('operator journey: approve, count, catalog, lifecycle by the issuer only', 
 
   // Three national calls with the new account: the dashboard counts exactly three more uses.
   const token = hmacSm3(Buffer.from(secret), `console-e2e${cstCompactDate(new Date())}`).toString('hex');
-  const holder = creds.holders[0]!;
   for (let i = 0; i < 3; i++) {
     const r = await fetch(`${node.baseUrl}/elssp/v1/Retrieval`, {
-      method: 'POST', body: new URLSearchParams({ AccountId: 'console-e2e', AccessToken: token, CertificateHolderCode: holder.code, CertificateHolderType: holder.codeType, UseFor: '控制台测试' }),
+      method: 'POST', body: new URLSearchParams({ AccountId: 'console-e2e', AccessToken: token, CertificateHolderCode: HOLDER.certificateHolderCode, CertificateHolderType: '111', UseFor: '控制台测试' }),
     });
     assert.equal(((await r.json()) as { head: { status: string } }).head.status, '0');
   }
@@ -211,16 +237,16 @@ test('operator journey: approve, count, catalog, lifecycle by the issuer only', 
   await page.locator('#signin-account').waitFor();
 
   // The issuing organisation's operator abolishes; a reason is required.
-  const [mine, alsoMine] = creds.certificateIds as [string, string];
-  const find = async (id: string) => {
+  /** Finds the holder's certificates and opens the one whose row shows the text. */
+  const find = async (rowText: string) => {
     await open(page, '证照管理');
-    await page.fill('#cert-id', id);
+    await page.fill('#cert-holder', HOLDER.certificateHolderCode);
     await page.getByRole('button', { name: '查询' }).click();
-    await page.locator('[data-testid=cert-results] tr', { hasText: '查看' }).getByRole('button', { name: '查看' }).click();
+    await page.locator('[data-testid=cert-results] tr', { hasText: rowText }).getByRole('button', { name: '查看' }).click();
     await page.getByTestId('cert-detail').waitFor();
   };
-  await signIn(page, 'console_issuer');
-  await find(mine);
+  await signIn(page, 'issuer_1');
+  await find('XK-0001');
   assert.equal(await page.getByTestId('cert-detail').getByText('已脱敏').count(), 0, 'the issuer sees its certificate unmasked');
   await page.getByTestId('abolish').click();
   assert.match(await page.getByTestId('action-error').innerText(), /请填写原因/);
@@ -233,7 +259,7 @@ test('operator journey: approve, count, catalog, lifecycle by the issuer only', 
 
   // Another organisation's operator sees it masked and is refused.
   await signIn(page, 'other_issuer', 'other-issuer-1');
-  await find(alsoMine);
+  await find('已签发');
   await page.getByTestId('cert-detail').getByText('已脱敏').waitFor();
   await page.fill('#cert-reason', '不应生效');
   await page.getByTestId('abolish').click();
@@ -252,7 +278,7 @@ test('operator journey: approve, count, catalog, lifecycle by the issuer only', 
 
 test('every page at phone size, in English too', { skip, timeout: 120_000 }, async () => {
   const { context, page } = await newPage({ width: 390, height: 844 });
-  await signIn(page, 'console_auditor');
+  await signIn(page, 'auditor_1');
   await page.getByTestId('total-uses').waitFor();
   for (const name of PAGES) {
     await page.goto(`${node.baseUrl}/console/${name}`);
