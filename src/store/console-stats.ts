@@ -28,7 +28,7 @@ export async function usageStats(db: Queryable, days: number): Promise<UsageStat
       `select dialect, result_code as "resultCode", count(*)::int as uses from usage_records
        where ${since} and not ${SUCCEEDED} group by 1, 2 order by 3 desc, 1, 2 limit 20`, [days]),
     db.query<{ typeCode: string; typeName: string; uses: number }>(
-      `select c.type_code as "typeCode", coalesce(t.name, c.type_code) as "typeName", count(*)::int as uses
+      `select c.type_code as "typeCode", coalesce(t.name, c.type_code) as "typeName", count(distinct u.id)::int as uses
        from usage_records u cross join lateral unnest(u.certificate_ids) as used(id)
        join certificates c on c.id = used.id left join certificate_types t on t.code = c.type_code
        where u.${since} group by 1, 2 order by 3 desc, 1 limit 10`, [days]),
