@@ -29,7 +29,10 @@ export async function consoleApi(app: FastifyInstance, opts: { services: Service
     if (err instanceof ConsoleAuthError) return reply.code(400).send({ error: err.message });
     const status = err.statusCode ?? 0;
     if (status >= 400 && status < 500) {
-      if (err.code?.startsWith('FST_ERR_') && status !== 404) return reply.code(status).send({ error: `malformed request (${err.code})` });
+      if (status === 413) return reply.code(413).send({ error: '请求体过大 (request body too large)' });
+      if (status === 415) return reply.code(415).send({ error: '请以 JSON 提交 (send application/json)' });
+      if (status === 429) return reply.code(429).send({ error: '请求过于频繁 (too many requests)' });
+      if (err.code?.startsWith('FST_ERR_') && status !== 404) return reply.code(status).send({ error: '请求格式错误 (malformed request: the body is not valid JSON)' });
       return reply.code(status).send({ error: err.message });
     }
     // The core refuses bad input with a plain Error whose message says why (catalog, seals, accounts);
