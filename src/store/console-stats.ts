@@ -69,3 +69,14 @@ export async function logHealth(db: Queryable): Promise<LogHealth> {
     witnessing: witnessing.map((w) => ({ origin: w.origin, size: Number(w.size), ...(w.cosigned !== null ? { lastCosignedSize: Number(w.cosigned) } : {}), refused: w.refused })),
   };
 }
+
+/**
+ * How far the hub's aggregator is behind the front DB (appendix H): lic_data rows written after the
+ * position it has applied, as the difference of identities (exact but for rolled-back inserts).
+ */
+export async function aggregationLag(db: Queryable): Promise<{ behind: number; applied: number; rejected: number; updatedAt: string } | undefined> {
+  const r = (await db.query<{ behind: number; applied: number; rejected: number; updated_at: Date }>(
+    `select greatest(coalesce((select max("ID") from front.lic_data), 0) - s.position, 0)::bigint as behind, s.applied, s.rejected, s.updated_at
+     from front.aggregation_state s`))[0];
+  return r ? { behind: Number(r.behind), applied: Number(r.applied), rejected: Number(r.rejected), updatedAt: new Date(r.updated_at).toISOString() } : undefined;
+}

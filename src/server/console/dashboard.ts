@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Services } from '../../core/services.js';
-import { logHealth, usageStats } from '../../store/console-stats.js';
+import { aggregationLag, logHealth, usageStats } from '../../store/console-stats.js';
 import { S } from './schemas.js';
 
 const DIALECTS = new Set(['national', 'sichuan', 'beijing', 'beijing-web', 'zaozhuang', 'yrd', 'yrd-peer']);
@@ -42,10 +42,13 @@ export function dashboardRoutes(app: FastifyInstance, s: Services, metrics: Regi
   }));
 
   app.get('/federation', async () => {
-    const [nodes, log, errors] = await Promise.all([s.nodes.list(), logHealth(s.db), s.frontErrors.list({ limit: 50 })]);
+    const [nodes, peers, log, errors, aggregation] = await Promise.all([
+      s.nodes.list(), s.peers.list(), logHealth(s.db), s.frontErrors.list({ limit: 50 }), s.cfg.role === 'hub' ? aggregationLag(s.db) : undefined,
+    ]);
     return {
       role: s.cfg.role, areaCode: s.cfg.areaCode ?? null, dataSource: s.cfg.dataSource ?? null, hub: s.cfg.hub?.url ?? null,
-      nodes, circuits: s.hops.circuits(), log,
+      nodes, peers: peers.map((p) => ({ areaCode: p.areaCode, name: p.name, baseUrl: p.baseUrl, fetchedAt: p.fetchedAt ?? null, signingKeys: p.signingKeys.length })),
+      circuits: s.hops.circuits(), log, aggregation: aggregation ?? null,
       openErrors: errors.filter((e) => !e.resolvedAt).map((e) => ({ id: e.id, sourceId: e.sourceId, typeCode: e.typeCode, issuerCode: e.issuerCode, operation: e.operation, remark: e.remark, time: e.time })),
     };
   });

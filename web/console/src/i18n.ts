@@ -34,6 +34,8 @@ const M: Record<string, [string, string]> = {
   circuits: ['熔断状态', 'Circuits'], logSize: ['透明日志大小', 'Log size'], lastCheckpoint: ['最近检查点', 'Last checkpoint'],
   cosignatures: ['见证签名', 'Cosignatures'], witnesses: ['见证方', 'Witnesses'], witnessing: ['本节点见证的日志', 'Logs this node witnesses'],
   openErrors: ['未处理的 lic_data_error', 'Open lic_data_error rows'], none: ['无', 'None'],
+  aggregationLag: ['汇聚滞后（lic_data 行）', 'Aggregation lag (lic_data rows)'], peers: ['长三角直连省份', 'YRD direct-channel peers'],
+  areaCode: ['行政区划代码', 'Area code'], keys: ['签名密钥', 'Signing keys'],
   registrations: ['接入申请（四川）', 'Registrations (Sichuan)'], approve: ['核准', 'Approve'], reject: ['驳回', 'Reject'],
   status: ['状态', 'Status'], systemName: ['系统名称', 'System'], deptName: ['申请部门', 'Department'], ip: ['IP 地址', 'IP address'],
   trustedApps: ['可信应用（长三角）', 'Trusted apps (YRD)'], enable: ['启用', 'Enable'], disable: ['停用', 'Disable'],
