@@ -124,6 +124,21 @@ test('the console answers with its content security policy, and its API refuses 
   const api = await fetch(`${node.baseUrl}/console/api/dashboard`);
   assert.equal(api.status, 401);
   assert.match(((await api.json()) as { error: string }).error, /会话已失效/);
+
+  // The cookie is HttpOnly and SameSite=Strict; a change needs the CSRF token, and the role allowing it.
+  const signIn = await fetch(`${node.baseUrl}/console/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ account: 'auditor_1', password: 'auditor-pass-1' }) });
+  const setCookie = signIn.headers.get('set-cookie') ?? '';
+  assert.match(setCookie, /^zz_console=[\w-]+; Path=\/console; Max-Age=\d+; HttpOnly; SameSite=Strict$/);
+  const { csrfToken } = (await signIn.json()) as { csrfToken: string };
+  const cookie = setCookie.split(';')[0]!;
+  const post = (headers: Record<string, string>) => fetch(`${node.baseUrl}/console/api/apps`, { method: 'POST', headers: { cookie, 'content-type': 'application/json', ...headers }, body: JSON.stringify({ name: 'x' }) });
+  const noToken = await post({});
+  assert.equal(noToken.status, 403);
+  assert.match(((await noToken.json()) as { error: string }).error, /CSRF/);
+  const auditor = await post({ 'x-csrf-token': csrfToken });
+  assert.equal(auditor.status, 403);
+  assert.match(((await auditor.json()) as { error: string }).error, /无权限/);
+  assert.equal((await fetch(`${node.baseUrl}/console/api/apps`, { headers: { cookie } })).status, 200, 'the auditor reads');
 });
 
 test('operator journey: approve, count, catalog, lifecycle by the issuer only', { skip, timeout: 180_000 }, async () => {
