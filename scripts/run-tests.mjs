@@ -24,7 +24,7 @@ const TOOLS = [
   { ok: () => has('pdftotext') && has('pdftoppm') && has('pdfsig'), what: 'pdftotext/pdftoppm/pdfsig', pkg: 'poppler-utils', skips: 'PDF text, rendering and signature checks in test/files/pdf-independent, pdf-render, test/domain/layout-template, test/e2e/national' },
   { ok: () => has('zbarimg'), what: 'zbarimg', pkg: 'zbar-tools', skips: 'QR read-back in test/files/pdf-independent, test/core/encrypted-ids, test/e2e/sichuan' },
   { ok: () => has('javac') && ['bcprov', 'bcpkix', 'bcutil'].every((j) => existsSync(`/usr/share/java/${j}.jar`)), what: 'a JDK with BouncyCastle', pkg: 'default-jdk-headless libbcprov-java libbcpkix-java libbcutil-java', skips: 'BouncyCastle checks of CMS signatures and SM2 envelopes in test/files/pdf-independent, test/crypto/envelope-independent' },
-  { ok: () => existsSync('/usr/bin/chromium'), what: 'chromium', pkg: 'chromium', skips: 'the OFD render test (test/files/ofd-render) and the Beijing H5 browser test (test/e2e/beijing-issuing)' },
+  { ok: () => existsSync('/usr/bin/chromium'), what: 'chromium', pkg: 'chromium', skips: 'the OFD render test (test/files/ofd-render), the Beijing H5 browser test (test/e2e/beijing-issuing) and the console browser test (test/e2e/console)' },
 ];
 if (!process.env.CI) {
   for (const t of TOOLS) if (!t.ok()) console.error(`tests: ${t.what} missing: skipping ${t.skips} (Debian: apt-get install ${t.pkg})`);

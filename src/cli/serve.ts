@@ -107,7 +107,9 @@ zhengzhao node listening on ${baseUrl}
   signing keys:                     ${creds.keysUrl}
   demo credentials:                 ${cfg.dataDir}/demo-credentials.json
   account ${creds.national.accountId}, secret ${creds.national.secret} (AccessToken = HMAC-SM3(secret, AccountId + yyyyMMdd))
-
+${creds.console ? `  operator console (管理控制台):     ${creds.console.url}
+    sign in as ${creds.console.operators.map((o) => `${o.account} / ${o.password} (${o.role})`).join(', ')}
+` : ''}
 Try (today's token; '${selfCommand()} token --id ${creds.national.accountId} --from-credentials ${cfg.dataDir}/demo-credentials.json' prints it):
   curl -s ${creds.national.baseUrl}/Retrieval \\
     --data-urlencode AccountId=${creds.national.accountId} \\

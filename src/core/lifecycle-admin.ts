@@ -4,11 +4,11 @@ import { recordEvent, type LifecycleAction } from '../store/certificate-events.j
 import type { Certificate, CertificateStatus } from '../domain/model.js';
 import type { CatalogFeed } from './aggregation/feed.js';
 
-/** Who takes an administrative action: the node's operator, through the command line or the admin API. */
+/** Who takes an administrative action: the node's operator, through the command line, the admin API or the operator console. */
 export interface AdminActor {
   /** The operator's name as given (`--operator`), else the account the process runs as. */
   account: string;
-  via: 'cli' | 'admin-api';
+  via: 'cli' | 'admin-api' | 'console';
 }
 
 export type AdminLifecycleProblem = 'not-found' | 'no-reason' | 'not-issued' | 'not-suspended';

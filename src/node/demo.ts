@@ -6,6 +6,7 @@ import { underStartupLock } from '../store/startup-lock.js';
 import { demoRecords, DEMO_ITEM, DEMO_TYPES, DEMO_TYPE_DETAILS, MARRIAGE_FIELDS, MARRIAGE_LAYOUT, type DemoHolder } from './demo-data.js';
 import { cstDate } from '../domain/dates.js';
 import { makeCreditCode } from '../domain/holder-code.js';
+import { ConsoleAuth } from '../core/console-auth.js';
 
 export interface DemoCredentials {
   /** The Zaozhuang interface (DB3704/T 0042): OAuth2 client and an account holding every interface role. */
@@ -17,8 +18,15 @@ export interface DemoCredentials {
   /** A registered trusted app of the YRD interface (seed 004) and a scene item that may use every demo type; `zhengzhao yrd` signs with it. */
   yrd?: DemoYrdApp;
   keysUrl: string;
+  /** The operator console (/console/): one operator of each role, the issuer acting for the first demo certificate's organisation. */
+  console?: DemoConsole;
   holders: DemoHolder[];
   certificateIds: string[];
+}
+
+export interface DemoConsole {
+  url: string;
+  operators: { account: string; password: string; role: 'administrator' | 'issuer' | 'auditor'; name: string; orgCode?: string; orgName?: string }[];
 }
 
 /**
@@ -42,6 +50,7 @@ async function seedOnce(s: Services, baseUrl: string, log: (m: string) => void):
       // A demo made before the Zaozhuang interface gets its client and account now.
       zaozhuang: { ...(existing.zaozhuang ?? (await seedZaozhuang(s, baseUrl))), ...zaozhuangUrls(baseUrl), level: s.cfg.zaozhuang.level },
       yrd: { ...(existing.yrd ?? (await seedYrd(s, baseUrl))), apiRoot: `${baseUrl}/yrd/v1` },
+      console: await seedConsole(s, baseUrl, existing.certificateIds),
     };
     writeFileSync(path, JSON.stringify(creds, null, 2) + '\n', { mode: 0o600 });
     return creds;
@@ -102,6 +111,7 @@ async function seedOnce(s: Services, baseUrl: string, log: (m: string) => void):
     },
     sichuan: await demoRegistration(s, baseUrl, existing?.sichuan?.accountId),
     yrd: await seedYrd(s, baseUrl),
+    console: await seedConsole(s, baseUrl, ids),
     keysUrl: `${baseUrl}/.well-known/zhengzhao/keys`,
     holders: holders.slice(0, 8).concat(holders.filter((h) => h.codeType === '001').slice(0, 4)),
     certificateIds: ids,
@@ -156,6 +166,24 @@ async function demoRegistration(s: Services, baseUrl: string, accountId: string 
   if ((await s.registrations.get(id))?.status !== 'approved') await s.registrations.decide(id, 'approved');
   const { token, expires } = s.registrations.issueToken(id);
   return { apiRoot: `${baseUrl}/sichuan/v1`, accountId: id, accessToken: token, expires, systemName: DEMO_SYSTEM.name, systemIp: DEMO_SYSTEM.address };
+}
+
+/**
+ * The console's demo operators, one of each role (made once; their passwords are the demo's own):
+ * the issuer acts for the organisation that issued the first demo certificate, so it can suspend or
+ * abolish it, and the administrator and auditor see it masked.
+ */
+async function seedConsole(s: Services, baseUrl: string, certificateIds: string[]): Promise<DemoConsole> {
+  const first = certificateIds[0] ? await s.certs.get(certificateIds[0]) : undefined;
+  const issuer = first?.issuer ?? { code: DEMO_ITEM.orgCode, name: DEMO_ITEM.orgName };
+  const auth = new ConsoleAuth(s.db);
+  const operators: DemoConsole['operators'] = [
+    { account: 'console_admin', password: 'demo-admin-1', role: 'administrator', name: '系统管理员' },
+    { account: 'console_issuer', password: 'demo-issuer-1', role: 'issuer', name: '发证机构操作员', orgCode: issuer.code, orgName: issuer.name },
+    { account: 'console_auditor', password: 'demo-auditor-1', role: 'auditor', name: '审计员' },
+  ];
+  for (const o of operators) await auth.addOperator(o);
+  return { url: `${baseUrl}/console/`, operators };
 }
 
 function zaozhuangUrls(baseUrl: string) {

@@ -17,8 +17,10 @@ import { addMemberNode, removeMemberNode } from '../federation/members.js';
 import { adminKeyRoutes } from './admin-keys.js';
 import { AdminLifecycleError, type AdminActor } from '../core/lifecycle-admin.js';
 import { requireBearer } from './bearer.js';
+import { ConsoleAuth } from '../core/console-auth.js';
 
 type NewOperator = Omit<Operator, 'createdAt' | 'modifiedAt'> & { password: string };
+type NewConsoleOperator = Parameters<ConsoleAuth['addOperator']>[0];
 
 /**
  * The admin API, for operators who are not on the node's machine (and for the console): the same
@@ -53,6 +55,15 @@ export async function adminRoutes(app: FastifyInstance, opts: { services: Servic
     return s.sessions.addApp(req.body.name);
   });
   app.post<{ Body: NewOperator }>('/users', async (req) => s.sessions.addOperator(req.body, req.body.password));
+
+  // The operator console's operators (docs/console.md): how a node without the demo gets its first administrator.
+  const consoleAuth = new ConsoleAuth(s.db);
+  app.get('/console-operators', async () => consoleAuth.repo.list());
+  app.post<{ Body: NewConsoleOperator }>('/console-operators', async (req) => {
+    const made = await consoleAuth.addOperator(req.body ?? ({} as NewConsoleOperator));
+    if (!made) throw Object.assign(new Error(`operator ${req.body.account} exists`), { statusCode: 409 });
+    return made;
+  });
 
   app.post<{ Body: { clientId: string; name: string; secret?: string; scopes?: string[] } }>('/oauth-clients', async (req) => s.oauth.addClient(req.body));
   app.get('/oauth-clients', async () => s.oauth.listClients());

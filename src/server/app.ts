@@ -24,6 +24,8 @@ import { RateCounts } from '../store/rate-counts.js';
 import { installMetrics } from './metrics.js';
 import { healthRoutes, type StartupTasks } from './health.js';
 import { installOpenApi, openApiRoutes } from './openapi.js';
+import { consoleApi, CONSOLE_API_ROOT } from './console/routes.js';
+import { webApps } from './web-apps.js';
 
 export interface AppOptions {
   logger?: boolean | { level: string };
@@ -46,7 +48,7 @@ export interface AppOptions {
   onRoute?: (route: { method: string | string[]; url: string }) => void;
 }
 
-/** The HTTP face of a node: every dialect, the published keys, file downloads and the admin API. */
+/** The HTTP face of a node: every dialect, the published keys, file downloads, the admin API, the console's API and the web apps. */
 export async function buildApp(s: Services, opts: AppOptions = {}): Promise<FastifyInstance> {
   const guard = edge();
   const transport = transportOptions(s.cfg);
@@ -70,7 +72,7 @@ export async function buildApp(s: Services, opts: AppOptions = {}): Promise<Fast
   if (opts.onRoute) app.addHook('onRoute', (r) => opts.onRoute!({ method: r.method, url: r.url }));
   // Before any route: it collects every route's schemas into the OpenAPI documents.
   await installOpenApi(app);
-  if (opts.adminToken) installMetrics(app, s, opts.adminToken);
+  const metrics = opts.adminToken ? installMetrics(app, s, opts.adminToken) : undefined;
   await app.register(formbody, { bodyLimit: s.cfg.bodyLimitBytes });
   await app.register(wellKnownRoutes, { services: s });
   await app.register(logRoutes, { services: s, auditorTokens: [opts.auditorToken, opts.adminToken].filter((t): t is string => !!t) });
@@ -85,6 +87,8 @@ export async function buildApp(s: Services, opts: AppOptions = {}): Promise<Fast
   const peerHandlers = opts.yrdHandlers ?? peerInterfaces(yrdHandlers(s));
   await app.register(async (scope) => yrdPeerFace(scope, s, peerHandlers), { prefix: YRD_PEER_ROOT });
   if (opts.adminToken) await app.register(adminRoutes, { services: s, token: opts.adminToken, prefix: '/admin' });
+  await app.register(consoleApi, { services: s, metrics, prefix: CONSOLE_API_ROOT });
+  await webApps(app);
   healthRoutes(app, s.db, opts.startup);
   await openApiRoutes(app);
   return app;
