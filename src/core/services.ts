@@ -66,6 +66,7 @@ import { YrdPeerClient } from '../federation/yrd-peer-client.js';
 import { revocationPull } from '../federation/revocation-pull.js';
 import { LifecycleAdministration } from './lifecycle-admin.js';
 import { HopWatch } from '../federation/hop-watch.js';
+import { HolderIdentity } from './holder-identity.js';
 
 /** The composition root of the core: one instance per process, shared by every dialect. */
 export interface Services {
@@ -126,6 +127,8 @@ export interface Services {
   routing: RoutingService;
   /** Every hop channel to another node, and each hop as it ends (what the metrics show). */
   hops: HopWatch;
+  /** The OpenID Connect provider holders are authenticated by (Beijing psn_holder, the holder portal). */
+  holderIdentity: HolderIdentity;
   /** A hub's registry of member nodes (empty elsewhere). */
   nodes: NodeRegistry;
   /** A province's hub, when it has one. */
@@ -231,6 +234,7 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
     peerClient, certs, usage, log, checkpoints: new Checkpoints(db, log, nodeKeys, logOrigin(cfg)), tickets, encryptedIds, registrations,
     trustedApps: new TrustedApps(new TrustedAppRepo(db), nodeKeys, cfg.yrd.requestSkewSeconds),
     trustedAccess,
+    holderIdentity: new HolderIdentity(cfg.oidc, publicBase(cfg)),
     scenes,
     trustedSharing,
     catalog: new CatalogService(types, db),
