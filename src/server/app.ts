@@ -23,6 +23,8 @@ import { installRateLimit, RateLimiter } from './rate-limit.js';
 import { RateCounts } from '../store/rate-counts.js';
 import { installMetrics } from './metrics.js';
 import { healthRoutes, type StartupTasks } from './health.js';
+import { portalRoutes, PORTAL_API } from './portal/routes.js';
+import { webApps } from './web-apps.js';
 
 export interface AppOptions {
   logger?: boolean | { level: string };
@@ -79,6 +81,8 @@ export async function buildApp(s: Services, opts: AppOptions = {}): Promise<Fast
   await app.register(async (scope) => yrdDialect(scope, s), { prefix: YRD_ROOT });
   const peerHandlers = opts.yrdHandlers ?? peerInterfaces(yrdHandlers(s));
   await app.register(async (scope) => yrdPeerFace(scope, s, peerHandlers), { prefix: YRD_PEER_ROOT });
+  await app.register(async (scope) => portalRoutes(scope, s), { prefix: PORTAL_API });
+  await webApps(app);
   if (opts.adminToken) await app.register(adminRoutes, { services: s, token: opts.adminToken, prefix: '/admin' });
   healthRoutes(app, s.db, opts.startup);
   return app;

@@ -17,6 +17,7 @@ import { sql as licDataErrorSource } from './migrations/015-lic-data-error-sourc
 import { sql as suspendResume } from './migrations/016-suspend-resume.js';
 import { sql as rateCounts } from './migrations/017-rate-counts.js';
 import { sql as transparencyLog, run as importIntoLog } from './migrations/018-transparency-log.js';
+import { sql as holderPortal } from './migrations/029-holder-portal.js';
 import type { Queryable } from './db.js';
 
 /**
@@ -42,6 +43,7 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string; 
   { version: 16, name: 'suspend-resume', sql: suspendResume },
   { version: 17, name: 'rate-counts', sql: rateCounts },
   { version: 18, name: 'transparency-log', sql: transparencyLog, run: importIntoLog },
+  { version: 29, name: 'holder-portal', sql: holderPortal },
 ];
 
 /** The migrations this database has not had (all of them when it has none): empty once it is up to date. */
