@@ -61,6 +61,9 @@ export class HolderPortal {
   async file(h: AuthenticatedHolder, id: string, purpose: string | undefined): Promise<{ bytes: Buffer; fileName: string }> {
     const c = await this.own(h, id);
     const iface = purpose === undefined ? 'original' : 'copy';
+    // A copy vouches for the certificate now: none of one abolished, expired or suspended (its original stays readable).
+    const state = usability(c, cstDate(new Date(this.now())));
+    if (purpose !== undefined && state !== 'usable') throw new HolderPortalError('not-usable', `该证照${STATE_ZH[state]}，不能生成复印件`);
     try {
       const bytes = purpose === undefined ? await this.files.original(c, 'pdf')
         : await this.files.copy(c, 'pdf', { reason: purpose, maker: h.name ?? '持证人', expiresAt: this.now() + this.copyValidDays * 86_400_000 });
@@ -103,8 +106,10 @@ export class HolderPortal {
   }
 }
 
+const STATE_ZH: Record<Usability, string> = { usable: '可用', abolished: '已废止', expired: '已过期', suspended: '已暂停使用', draft: '尚未签发' };
+
 export class HolderPortalError extends Error {
-  constructor(readonly problem: 'not-found', message: string) {
+  constructor(readonly problem: 'not-found' | 'not-usable', message: string) {
     super(message);
   }
 }

@@ -82,7 +82,7 @@ async function interaction(provider: Provider, citizens: Map<string, DemoCitizen
   const send = (status: number, html: string) => {
     res.writeHead(status, {
       'content-type': 'text/html; charset=utf-8',
-      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
       'cache-control': 'no-store',
     });
     res.end(html);

@@ -20,7 +20,7 @@ button{margin-top:20px;width:100%;padding:12px;font-size:16px;background:#0b57d0
 <label for="username">用户名 / Username</label>
 <input id="username" name="username" value="${esc(username)}" required autofocus>
 <label for="password">密码 / Password</label>
-<input id="password" name="password" type="password" required>
+<input id="password" name="password" type="password" autocomplete="current-password" required>
 ${error ? `<p class="err" role="alert">${esc(error)}</p>` : ''}
 <button type="submit">登录 / Sign in</button>
 </form>

@@ -43,7 +43,7 @@ export async function portalRoutes(app: FastifyInstance, s: Services): Promise<v
       return reply.code(status).send({ error: { code: `login-${err.problem}`, message: `登录失败：${err.message}` } });
     }
     if (err instanceof ConsentError) return reply.code(err.problem === 'not-found' ? 404 : 409).send({ error: { code: err.problem, message: consentMessage(err) } });
-    if (err instanceof HolderPortalError) return reply.code(404).send({ error: { code: err.problem, message: err.message } });
+    if (err instanceof HolderPortalError) return reply.code(err.problem === 'not-found' ? 404 : 409).send({ error: { code: err.problem, message: err.message } });
     if (err instanceof CopyError) return reply.code(400).send({ error: { code: 'bad-purpose', message: `用途不符合要求：${err.message}` } });
     if (err.validation) return reply.code(400).send({ error: { code: 'bad-request', message: `请求不符合要求：${err.message}` } });
     if (err.statusCode && err.statusCode < 500) return reply.code(err.statusCode).send({ error: { code: 'bad-request', message: err.message } });
@@ -86,9 +86,12 @@ export async function portalRoutes(app: FastifyInstance, s: Services): Promise<v
     return reply.clearCookie(COOKIE, cookieOptions).send({ ok: true });
   });
 
-  app.get('/me', { preHandler: signedIn, schema: { response: { 200: SCHEMAS.me } } }, async (req) => {
-    const h = holderOf(req);
-    return { name: h.name ?? '', idNumber: maskValue(h.code), csrf: req.portalSession!.csrf, idleSeconds: s.cfg.sessionIdleSeconds };
+  // Whether anyone is signed in is not an error: the page asks this first, and a signed-out visitor gets signedIn false.
+  app.get('/me', { schema: { response: { 200: SCHEMAS.me } } }, async (req) => {
+    const session = await s.portalSessions.get(req.cookies[COOKIE]);
+    if (!session) return { signedIn: false };
+    const h = session.holder;
+    return { signedIn: true, name: h.name ?? '', idNumber: maskValue(h.code), csrf: session.csrf, idleSeconds: s.cfg.sessionIdleSeconds };
   });
 
   app.get('/certificates', { preHandler: signedIn }, async (req) => {

@@ -4,8 +4,8 @@
  */
 export const SCHEMAS = {
   me: {
-    type: 'object', required: ['name', 'idNumber', 'csrf', 'idleSeconds'], additionalProperties: false,
-    properties: { name: { type: 'string' }, idNumber: { type: 'string', description: 'masked (mask.ts)' }, csrf: { type: 'string' }, idleSeconds: { type: 'integer' } },
+    type: 'object', required: ['signedIn'], additionalProperties: false,
+    properties: { signedIn: { type: 'boolean' }, name: { type: 'string' }, idNumber: { type: 'string', description: 'masked (mask.ts)' }, csrf: { type: 'string' }, idleSeconds: { type: 'integer' } },
   },
   copyBody: {
     type: 'object', required: ['purpose'], additionalProperties: false,
