@@ -96,7 +96,7 @@ test('holder journey: sign in at the provider, certificates, a copy, the code de
   await page.getByRole('button', { name: '登录 / Sign in' }).click();
   await page.waitForURL(`${node.baseUrl}/portal/**`);
   await page.locator('p.muted').filter({ hasText: `${citizen.name} · 身份证号 ${citizen.idNumber.slice(0, 6)}********${citizen.idNumber.slice(-4)}` }).waitFor();
-  const cookies = await page.context().cookies(node.baseUrl);
+  const cookies = await page.context().cookies(`${node.baseUrl}/portal/`);
   const session = cookies.find((c) => c.name === 'zz_portal');
   assert.ok(session && session.httpOnly && session.sameSite === 'Lax', 'the session cookie is HttpOnly and SameSite');
 
