@@ -429,7 +429,7 @@ for (const name of BACKENDS) {
       // A forged or missing credential likewise; a wrong password never gets one.
       assert.equal((await post('/license/psn_holder', { credential: `${credential}x` })).json.errors[0].code, 'INVALID_CREDENTIAL');
       assert.equal((await post('/license/psn_holder', {})).json.errors[0].code, 'INVALID_ARGUMENT');
-      await assert.rejects(citizenAccessToken(idp.issuer, { clientId: 'uia', clientSecret: 'uia-secret-0123456789', redirectUri: 'http://127.0.0.1/uia/callback' }, 'aaa', 'wrong'), /sign-in refused \(401\)/);
+      await assert.rejects(citizenAccessToken(idp.issuer, { clientId: 'uia', clientSecret: 'uia-secret-0123456789', redirectUri: 'http://127.0.0.1/uia/callback' }, 'aaa', 'wrong'), /sign-in refused \(200\): .*用户名或密码错误/s);
       // Each citizen's token lists that citizen's certificates only.
       const mine = await post('/license/psn_holder', { credential, page_size: 150 });
       const theirs = await post('/license/psn_holder', { credential: spouseCredential, page_size: 150 });

@@ -124,8 +124,10 @@ test('holder journey: sign in at the provider, certificates, a copy, the code de
   await card.getByRole('button', { name: '生成复印件' }).click();
   const link = card.locator('[data-test=copy-link]');
   await link.waitFor();
-  const head = await page.evaluate(async (href) => new TextDecoder().decode((await (await fetch(href!)).arrayBuffer()).slice(0, 5)), await link.getAttribute('href'));
-  assert.equal(head, '%PDF-');
+  const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  const pdf = readFileSync((await download.path())!);
+  assert.equal(pdf.subarray(0, 5).toString('latin1'), '%PDF-');
+  assert.ok(pdf.length > 10_000, 'a whole layout file');
 
   // A change without the CSRF token is refused, whatever the cookie.
   const forged = await page.evaluate(async () => (await fetch('/portal/api/service-code', { method: 'POST' })).status);

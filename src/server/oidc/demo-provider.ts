@@ -95,7 +95,8 @@ async function interaction(provider: Provider, citizens: Map<string, DemoCitizen
   const form = new URLSearchParams(await bodyOf(req));
   const username = form.get('username') ?? '';
   const c = citizens.get(username);
-  if (!c || !(await verifySecret(form.get('password') ?? '', c.hash))) return send(401, loginPage(details.uid, '用户名或密码错误', username));
+  // The form again, with the refusal (200: a page to fill in, not an API refusal).
+  if (!c || !(await verifySecret(form.get('password') ?? '', c.hash))) return send(200, loginPage(details.uid, '用户名或密码错误', username));
   return provider.interactionFinished(req, res, { login: { accountId: c.username } }, { mergeWithLastSubmission: false });
 }
 
