@@ -35,7 +35,7 @@ export async function webApps(app: FastifyInstance, dist = WEB_DIST): Promise<st
       // A client-side route (/portal/uses) is the app's page; a missing asset (a dotted name) stays a 404.
       scope.setNotFoundHandler((req, reply) => {
         if (req.method === 'GET' && !/\.[a-z0-9]+$/i.test(req.url.split('?')[0]!)) return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(index);
-        return reply.code(404).type('text/plain; charset=utf-8').send('not found');
+        return reply.code(404).send({ error: { code: 'not-found', message: `no such file in /${name}/` } });
       });
     }, { prefix: `/${name}` });
   }

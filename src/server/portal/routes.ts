@@ -67,7 +67,15 @@ export async function portalRoutes(app: FastifyInstance, s: Services): Promise<v
   };
   const holderOf = (req: FastifyRequest) => req.portalSession!.holder;
 
-  app.get('/login', async (_req, reply) => reply.redirect(await s.portalSessions.begin()));
+  // Without a reachable provider the page says so in place (a redirect with the reason), not a server error.
+  app.get('/login', async (_req, reply) => {
+    try {
+      return reply.redirect(await s.portalSessions.begin());
+    } catch (err) {
+      if (err instanceof HolderAuthError) return reply.redirect(`/portal/?error=${encodeURIComponent(`无法登录：${err.message}`)}`);
+      throw err;
+    }
+  });
 
   app.get('/callback', async (req, reply) => {
     const url = new URL(req.url, s.holderIdentity.baseUrl);
