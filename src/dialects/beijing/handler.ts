@@ -79,7 +79,9 @@ export function dialectError(err: unknown): [number, BeijingError] | undefined {
     switch (err.problem) {
       case 'bad-credential': case 'bad-login': return [401, BeijingErrors.badHolderCredential()];
       case 'no-identity': return [401, BeijingErrors.noHolderIdentity(err.message)];
-      case 'not-configured': case 'provider-unreachable': return [503, BeijingErrors.identityProviderUnavailable(err.message)];
+      // Not offered here is the node's setting, not an outage: a refusal, not a 5xx.
+      case 'not-configured': return [403, BeijingErrors.identityProviderNotConfigured()];
+      case 'provider-unreachable': return [503, BeijingErrors.identityProviderUnavailable(err.message)];
     }
   }
   if (err instanceof NoSealError) return [409, BeijingErrors.noSeal(err.issuerCode)];

@@ -39,7 +39,7 @@ export async function portalRoutes(app: FastifyInstance, s: Services): Promise<v
   app.setErrorHandler((err: Error & { validation?: unknown; statusCode?: number }, req, reply) => {
     if (err instanceof PortalRefusal) return reply.code(err.status).send({ error: { code: err.code, message: err.message } });
     if (err instanceof HolderAuthError) {
-      const status = err.problem === 'not-configured' || err.problem === 'provider-unreachable' ? 503 : 401;
+      const status = err.problem === 'provider-unreachable' ? 503 : err.problem === 'not-configured' ? 403 : 401;
       return reply.code(status).send({ error: { code: `login-${err.problem}`, message: `登录失败：${err.message}` } });
     }
     if (err instanceof ConsentError) return reply.code(err.problem === 'not-found' ? 404 : 409).send({ error: { code: err.problem, message: consentMessage(err) } });
