@@ -17,7 +17,8 @@ describe('holder consents (seed 004 section 4: the holder authorises a use)', ()
   let b: Backend;
   let s: Services;
   let qrCode: string;
-  const ask = (over: Record<string, string | undefined> = {}) => s.consents.ask('APP1', {
+  let app: string;
+  const ask = (over: Record<string, string | undefined> = {}) => s.consents.ask(app, {
     transactionId: 'TX1', authType: '3', qrCode, itemCode: ServiceStoreItem.code, itemName: ServiceStoreItem.name, itemOrg: ServiceStoreItem.orgName,
     purpose: '办理入学手续', permission: 'info,retrieve@*', validSeconds: '600', ...over,
   });
@@ -27,6 +28,7 @@ describe('holder consents (seed 004 section 4: the holder authorises a use)', ()
     b = await makeBackend('postgres');
     s = await openServices({ ...loadConfig({ data: b.dataDir, databaseUrl: b.databaseUrl }, {}), areaCode: '110000' }, { warn: () => {} });
     await s.items.add(ServiceStoreItem);
+    app = (await s.trustedApps.add('入学报名系统')).appId;
     qrCode = s.trustedAccess.issueServiceCode({ holderCode: HOLDER, holderType: '111', holderName: '张三' }).qrcode;
   });
   after(async () => {
@@ -38,7 +40,7 @@ describe('holder consents (seed 004 section 4: the holder authorises a use)', ()
   test('an app asks, the holder approves: the token carries the holder, the app, the permission and authType 4', { skip }, async () => {
     const r = await ask();
     assert.equal(r.status, 'pending');
-    assert.equal((await s.consents.status('APP1', r.id)).trustedToken, undefined);
+    assert.equal((await s.consents.status(app, r.id)).trustedToken, undefined);
     // Another holder cannot see or decide it.
     assert.equal((await s.consents.forHolder(OTHER)).length, 0);
     await assert.rejects(s.consents.approve(OTHER, r.id), (e) => e instanceof ConsentError && e.problem === 'not-found');
@@ -46,23 +48,23 @@ describe('holder consents (seed 004 section 4: the holder authorises a use)', ()
     assert.deepEqual(mine.map((x) => [x.id, x.itemName, x.purpose, x.itemTypeCodes]), [[r.id, ServiceStoreItem.name, '办理入学手续', ServiceStoreItem.typeCodes]]);
     const approved = await s.consents.approve(HOLDER, r.id);
     assert.equal(approved.status, 'approved');
-    const st = await s.consents.status('APP1', r.id);
+    const st = await s.consents.status(app, r.id);
     assert.match(st.trustedToken!, /^YRDT1\./);
     const grant = await s.trustedAccess.verifyToken(st.trustedToken!);
-    assert.deepEqual([grant.holderCode, grant.appId, grant.permissionText, grant.authType, grant.expiresAt - grant.issuedAt], [HOLDER, 'APP1', 'info,retrieve@*', HOLDER_APPROVED, 600]);
+    assert.deepEqual([grant.holderCode, grant.appId, grant.permissionText, grant.authType, grant.expiresAt - grant.issuedAt], [HOLDER, app, 'info,retrieve@*', HOLDER_APPROVED, 600]);
     // Another app does not get it; decided once is decided.
     await assert.rejects(s.consents.status('APP2', r.id), /no request of this app/);
     await assert.rejects(s.consents.refuse(HOLDER, r.id), (e) => e instanceof ConsentError && e.problem === 'not-pending');
     // Revoked by the holder, the token is refused and no longer handed out.
     assert.equal((await s.consents.revoke(HOLDER, r.id)).status, 'revoked');
     await assert.rejects(s.trustedAccess.verifyToken(st.trustedToken!), /revoked/);
-    assert.equal((await s.consents.status('APP1', r.id)).trustedToken, undefined);
+    assert.equal((await s.consents.status(app, r.id)).trustedToken, undefined);
   });
 
   test('a refused request gives no token; bad requests are refused naming the field', { skip }, async () => {
     const r = await ask({ transactionId: 'TX2' });
     assert.equal((await s.consents.refuse(HOLDER, r.id)).status, 'refused');
-    assert.equal((await s.consents.status('APP1', r.id)).trustedToken, undefined);
+    assert.equal((await s.consents.status(app, r.id)).trustedToken, undefined);
     await assert.rejects(s.consents.revoke(HOLDER, r.id), (e) => e instanceof ConsentError && e.problem === 'not-approved');
     const fields = async (over: Record<string, string | undefined>) => {
       try {
