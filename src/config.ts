@@ -78,6 +78,22 @@ export interface Config {
   witnessOf: string[];
   /** Witnesses whose cosignatures this node's checkpoints carry: their base URLs (ZHENGZHAO_WITNESSES). */
   witnesses: string[];
+  /**
+   * The OpenID Connect provider that authenticates holders (Beijing psn_holder, seed 002 5.4.2.1 b;
+   * the holder portal). Absent: neither is served. `npm start` runs a local provider and sets it.
+   */
+  oidc?: OidcSettings;
+}
+
+export interface OidcSettings {
+  /** The provider's issuer URL (its discovery document is at <issuer>/.well-known/openid-configuration). */
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** Where the provider sends the holder back after signing in (default <public URL>/portal/api/callback). */
+  redirectUri?: string;
+  /** The userinfo claim that carries the holder's identity number (GB 11643). */
+  idClaim: string;
 }
 
 export interface RateLimitConfig {
@@ -254,7 +270,19 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     logLeaves: env.ZHENGZHAO_LOG_LEAVES !== 'off',
     witnessOf: (env.ZHENGZHAO_WITNESS_OF ?? '').split(',').map((u) => u.trim()).filter(Boolean),
     witnesses: (env.ZHENGZHAO_WITNESSES ?? '').split(',').map((u) => u.trim()).filter(Boolean),
+    oidc: oidcOf(env),
   };
+}
+
+/** ZHENGZHAO_OIDC_ISSUER, _CLIENT_ID, _CLIENT_SECRET go together; _REDIRECT_URI and _ID_CLAIM are optional. */
+function oidcOf(env: NodeJS.ProcessEnv): OidcSettings | undefined {
+  const issuer = env.ZHENGZHAO_OIDC_ISSUER || undefined;
+  const clientId = env.ZHENGZHAO_OIDC_CLIENT_ID || undefined;
+  const clientSecret = env.ZHENGZHAO_OIDC_CLIENT_SECRET || undefined;
+  if (!issuer && !clientId && !clientSecret) return undefined;
+  if (!issuer || !clientId || !clientSecret) throw new Error('ZHENGZHAO_OIDC_ISSUER, ZHENGZHAO_OIDC_CLIENT_ID and ZHENGZHAO_OIDC_CLIENT_SECRET go together');
+  if (!/^https?:\/\/\S+$/.test(issuer)) throw new Error(`ZHENGZHAO_OIDC_ISSUER ${issuer}: an http:// or https:// URL`);
+  return { issuer, clientId, clientSecret, redirectUri: env.ZHENGZHAO_OIDC_REDIRECT_URI || undefined, idClaim: env.ZHENGZHAO_OIDC_ID_CLAIM || 'id_number' };
 }
 
 function tlsOf(certFile: string | undefined, keyFile: string | undefined): Config['tls'] {

@@ -12,6 +12,7 @@ import { refreshKeysEvery } from '../federation/key-refresh.js';
 import { adminToken as adminTokenOf, auditorToken as auditorTokenOf, removeNodeHandle, writeNodeHandle } from './node-handle.js';
 import { releaseFreedMemory, releaseFreedMemoryEvery } from '../server/release-memory.js';
 import { readiness, StartupTasks } from '../server/health.js';
+import { startDemoIdentity, type DemoIdentity } from './demo-identity.js';
 
 const DEMO_DATA = 'demo data';
 
@@ -30,6 +31,7 @@ export async function serve(cfg: Config, opts: { demo: boolean; json: boolean })
   const local = address.replace('://[::]', '://localhost').replace('://0.0.0.0', '://127.0.0.1');
   const baseUrl = cfg.publicUrl ?? local;
   writeNodeHandle(cfg, local, adminToken);
+  s.holderIdentity.baseUrl = baseUrl;
 
   // A hub aggregates the lic_data rows exchanges bring, every ZHENGZHAO_AGGREGATE_INTERVAL seconds.
   const aggregation = cfg.role === 'hub' && cfg.aggregation.intervalSeconds > 0
@@ -58,6 +60,7 @@ export async function serve(cfg: Config, opts: { demo: boolean; json: boolean })
     ? witnessEvery(s, cfg.checkpointIntervalMs, (line) => console.error(line))
     : undefined;
 
+  let identity: DemoIdentity | undefined;
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -69,6 +72,7 @@ export async function serve(cfg: Config, opts: { demo: boolean; json: boolean })
     await checkpointing?.stop();
     await witnessing?.stop();
     await app.close();
+    await identity?.provider.close();
     await s.close();
     process.exit(0);
   };
@@ -88,13 +92,18 @@ export async function serve(cfg: Config, opts: { demo: boolean; json: boolean })
 
   if (opts.demo) {
     const creds = await seedDemo(s, baseUrl, (m) => console.error(m));
+    identity = await startDemoIdentity(s, baseUrl, creds.holders, Number(new URL(local).port));
+    const citizen = identity.citizens[0]!;
     startup.done(DEMO_DATA);
     releaseFreedMemory();
     await untilReady(s.db, startup);
     const holder = creds.holders[0]!;
     const token = AccountService.expectedToken({ id: creds.national.accountId, scheme: 'hmac-sm3', secret: creds.national.secret }, cstCompactDate(new Date()));
     if (opts.json) {
-      console.log(JSON.stringify({ baseUrl, credentials: `${cfg.dataDir}/demo-credentials.json`, ...creds }));
+      console.log(JSON.stringify({
+        baseUrl, credentials: `${cfg.dataDir}/demo-credentials.json`, ...creds,
+        portal: { url: identity.portalUrl, issuer: identity.provider.issuer, citizens: identity.citizens, uiaClient: identity.uiaClient },
+      }));
     } else {
       console.log(`
 zhengzhao node listening on ${baseUrl}
@@ -104,6 +113,8 @@ zhengzhao node listening on ${baseUrl}
   Sichuan interface (DB51/T 2942):  ${creds.sichuan?.apiRoot}/{Register, Retrieval, GetEncryptedCertificateID, ...}
   Zaozhuang (DB3704/T 0042):        ${creds.zaozhuang?.apiRoot}/{oauth/token, m/v/license/external/api/ShareQueryCertInfo, ...} (${creds.zaozhuang?.level} node)
   Yangtze River Delta (seed 004):   ${creds.yrd?.apiRoot}/{apps/register, trusted-tokens, certificates/retrieval, service-codes, ...} (area ${cfg.areaCode})
+  holder portal (mobile first):     ${identity.portalUrl}
+    sign in as ${citizen.username} / ${citizen.password} (${citizen.name}) at the demo identity provider ${identity.provider.issuer}
   signing keys:                     ${creds.keysUrl}
   demo credentials:                 ${cfg.dataDir}/demo-credentials.json
   account ${creds.national.accountId}, secret ${creds.national.secret} (AccessToken = HMAC-SM3(secret, AccountId + yyyyMMdd))

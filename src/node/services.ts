@@ -70,6 +70,10 @@ import { ProvinceRelay } from '../federation/province-relay.js';
 import { revocationPull } from '../federation/revocation-pull.js';
 import { LifecycleAdministration } from '../core/lifecycle-admin.js';
 import { HopWatch } from '../federation/hop-watch.js';
+import { HolderIdentity } from '../core/holder-identity.js';
+import { PortalSessions } from '../core/portal-sessions.js';
+import { HolderPortal } from '../core/holder-portal.js';
+import { HolderConsents } from '../core/trusted-access/consents.js';
 
 /** The composition root of the core: one instance per process, shared by every dialect. */
 export interface Services {
@@ -132,6 +136,12 @@ export interface Services {
   routing: RoutingService;
   /** Every hop channel to another node, and each hop as it ends (what the metrics show). */
   hops: HopWatch;
+  /** The OpenID Connect provider holders are authenticated by (Beijing psn_holder, the holder portal). */
+  holderIdentity: HolderIdentity;
+  /** The holder portal: holders' sessions, their certificates, codes and uses, and the requests they approve. */
+  portalSessions: PortalSessions;
+  holderPortal: HolderPortal;
+  consents: HolderConsents;
   /** A hub's registry of member nodes (empty elsewhere). */
   nodes: NodeRegistry;
   /** A province's hub, when it has one. */
@@ -233,6 +243,7 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
   // Tokens of other provinces are checked with the keys the network distributed, against the revocations their issuers publish.
   trustedAccess.setPeerKeys((kid) => peerKeys.signingKeyOf(kid));
   trustedAccess.peerRevocations.setPull(revocationPull(peers, (kid) => peerKeys.signingKeyOf(kid), cfg.federation.hopTimeoutMs));
+  const holderIdentity = new HolderIdentity(cfg.oidc, publicBase(cfg));
   const scenes = new SceneChecks(itemRepo);
   const fileVerification = new FileVerification(certs, trustedKeys, usage, loadInspectors, Date.now, types);
   const qr = withEncryptedIds(new QrValues(), encryptedIds);
@@ -244,6 +255,10 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
     peerClient, certs, usage, log, checkpoints, leafProofs: new LeafProofs(db, keys, log, checkpoints), tickets, encryptedIds, registrations,
     trustedApps: new TrustedApps(new TrustedAppRepo(db), nodeKeys, cfg.yrd.requestSkewSeconds),
     trustedAccess,
+    holderIdentity,
+    portalSessions: new PortalSessions(db, keys, holderIdentity, cfg.sessionIdleSeconds),
+    holderPortal: new HolderPortal(db, keys, certs, types, files, usage, log, trustedAccess, cfg.copyValidDays),
+    consents: new HolderConsents(db, keys, trustedAccess, itemRepo),
     scenes,
     trustedSharing,
     catalog: new CatalogService(types, db),

@@ -25,6 +25,7 @@ import { installMetrics } from './metrics.js';
 import { healthRoutes, type StartupTasks } from './health.js';
 import { installOpenApi, openApiRoutes } from './openapi.js';
 import { consoleApi, CONSOLE_API_ROOT } from './console/routes.js';
+import { portalRoutes, PORTAL_API } from './portal/routes.js';
 import { webApps } from './web-apps.js';
 
 export interface AppOptions {
@@ -86,6 +87,7 @@ export async function buildApp(s: Services, opts: AppOptions = {}): Promise<Fast
   await app.register(async (scope) => yrdDialect(scope, s), { prefix: YRD_ROOT });
   const peerHandlers = opts.yrdHandlers ?? peerInterfaces(yrdHandlers(s));
   await app.register(async (scope) => yrdPeerFace(scope, s, peerHandlers), { prefix: YRD_PEER_ROOT });
+  await app.register(async (scope) => portalRoutes(scope, s), { prefix: PORTAL_API });
   if (opts.adminToken) await app.register(adminRoutes, { services: s, token: opts.adminToken, prefix: '/admin' });
   await app.register(consoleApi, { services: s, metrics, prefix: CONSOLE_API_ROOT });
   await webApps(app);

@@ -9,6 +9,8 @@ import { cstCompactDate, cstDate } from '../../src/domain/dates.js';
 import { makeCitizenId, makeCreditCode } from '../../src/domain/holder-code.js';
 import { existsSync, mkdirSync } from 'node:fs';
 import { readZip } from '../../src/files/ofd/zip-read.js';
+import { startDemoProvider, type DemoProvider } from '../../src/server/oidc/demo-provider.js';
+import { citizenAccessToken } from '../support/oidc-login.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
@@ -53,6 +55,10 @@ for (const name of BACKENDS) {
     let seal: string;
     let newerSeal: string;
     let otherSeal: string;
+    /** The unified identity system's OpenID Connect provider, and the access tokens it gave two citizens (psn_holder's credential). */
+    let idp: DemoProvider;
+    let credential: string;
+    let spouseCredential: string;
 
     const post = async (path: string, body: unknown) => {
       const res = await fetch(`${api}${path}?access_token=${token}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -72,7 +78,17 @@ for (const name of BACKENDS) {
     before(async () => {
       if (skip) return;
       b = await makeBackend(name);
-      node = await startNode(b, [], { ZHENGZHAO_ACCESS_TOKEN_TTL: '5' });
+      const uia = { clientId: 'uia', clientSecret: 'uia-secret-0123456789', redirectUris: ['http://127.0.0.1/uia/callback'] };
+      idp = await startDemoProvider({
+        citizens: [{ username: 'aaa', password: 'pw-aaa-1', name: 'aaa', idNumber: HOLDER }, { username: 'bbb', password: 'pw-bbb-1', name: 'bbb', idNumber: SPOUSE }],
+        clients: [uia],
+      });
+      node = await startNode(b, [], {
+        ZHENGZHAO_ACCESS_TOKEN_TTL: '5', ZHENGZHAO_OIDC_ISSUER: idp.issuer, ZHENGZHAO_OIDC_CLIENT_ID: uia.clientId, ZHENGZHAO_OIDC_CLIENT_SECRET: uia.clientSecret,
+      });
+      const client = { ...uia, redirectUri: uia.redirectUris[0]! };
+      credential = await citizenAccessToken(idp.issuer, client, 'aaa', 'pw-aaa-1');
+      spouseCredential = await citizenAccessToken(idp.issuer, client, 'bbb', 'pw-bbb-1');
       api = `${node.baseUrl}/beijing/api`;
       const app = JSON.parse(cli(b, ['apps', 'add', '--name', '婚姻登记系统']).stdout);
       // A city-wide operator (北京市, as F.1's UserInfo): an operator acts only within its division, and the item is 西城区's.
@@ -101,6 +117,7 @@ for (const name of BACKENDS) {
     after(async () => {
       if (skip) return;
       await node.stop();
+      await idp.close();
       await b.cleanup();
     });
 
@@ -291,7 +308,7 @@ for (const name of BACKENDS) {
       await post(`/license/${TYPE}/sign`, { data: { license_code: d.license_code, ...common } });
 
       // G.1, with the example's stray spaces in the names kept.
-      const mine = await post('/license/psn_holder', { 'credential ': HOLDER, 'token_id ': 'x', 'random ': 'y' });
+      const mine = await post('/license/psn_holder', { 'credential ': credential, 'token_id ': 'x', 'random ': 'y' });
       assert.equal(mine.json.ack_code, 'SUCCESS', JSON.stringify(mine.json));
       const idx = mine.json.data.findIndex((x: any) => x.data_fields.license_code === d.license_code);
       assert.ok(idx >= 0);
@@ -304,7 +321,7 @@ for (const name of BACKENDS) {
       assert.equal(lic.holder_identity_number, `${HOLDER.slice(0, 6)}********${HOLDER.slice(-4)}`);
       assert.equal(lic.id_code, 'J110103-2020-000050');
       assert.equal(lic.issue_org_name, ITEM.org);
-      assert.equal((await post('/license/webpage', { credential: HOLDER })).json.total_count, mine.json.total_count);
+      assert.equal((await post('/license/webpage', { credential })).json.total_count, mine.json.total_count);
       // G.1-G.3's data_fields end with the record's authorship; made and signed today through bj_mzj's session.
       const today = cstDate(new Date());
       const authorship = (f: any) => [f.creator, f.creation_time, f.last_modificator, f.last_modification_time];
@@ -403,8 +420,28 @@ for (const name of BACKENDS) {
       assert.equal(theirs.json.errors[0].code, 'AUTH_CODE_NOT_YOURS');
     });
 
+    test('psn_holder (5.4.2.1 b, G.1): the credential is checked with the identity provider, never taken as the holder\'s number', { skip }, async () => {
+      // The holder's identity number itself, as a clerk could type it, is no credential.
+      const typed = await post('/license/psn_holder', { credential: HOLDER });
+      assert.equal(typed.http, 401);
+      assert.equal(typed.json.errors[0].code, 'INVALID_CREDENTIAL');
+      assert.match(typed.json.errors[0].message, /实名登录凭据/);
+      // A forged or missing credential likewise; a wrong password never gets one.
+      assert.equal((await post('/license/psn_holder', { credential: `${credential}x` })).json.errors[0].code, 'INVALID_CREDENTIAL');
+      assert.equal((await post('/license/psn_holder', {})).json.errors[0].code, 'INVALID_ARGUMENT');
+      await assert.rejects(citizenAccessToken(idp.issuer, { clientId: 'uia', clientSecret: 'uia-secret-0123456789', redirectUri: 'http://127.0.0.1/uia/callback' }, 'aaa', 'wrong'), /sign-in refused \(200\): .*用户名或密码错误/s);
+      // Each citizen's token lists that citizen's certificates only.
+      const mine = await post('/license/psn_holder', { credential, page_size: 150 });
+      const theirs = await post('/license/psn_holder', { credential: spouseCredential, page_size: 150 });
+      assert.equal(mine.json.ack_code, 'SUCCESS');
+      assert.ok(mine.json.data.length > 0);
+      assert.ok(mine.json.data.every((x: any) => x.data_fields.holder_identity_number.endsWith(HOLDER.slice(-4))));
+      assert.equal(theirs.json.ack_code, 'SUCCESS', JSON.stringify(theirs.json));
+      assert.ok(theirs.json.data.every((x: any) => x.data_fields.holder_identity_number.endsWith(SPOUSE.slice(-4))));
+    });
+
     test('use refuses bad input: page_size 151, bad identity, forged code, item not allowed, abolished certificate', { skip }, async () => {
-      const big = await post('/license/psn_holder', { credential: HOLDER, page_size: 151 });
+      const big = await post('/license/psn_holder', { credential, page_size: 151 });
       assert.equal(big.http, 400);
       assert.equal(big.json.errors[0].code, 'INVALID_ARGUMENT');
       assert.match(big.json.errors[0].message, /page_size/);
@@ -421,14 +458,14 @@ for (const name of BACKENDS) {
 
       const d = await create('J110103-2020-000060');
       await post(`/license/${TYPE}/sign`, { data: { license_code: d.license_code, ...common } });
-      const mine = await post('/license/psn_holder', { credential: HOLDER, page_size: 150 });
+      const mine = await post('/license/psn_holder', { credential, page_size: 150 });
       const code = mine.json.auth_codes[mine.json.data.findIndex((x: any) => x.data_fields.license_code === d.license_code)];
       const other = await post('/license/get_license_qr', { data: { auth_code_qr: code, service_item_code: 'LH001', service_item_name: '离婚登记', operator: OPERATOR } });
       assert.equal(other.json.errors[0].code, 'SERVICE_ITEM_NOT_ALLOWED');
       await post(`/license/${TYPE}/abolish`, { data: { license_code: d.license_code, ...common } });
       const gone = await post('/license/get_license_qr', { data: { auth_code_qr: code, service_item_code: ITEM.code, service_item_name: ITEM.name, operator: OPERATOR } });
       assert.equal(gone.json.errors[0].code, 'LICENSE_ABOLISHED');
-      const after = await post('/license/psn_holder', { credential: HOLDER, page_size: 150 });
+      const after = await post('/license/psn_holder', { credential, page_size: 150 });
       assert.ok(!after.json.data.some((x: any) => x.data_fields.license_code === d.license_code), 'an abolished certificate is not listed');
     });
 

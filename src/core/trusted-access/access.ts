@@ -99,7 +99,7 @@ export class TrustedAccess {
    * another area's.
    */
   async issueToken(appId: string, r: TokenRequest, issuingNode?: IssuingNode): Promise<IssuedTrustedToken> {
-    const area = this.needArea();
+    this.needArea();
     const missing = (['transactionId', 'authType'] as const).filter((k) => !r[k]);
     if (missing.length > 0) throw new ServiceError(ReturnCode.RequiredMissing, undefined, missing);
     if (r.transactionId!.length > 64) throw new ServiceError(ReturnCode.Unparseable, 'at most 64 characters', ['transactionId']);
@@ -108,33 +108,45 @@ export class TrustedAccess {
     if (r.location !== undefined && [...r.location].length > 256) throw new ServiceError(ReturnCode.Unparseable, 'at most 256 characters', ['location']);
     const perm = parsePermission(r.permission ?? DEFAULT_PERMISSION);
     if (!perm.ok) throw new ServiceError(ReturnCode.Unparseable, perm.message, ['permission']);
-    let holder: { code: string; type: string; name?: string };
+    const holder = await this.identifyHolder(r, issuingNode);
+    const issuedAt = Math.floor(this.now() / 1000);
+    return this.issueFor(appId, holder, { permission: perm.text, authType: r.authType!, transactionId: r.transactionId!, location: r.location }, issuedAt + this.o.tokenTtlSeconds);
+  }
+
+  /** Who a table 9 request names: the holder of a service code (authType 3) or the decrypted identity number (1, 2). */
+  async identifyHolder(r: Pick<TokenRequest, 'authType' | 'qrCode' | 'idType' | 'idNo' | 'name'>, issuingNode?: IssuingNode): Promise<{ code: string; type: string; name?: string }> {
     if (r.authType === '3') {
       if (!r.qrCode) throw new ServiceError(ReturnCode.RequiredMissing, 'required when authType is 3', ['qrCode']);
       const area = issuingNode ? this.foreignCodeArea(r.qrCode) : undefined;
       const c = area ? await vouchedBy(issuingNode!, area) : await this.readServiceCode(r.qrCode);
-      holder = { code: c.holderCode, type: c.holderType, name: r.name ?? c.holderName };
-    } else {
-      const absent = (['idType', 'idNo'] as const).filter((k) => !r[k]);
-      if (absent.length > 0) throw new ServiceError(ReturnCode.RequiredMissing, 'required when authType is 1 or 2', absent);
-      if (r.idType !== '1') throw new ServiceError(ReturnCode.BadHolderCodeType, 'only 1 (identity card) is defined', ['idType']);
-      const idNo = this.decryptIdNo(r.idNo!);
-      if (!isValidCitizenId(idNo)) throw new ServiceError(ReturnCode.BadHolderCodeType, 'the decrypted number is not a GB 11643 citizen identity number', ['idNo']);
-      holder = { code: idNo, type: '111', name: r.name };
+      return { code: c.holderCode, type: c.holderType, name: r.name ?? c.holderName };
     }
+    const absent = (['idType', 'idNo'] as const).filter((k) => !r[k]);
+    if (absent.length > 0) throw new ServiceError(ReturnCode.RequiredMissing, 'required when authType is 1 or 2', absent);
+    if (r.idType !== '1') throw new ServiceError(ReturnCode.BadHolderCodeType, 'only 1 (identity card) is defined', ['idType']);
+    const idNo = this.decryptIdNo(r.idNo!);
+    if (!isValidCitizenId(idNo)) throw new ServiceError(ReturnCode.BadHolderCodeType, 'the decrypted number is not a GB 11643 citizen identity number', ['idNo']);
+    return { code: idNo, type: '111', name: r.name };
+  }
+
+  /**
+   * Signs and books a token for a holder already identified (by table 9's checks, or by their own
+   * approval in the portal after a real-name sign-in: authType 4), valid until `expiresAt` (epoch s).
+   */
+  async issueFor(appId: string, holder: { code: string; type: string; name?: string }, g: { permission: string; authType: string; transactionId: string; location?: string }, expiresAt: number): Promise<IssuedTrustedToken> {
+    const area = this.needArea();
     const issuedAt = Math.floor(this.now() / 1000);
-    const expiresAt = issuedAt + this.o.tokenTtlSeconds;
     const tokenId = randomBytes(16).toString('hex');
     const signer = this.nodeKeys.signingMaterial();
     const token = signTrustedToken({
       tokenId, issuerArea: area, holderCode: holder.code, holderType: holder.type, holderName: holder.name, appId,
-      permissionText: perm.text, authType: r.authType!, transactionId: r.transactionId!, issuedAt, expiresAt,
+      permissionText: g.permission, authType: g.authType, transactionId: g.transactionId, issuedAt, expiresAt,
     }, { kid: signer.kid, privateKeyHex: signer.privateKey });
     await this.tokens.insert({
-      id: tokenId, appId, holderIndex: this.keys.blindIndex('holder', holder.code), permission: perm.text, authType: r.authType!,
-      transactionId: r.transactionId!, location: r.location, issuedAt: new Date(issuedAt * 1000), expiresAt: new Date(expiresAt * 1000),
+      id: tokenId, appId, holderIndex: this.keys.blindIndex('holder', holder.code), permission: g.permission, authType: g.authType,
+      transactionId: g.transactionId, location: g.location, issuedAt: new Date(issuedAt * 1000), expiresAt: new Date(expiresAt * 1000),
     });
-    return { token, tokenId, expiresAt, permission: perm.text, holderType: holder.type };
+    return { token, tokenId, expiresAt, permission: g.permission, holderType: holder.type };
   }
 
   /**
@@ -196,7 +208,7 @@ export class TrustedAccess {
   }
 
   /** Table 7's value for a holder, issued to the holder's app on the strength of a token for that holder. */
-  issueServiceCode(grant: TrustedGrant): { qrcode: string; expiresAt: number } {
+  issueServiceCode(grant: Pick<TrustedGrant, 'holderCode' | 'holderType' | 'holderName'>): { qrcode: string; expiresAt: number } {
     const area = this.needArea();
     const issuedAt = Math.floor(this.now() / 1000);
     const expiresAt = issuedAt + this.o.serviceCodeTtlSeconds;

@@ -59,6 +59,11 @@ export const BeijingErrors = {
   authCodeNotYours: (): BeijingError => ({ code: 'AUTH_CODE_NOT_YOURS', message: '用证码不属于当前用户或事项' }),
   licenseState: (state: string, message: string): BeijingError => ({ code: `LICENSE_${state}`, message }),
   badSealCode: (detail: string): BeijingError => ({ code: 'INVALID_SEAL_CODE', message: `印章编码不是发证机构的有效电子印章：${detail}` }),
+  // psn_holder (5.4.2.1 b, G.1): the holder's real-name credential is checked with the configured identity provider.
+  badHolderCredential: (): BeijingError => ({ code: 'INVALID_CREDENTIAL', message: '实名登录凭据无效或已过期（credential）' }),
+  noHolderIdentity: (detail: string): BeijingError => ({ code: 'INVALID_CREDENTIAL', message: `实名账号未提供有效的证件号码：${detail}` }),
+  identityProviderNotConfigured: (): BeijingError => ({ code: 'IDENTITY_PROVIDER_NOT_CONFIGURED', message: '本节点未配置统一身份认证服务，不提供统一身份认证用证' }),
+  identityProviderUnavailable: (detail: string): BeijingError => ({ code: 'IDENTITY_PROVIDER_UNAVAILABLE', message: `统一身份认证服务不可用：${detail}` }),
   busy: (): BeijingError => ({ code: 'RESOURCE_EXHAUSTED', message: '系统繁忙，请稍后重试' }),
   noSeal: (org: string): BeijingError => ({ code: 'SEAL_NOT_FOUND', message: `发证机构没有电子印章，无法生成 OFD 文件：${org}` }),
   unsupportedFileType: (t: string): BeijingError => ({ code: 'UNSUPPORTED_FILE_TYPE', message: `暂不支持的电子文件类型：${t}` }),

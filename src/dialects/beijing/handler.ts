@@ -5,6 +5,7 @@ import type { Services } from '../../node/services.js';
 import { SessionError, type Session } from '../../core/sessions.js';
 import { IssuingError } from '../../core/issuing.js';
 import { UsingError } from '../../core/using.js';
+import { HolderAuthError } from '../../core/holder-identity.js';
 import { BeijingErrors, failure, success, type BeijingError } from './envelope.js';
 
 export type Query = Record<string, string | undefined>;
@@ -72,6 +73,15 @@ export function dialectError(err: unknown): [number, BeijingError] | undefined {
       case 'abolished': return [409, BeijingErrors.licenseState('ABOLISHED', '电子证照已废止')];
       case 'expired': return [409, BeijingErrors.licenseState('EXPIRED', '电子证照已过期')];
       case 'suspended': return [409, BeijingErrors.licenseState('SUSPENDED', '电子证照已受限使用')];
+    }
+  }
+  if (err instanceof HolderAuthError) {
+    switch (err.problem) {
+      case 'bad-credential': case 'bad-login': return [401, BeijingErrors.badHolderCredential()];
+      case 'no-identity': return [401, BeijingErrors.noHolderIdentity(err.message)];
+      // Not offered here is the node's setting, not an outage: a refusal, not a 5xx.
+      case 'not-configured': return [403, BeijingErrors.identityProviderNotConfigured()];
+      case 'provider-unreachable': return [503, BeijingErrors.identityProviderUnavailable(err.message)];
     }
   }
   if (err instanceof NoSealError) return [409, BeijingErrors.noSeal(err.issuerCode)];

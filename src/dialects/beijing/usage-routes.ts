@@ -43,9 +43,16 @@ export async function usageRoutes(app: FastifyInstance, s: Services): Promise<vo
   for (const path of ['/license/psn_holder', '/license/webpage']) {
     app.post(path, route(async (req, session) => {
       const p = paramsOf(req.body);
-      const credential = text(p, 'credential', true, 64);
+      // 5.4.2.1 b: `credential` is the holder's real-name login token (实名登录凭据token), never their number:
+      // the identity provider the node is configured with says whose it is. G.1's token_id and random
+      // go with it; the provider's answer is the check, and they are kept in the use record.
+      const credential = text(p, 'credential', true, 4096);
+      const tokenId = text(p, 'token_id', false, 256);
+      const random = text(p, 'random', false, 256);
       const ctx = context(req, session, 'psn_holder', p, false);
-      return listing(await s.using.listForHolder(ctx, credential, paging(p)));
+      const holder = await s.holderIdentity.holderOfAccessToken(credential);
+      const audit = { ...ctx, context: { subject: holder.subject, ...(tokenId ? { tokenId } : {}), ...(random ? { random } : {}) } };
+      return listing(await s.using.listForHolder(audit, holder.code, paging(p)));
     }));
   }
 

@@ -35,6 +35,31 @@ export function trustHandlers(s: Services): Record<string, YrdHandler> {
       }, directRedeem(s, text(body, 'qrCode') ?? '', meta));
       return { trustedToken: t.token, tokenId: t.tokenId, permission: t.permission, expireTime: new Date(t.expiresAt * 1000).toISOString() };
     },
+    /**
+     * Seed 004 section 4, the holder authorises: instead of table 9's immediate token the app asks,
+     * naming the holder as table 9 does (authType 2 with idNo, or 3 with the service code the holder
+     * showed), the scene's item, why (UseFor) and what (permission), and for how long (validSeconds).
+     * The holder decides in the portal; the app reads the decision, and the token, by requestId.
+     */
+    RequestHolderConsent: async (body, caller) => {
+      appOnly(caller);
+      const r = await s.consents.ask(caller.appId, {
+        transactionId: text(body, 'transactionId'), authType: text(body, 'authType'), idType: text(body, 'idType'), idNo: text(body, 'idNo'),
+        qrCode: text(body, 'qrCode'), itemCode: text(body, 'itemCode'), itemName: text(body, 'itemName'), itemOrg: text(body, 'itemOrg'),
+        purpose: text(body, 'UseFor'), permission: text(body, 'permission'), validSeconds: text(body, 'validSeconds'),
+      });
+      return { requestId: r.id, status: r.status, expireTime: r.requestExpires };
+    },
+    HolderConsentStatus: async (body, caller) => {
+      appOnly(caller);
+      const id = text(body, 'requestId');
+      if (!id) throw new ServiceError(ReturnCode.RequiredMissing, undefined, ['requestId']);
+      const r = await s.consents.status(caller.appId, id);
+      return {
+        requestId: r.id, status: r.status, ...(r.trustedToken ? { trustedToken: r.trustedToken, tokenId: r.tokenId, permission: r.permission } : {}),
+        ...(r.tokenExpires ? { expireTime: r.tokenExpires } : {}),
+      };
+    },
     // The holder's service code, for the holder's app presenting a token for that holder with the `code` operation.
     IssueServiceCode: async (body, caller) => {
       appOnly(caller);

@@ -21,6 +21,8 @@ export const YRD_PATHS: Readonly<Record<string, string>> = {
   '/apps/register': 'RegisterApp',
   '/trusted-tokens': 'IssueTrustedToken',
   '/trusted-tokens/revoke': 'RevokeTrustedToken',
+  '/trusted-tokens/requests': 'RequestHolderConsent',
+  '/trusted-tokens/requests/status': 'HolderConsentStatus',
   '/certificates/retrieval': 'Retrieval',
   '/certificates/file-by-id': 'FileByCertificateID',
   '/certificates/file-by-holder': 'FileByHolder',
