@@ -1,3 +1,4 @@
+import type { OidcSettings } from './core/holder-identity.js';
 import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
@@ -85,16 +86,7 @@ export interface Config {
   oidc?: OidcSettings;
 }
 
-export interface OidcSettings {
-  /** The provider's issuer URL (its discovery document is at <issuer>/.well-known/openid-configuration). */
-  issuer: string;
-  clientId: string;
-  clientSecret: string;
-  /** Where the provider sends the holder back after signing in (default <public URL>/portal/api/callback). */
-  redirectUri?: string;
-  /** The userinfo claim that carries the holder's identity number (GB 11643). */
-  idClaim: string;
-}
+export type { OidcSettings } from './core/holder-identity.js';
 
 export interface RateLimitConfig {
   /** Requests per window one address may make (0: unlimited). */

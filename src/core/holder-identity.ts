@@ -1,9 +1,21 @@
 import * as oidc from 'openid-client';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import type { OidcSettings } from '../config.js';
 import { isValidCitizenId } from '../domain/holder-code.js';
 
 /** Why a holder could not be authenticated; each dialect or face says it in its own words. */
+
+/** The OpenID Connect provider that authenticates holders, as the node's configuration gives it. */
+export interface OidcSettings {
+  /** The provider's issuer URL (its discovery document is at <issuer>/.well-known/openid-configuration). */
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** Where the provider sends the holder back after signing in (default <public URL>/portal/api/callback). */
+  redirectUri?: string;
+  /** The userinfo claim that carries the holder's identity number (GB 11643). */
+  idClaim: string;
+}
+
 export class HolderAuthError extends Error {
   constructor(readonly problem: 'not-configured' | 'bad-credential' | 'no-identity' | 'provider-unreachable' | 'bad-login', detail: string) {
     super(detail);
