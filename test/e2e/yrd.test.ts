@@ -247,6 +247,9 @@ for (const backendName of BACKENDS) {
 
       const foreign = `YRDSC1.320000.${qrcode.split('.').slice(2).join('.')}`;
       assert.equal((await call(appA, '/service-codes/decode', { qrcode: foreign, ...SCENE })).json.code, 53);
+      // Each table's own spelling of the code in a refusal: table 7's qrcode, table 9's qrCode.
+      assert.deepEqual((await call(appA, '/service-codes/decode', { ...SCENE })).json, { code: 12, msg: '必填参数为空: qrcode' });
+      assert.deepEqual((await call(appA, '/trusted-tokens', { transactionId: 'T5', authType: '3' })).json, { code: 12, msg: '必填参数为空: qrCode required when authType is 3' });
       const sig = qrcode.split('.');
       sig[2] = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(sig[2]!, 'base64url').toString()), sub: OTHER_PERSON })).toString('base64url');
       assert.equal((await call(appA, '/trusted-tokens', { transactionId: 'T4', authType: '3', qrCode: sig.join('.') })).json.code, 51);

@@ -22,7 +22,8 @@ export interface TokenRequest {
   idType?: string;
   /** SM2-encrypted to the platform key: C1C3C2 (04 ‖ x ‖ y ‖ C3 ‖ C2) or its DER form, in hex or base64. */
   idNo?: string;
-  qrCode?: string;
+  /** The holder's government service code, when authType is 3 (scanned). */
+  serviceCode?: string;
   location?: string;
   permission?: string;
 }
@@ -97,8 +98,8 @@ export class TrustedAccess {
     if (!perm.ok) throw new ServiceError(ReturnCode.Unparseable, perm.message, ['permission']);
     let holder: { code: string; type: string; name?: string };
     if (r.authType === '3') {
-      if (!r.qrCode) throw new ServiceError(ReturnCode.RequiredMissing, 'required when authType is 3', ['qrCode']);
-      const c = await this.readServiceCode(r.qrCode);
+      if (!r.serviceCode) throw new ServiceError(ReturnCode.RequiredMissing, 'required when authType is 3', ['serviceCode']);
+      const c = await this.readServiceCode(r.serviceCode);
       holder = { code: c.holderCode, type: c.holderType, name: r.name ?? c.holderName };
     } else {
       const absent = (['idType', 'idNo'] as const).filter((k) => !r[k]);
@@ -194,10 +195,10 @@ export class TrustedAccess {
   /** The holder a service code of this node names; one of another area is refused as such (its owner decodes it). */
   async readServiceCode(text: string): Promise<ServiceCodeClaims> {
     const area = serviceCodeArea(text);
-    if (!area) throw new TrustError('code-malformed', 'not a government service code (YRDSC1.<area>.…)', ['qrCode']);
-    if (area !== this.o.areaCode) throw new TrustError('code-foreign-area', `the code belongs to area ${area}; only its issuing node can decode it`, ['qrCode']);
+    if (!area) throw new TrustError('code-malformed', 'not a government service code (YRDSC1.<area>.…)', ['serviceCode']);
+    if (area !== this.o.areaCode) throw new TrustError('code-foreign-area', `the code belongs to area ${area}; only its issuing node can decode it`, ['serviceCode']);
     const check = await verifyServiceCode(text.trim(), async (kid) => ((await this.isOwnKey(kid)) ? this.keyOf(kid) : undefined), this.now());
-    if (!check.ok) throw new TrustError(CODE_PROBLEM[check.problem]!, check.detail, ['qrCode']);
+    if (!check.ok) throw new TrustError(CODE_PROBLEM[check.problem]!, check.detail, ['serviceCode']);
     return check.claims;
   }
 

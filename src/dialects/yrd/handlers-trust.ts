@@ -29,7 +29,7 @@ export function trustHandlers(s: Services): Record<string, YrdHandler> {
       appOnly(caller);
       const t = await s.trustedAccess.issueToken(caller.appId, {
         transactionId: text(body, 'transactionId'), authType: text(body, 'authType'), name: text(body, 'name'), idType: text(body, 'idType'),
-        idNo: text(body, 'idNo'), qrCode: text(body, 'qrCode'), location: text(body, 'location', 256), permission: text(body, 'permission'),
+        idNo: text(body, 'idNo'), serviceCode: text(body, 'qrCode'), location: text(body, 'location', 256), permission: text(body, 'permission'),
       });
       return { trustedToken: t.token, tokenId: t.tokenId, permission: t.permission, expireTime: new Date(t.expiresAt * 1000).toISOString() };
     },
