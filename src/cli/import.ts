@@ -32,7 +32,7 @@ function progressView(totalBytes: number, quiet: boolean) {
 /** How many rejected line numbers the closing summary lists (each was printed as it was met). */
 const LISTED = 20;
 
-export async function runImportLocal(s: Services, file: string, size: number, json: boolean): Promise<ImportReport & { rejectedLines: number[] }> {
+export async function runImportLocal(s: Services, file: string, size: number, json: boolean, makeFiles = true): Promise<ImportReport & { rejectedLines: number[] }> {
   const view = progressView(size, json);
   const { importer, close } = s.importer();
   const rejectedLines: number[] = [];
@@ -41,7 +41,7 @@ export async function runImportLocal(s: Services, file: string, size: number, js
     console.error(`line ${r.line}: ${r.reason}`);
   };
   try {
-    return { ...await importer.importFile(file, size, { onProgress: view.update, onReject }), rejectedLines };
+    return { ...await importer.importFile(file, size, { onProgress: view.update, onReject, makeFiles }), rejectedLines };
   } finally {
     view.stop();
     await close();

@@ -347,9 +347,10 @@ program.command('token').description("compute today's national AccessToken for a
   });
 
 withData(program.command('import <file>').description('load NDJSON certificate records (F.1.5 shape)'))
-  .action(async (file: string, flags: Common) => {
+  .option('--no-files', "don't make the PDF and OFD originals now (a bulk load: each is made on its first download instead)")
+  .action(async (file: string, flags: Common & { files: boolean }) => {
     const size = statSync(file).size;
-    const report = await onData(flags, (s) => runImportLocal(s, file, size, !!flags.json));
+    const report = await onData(flags, (s) => runImportLocal(s, file, size, !!flags.json, flags.files));
     printImport(report, !!flags.json);
     // Any rejected line fails the command (what was valid stays written): a script must not take a partial import for a whole one.
     if (report.rejected > 0) process.exitCode = 1;

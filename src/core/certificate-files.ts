@@ -119,6 +119,29 @@ export class CertificateFiles {
     }
   }
 
+  /**
+   * Makes the originals of certificates that became issued outside `sign` (an import), through the
+   * same pool, waiting for room rather than being refused: a bulk caller is slowed to the pool's
+   * pace instead of answering busy or queueing without bound. Resolves when these jobs have been
+   * handed to the pool; `settled` waits for them to finish.
+   */
+  async makeOriginals(certs: Certificate[]): Promise<void> {
+    // A job reaches the pool only after its seal and template are read, so the pool's room alone
+    // would let a fast loop overrun it: this process also keeps at most two jobs per thread going.
+    const limit = 2 * (this.opts.pool?.threads ?? 1);
+    for (const c of certs) {
+      while ((this.inflight.size >= limit || !this.hasRoom()) && this.inflight.size) {
+        await Promise.race([...this.inflight.values()].map((j) => j.catch(() => undefined)));
+      }
+      this.schedule(c);
+    }
+  }
+
+  /** Waits until no original is being made by this process (for a command that exits afterwards). */
+  async settled(): Promise<void> {
+    while (this.inflight.size) await Promise.all([...this.inflight.values()].map((j) => j.catch(() => undefined)));
+  }
+
   /** Whether the pool would take a certificate's two originals now (always, without a pool). */
   hasRoom(): boolean {
     return !this.opts.pool || this.opts.pool.hasRoom(2);

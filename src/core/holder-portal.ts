@@ -76,7 +76,7 @@ export class HolderPortal {
   }
 
   /** The holder's government service code (table 7) for a clerk to scan, and when it lapses. */
-  serviceCode(h: AuthenticatedHolder): { qrcode: string; expiresAt: number } {
+  serviceCode(h: AuthenticatedHolder): { serviceCode: string; expiresAt: number } {
     return this.access.issueServiceCode({ holderCode: h.code, holderType: h.type, holderName: h.name });
   }
 

@@ -20,6 +20,18 @@ export interface ImportOptions {
   onProgress?: (p: ImportProgress) => void;
   onReject?: (r: Rejection) => void;
   batchSize?: number;
+  /**
+   * Make each new issued certificate's PDF and OFD originals (through the file pool) as it is
+   * imported, so no download renders them later. On unless a bulk load turns it off; the import
+   * then goes at the pool's pace.
+   */
+  makeFiles?: boolean;
+}
+
+/** Where an import's new certificates get their originals made: the node's certificate files. */
+export interface OriginalsMaker {
+  makeOriginals(certs: Certificate[]): Promise<void>;
+  settled(): Promise<void>;
 }
 
 /**
@@ -36,6 +48,7 @@ export class Importer {
     private readonly signer: Signer,
     /** Each chunk's new certificates go to the front DB in the chunk's transaction (one insert). */
     private readonly feed: CatalogFeed,
+    private readonly files?: OriginalsMaker,
   ) {}
 
   async importFile(path: string, totalBytes: number, opts: ImportOptions = {}): Promise<ImportReport> {
@@ -74,6 +87,8 @@ export class Importer {
           return ids;
         });
         progress.inserted += inserted.size;
+        // A line already present had its originals made when it first came in (or makes them on download).
+        if (this.files && opts.makeFiles !== false) await this.files.makeOriginals(list.filter((c) => inserted.has(c.id) && c.status === 'issued'));
         progress.existing += list.length - inserted.size;
         const now = Date.now();
         if (opts.onProgress && now - lastReport > 200) { lastReport = now; opts.onProgress({ ...progress }); }
@@ -120,6 +135,7 @@ export class Importer {
     }
     await flush();
     await Promise.all(inFlight);
+    if (this.files && opts.makeFiles !== false) await this.files.settled();
     opts.onProgress?.({ ...progress, bytes: totalBytes });
     return { ...progress, bytes: totalBytes, typesCreated, seconds: (Date.now() - started) / 1000 };
   }

@@ -41,13 +41,25 @@ export function sceneContext(base: CallContext, s: Scene): CallContext {
 export class SceneChecks {
   constructor(private readonly items: Pick<ServiceItemRepo, 'get'>) {}
 
-  /** The item the scene names; refused when this node does not know it. */
+  /**
+   * The item the scene names; refused when this node does not know it. The scene's item name and
+   * organisation, where given, must be that item's (seed 004 5.4: the called province checks the
+   * scene against its catalog): a known code beside another item's name or another organisation
+   * names no item known here. The organisation may be given by name or by its unified social
+   * credit code.
+   */
   async item(s: Scene): Promise<ServiceItem> {
     const code = s.itemCode?.trim();
     // Tables 6 and 7 reach here without checkScene: a scene without an item is incomplete, not an unknown item.
     if (!code) throw new ServiceError(ReturnCode.RequiredMissing, undefined, ['itemCode']);
     const item = await this.items.get(code);
     if (!item) throw new TrustError('item-unknown', `service item ${code} is not known here`, ['itemCode']);
+    const name = s.itemName?.trim();
+    if (name && name !== item.name) throw new TrustError('item-unknown', `service item ${code} is "${item.name}", not "${name}"`, ['itemName']);
+    const org = s.itemOrg?.trim();
+    if (org && org !== item.orgName && org.toUpperCase() !== item.orgCode.toUpperCase()) {
+      throw new TrustError('item-unknown', `service item ${code} is handled by ${item.orgName}, not ${org}`, ['itemOrg']);
+    }
     return item;
   }
 

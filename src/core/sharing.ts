@@ -10,7 +10,7 @@ import type { CertificateTypeRepo } from '../store/certificate-types.js';
 import type { CallContext, UsageRecorder } from './usage.js';
 import type { FileTickets, FileFormat, FileTicket, CopyTerms } from './file-tickets.js';
 import type { EncryptedIds } from './encrypted-ids.js';
-import { codeImage, type Symbology } from './qr-images.js';
+import { codeImage, symbologyMissing, type Symbology } from './qr-images.js';
 import { callOf } from './reach/call.js';
 
 export type { CallContext };
@@ -257,9 +257,8 @@ export class SharingService {
   encryptedIdImage(ctx: CallContext, encryptedId: string, symbology: Symbology): Promise<Buffer> {
     return this.recorded(ctx, undefined, async (seen) => {
       this.checkReason(ctx, false);
-      if (symbology !== 'qr') {
-        throw new ServiceError(ReturnCode.ServiceNotProvided, 'Grid Matrix (GM, GB/T 27766) codes are not supported; ask for QR', ['symbology']);
-      }
+      const missing = symbologyMissing(symbology);
+      if (missing) throw new ServiceError(ReturnCode.ServiceNotProvided, `${missing}; ask for QR`, ['symbology']);
       const c = await this.byEncryptedId(encryptedId, seen);
       return { result: await codeImage(encryptedId.trim().toUpperCase(), symbology), ids: [c.id], holderCode: c.holder.code };
     });

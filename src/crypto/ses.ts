@@ -141,14 +141,52 @@ export function buildSeal(info: SealInfo, maker: SesSigner): Buffer {
  * The seal goes in as its exact bytes: re-encoding could change what its maker signed.
  */
 export function buildSesSignature(input: StampInput, signer: SesSigner): Buffer {
-  const seal = asn1js.fromBER(new Uint8Array(input.sealDer));
-  if (seal.offset === -1) throw new Error('the seal is not DER');
-  const tbsDer = der(new asn1js.Sequence({
-    value: [new asn1js.Integer({ value: SES_VERSION }), seal.result, time(input.timeInfo), bits(input.dataHash), new asn1js.IA5String({ value: input.propertyInfo })],
-  }));
-  return der(new asn1js.Sequence({
-    value: [asn1js.fromBER(new Uint8Array(tbsDer)).result, octets(signer.certificateDer), oid(SES_OID.sm2WithSm3), bits(signer.sign(tbsDer))],
-  }));
+  // The seal (tens of KiB with its picture) is spliced in as bytes rather than parsed and encoded
+  // again: faster, and exactly what its maker signed. It must at least be one whole DER SEQUENCE.
+  if (input.sealDer[0] !== 0x30 || derElement(input.sealDer, 0).end !== input.sealDer.length) throw new Error('the seal is not DER');
+  const tbsDer = sequence([der(new asn1js.Integer({ value: SES_VERSION })), input.sealDer, der(time(input.timeInfo)), der(bits(input.dataHash)), der(new asn1js.IA5String({ value: input.propertyInfo }))]);
+  return sequence([tbsDer, der(octets(signer.certificateDer)), der(oid(SES_OID.sm2WithSm3)), der(bits(signer.sign(tbsDer)))]);
+}
+
+/** DER SEQUENCE of already encoded elements. */
+function sequence(items: Buffer[]): Buffer {
+  const body = Buffer.concat(items);
+  const n = body.length;
+  const len = n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : n < 0x10000 ? [0x82, n >> 8, n & 0xff] : [0x83, n >> 16, (n >> 8) & 0xff, n & 0xff];
+  return Buffer.concat([Buffer.from([0x30, ...len]), body]);
+}
+
+/** The element starting at `at`: where its content starts and where it ends (definite lengths only). */
+function derElement(b: Uint8Array, at: number): { content: number; end: number } {
+  if (at + 2 > b.length || (b[at]! & 0x1f) === 0x1f) throw new Malformed('not DER');
+  let n = b[at + 1]!;
+  let content = at + 2;
+  if (n & 0x80) {
+    const k = n & 0x7f;
+    if (k === 0 || k > 4 || content + k > b.length) throw new Malformed('not DER');
+    n = 0;
+    for (let i = 0; i < k; i++) n = n * 256 + b[content + i]!;
+    content += k;
+  }
+  if (content + n > b.length) throw new Malformed('not DER');
+  return { content, end: content + n };
+}
+
+/**
+ * The SESeal inside an SES_Signature, as its exact bytes, found by walking the DER (SES_Signature →
+ * TBS_Sign → its second element) without decoding the rest: an annotated copy stamps the original's
+ * seal again and needs nothing else of it. Throws when the structure is not there.
+ */
+export function sealOfSesSignature(sigDer: Uint8Array): Buffer {
+  const top = derElement(sigDer, 0);
+  if (sigDer[0] !== 0x30 || top.end !== sigDer.length) throw new Malformed('SES_Signature: not a DER SEQUENCE');
+  if (sigDer[top.content] !== 0x30) throw new Malformed('TBS_Sign: not a SEQUENCE');
+  const tbs = derElement(sigDer, top.content);
+  const version = derElement(sigDer, tbs.content);
+  if (sigDer[tbs.content] !== 0x02 || version.end >= tbs.end || sigDer[version.end] !== 0x30) throw new Malformed('TBS_Sign.eseal: not a SEQUENCE');
+  const seal = derElement(sigDer, version.end);
+  if (seal.end > tbs.end) throw new Malformed('TBS_Sign.eseal: runs past TBS_Sign');
+  return Buffer.from(sigDer.subarray(version.end, seal.end));
 }
 
 // --- parsing ----------------------------------------------------------------------------------

@@ -292,7 +292,7 @@ export async function openServices(cfg: Config, opts: { warn?: (m: string) => vo
     aggregator: new Aggregator(db, front, certs, types, cfg.aggregation.chunkSize, keys, cfg.aggregation.retentionDays),
     importer() {
       const signer = workerSigner(nodeKeys);
-      return { importer: new Importer(db, keys, certs, types, signer, feed), close: () => signer.close() };
+      return { importer: new Importer(db, keys, certs, types, signer, feed, files), close: () => signer.close() };
     },
     close: async () => {
       peerClient.close();

@@ -128,7 +128,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { services: Servic
   await app.register(adminKeyRoutes, { services: s });
 
   /** Streams NDJSON: progress and rejection lines while it runs, then the report. */
-  app.post<{ Body: { path?: string } }>('/import', async (req, reply) => {
+  app.post<{ Body: { path?: string; files?: boolean } }>('/import', async (req, reply) => {
     const path = req.body?.path;
     if (!path) throw Object.assign(new Error('path is required'), { statusCode: 400 });
     const size = (await stat(path)).size;
@@ -139,6 +139,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { services: Servic
       .importFile(path, size, {
         onProgress: (p) => out.write(JSON.stringify({ progress: p }) + '\n'),
         onReject: (r) => out.write(JSON.stringify({ reject: r }) + '\n'),
+        makeFiles: req.body?.files !== false,
       })
       .then((report) => out.end(JSON.stringify({ report }) + '\n'))
       .catch((err: Error) => out.end(JSON.stringify({ error: err.message }) + '\n'))

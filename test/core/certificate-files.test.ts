@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Certificate } from '../../src/domain/model.js';
-import { CertificateFiles, type Renderers } from '../../src/core/certificate-files.js';
+import { CertificateFiles, type CertificateFilesOptions, type Renderers } from '../../src/core/certificate-files.js';
+import { readdirSync } from 'node:fs';
 import { FilePool, FilesBusyError } from '../../src/core/file-pool.js';
 import { fileWorkerEntry } from '../../src/files/file-worker-entry.js';
 import { loadRenderers } from '../../src/files/renderers.js';
@@ -23,7 +24,7 @@ after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 const signer = makeSigner();
 
 /** Certificate files whose PDF renderer is the real one, slowed down and counted. */
-async function countingFiles(delayMs: number) {
+async function countingFiles(delayMs: number, options: Partial<CertificateFilesOptions> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'zz-files-'));
   dirs.push(dir);
   const real = await loadRenderers();
@@ -33,8 +34,8 @@ async function countingFiles(delayMs: number) {
     pdf: async (input, s) => { renders.push('pdf'); await new Promise((r) => setTimeout(r, delayMs)); return real.pdf(input, s); },
     ofd: async () => { renders.push('ofd'); throw new Error('no OFD in this test'); },
   };
-  const files = new CertificateFiles({ dir, renderers: async () => renderers, seals: { sealFor: async () => undefined }, signer: () => signer, verifyUrl: (id) => `http://x/verify/${id}` });
-  return { files, renders };
+  const files = new CertificateFiles({ dir, renderers: async () => renderers, seals: { sealFor: async () => undefined }, signer: () => signer, verifyUrl: (id) => `http://x/verify/${id}`, ...options });
+  return { files, renders, dir };
 }
 
 test('downloads racing a sign wait for its one job: the original is rendered once, then read from disk', async () => {
@@ -52,12 +53,14 @@ test('downloads racing a sign wait for its one job: the original is rendered onc
 });
 
 test('a download waits for a running job only so long, then answers busy', async () => {
-  const { files } = await countingFiles(400);
-  const dir = mkdtempSync(join(tmpdir(), 'zz-files-'));
-  dirs.push(dir);
-  const impatient = new CertificateFiles({ ...(files as unknown as { opts: object }).opts as never, waitMs: 50 });
+  const { files: impatient } = await countingFiles(400, { waitMs: 50 });
   impatient.schedule(CERT);
   await assert.rejects(impatient.original(CERT, 'pdf'), FilesBusyError);
+  // The job itself goes on: the download after it reads the file it made.
+  await impatient.settled();
+  assert.equal(impatient.rendered, 1);
+  assert.ok((await impatient.original(CERT, 'pdf')).length > 1000);
+  assert.equal(impatient.rendered, 1);
 });
 
 test('the pool renders on worker threads, and a full queue refuses instead of waiting', async () => {
@@ -73,6 +76,31 @@ test('the pool renders on worker threads, and a full queue refuses instead of wa
     assert.equal(r.signatureValid, true, r.problems.join('; '));
     assert.equal(r.signerPublicKeyHex, publicKeyHex);
     assert.equal(pool.rendered, 2);
+  } finally {
+    await pool.close();
+  }
+});
+
+test('an import\'s originals go through a small pool at its pace: none refused as busy, none made twice', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'zz-files-'));
+  dirs.push(dir);
+  const pool = new FilePool(1, 1);
+  const problems: string[] = [];
+  const { privateKeyHex, certificateDer, publicKeyHex } = signer;
+  const files = new CertificateFiles({
+    dir, renderers: loadRenderers, seals: { sealFor: async () => undefined }, signer: () => signer, verifyUrl: (id) => `http://x/verify/${id}`,
+    pool, fileKey: () => ({ privateKey: privateKeyHex, certificateDer, publicKeyHex }), log: (m, err) => { if (err) problems.push(`${m}: ${String(err)}`); },
+  });
+  try {
+    const certs = [1, 2, 3, 4].map((n) => ({ ...CERT, id: CERT.id.replace(/\.001\.U$/, `.00${n}.U`) }));
+    await files.makeOriginals(certs); // four certificates' jobs offered to a pool that queues one
+    await files.settled();
+    assert.deepEqual(problems, [], 'no job was refused');
+    assert.equal(readdirSync(dir).filter((f) => f.endsWith('.pdf')).length, 4, 'each PDF original is on disk');
+    assert.equal(pool.rendered, 4);
+    const pdf = await files.original(certs[2]!, 'pdf');
+    assert.equal(inspectPdf(pdf).signatureValid, true);
+    assert.equal(pool.rendered, 4, 'a download reads the stored original');
   } finally {
     await pool.close();
   }

@@ -19,7 +19,7 @@ describe('holder consents (seed 004 section 4: the holder authorises a use)', ()
   let qrCode: string;
   let app: string;
   const ask = (over: Record<string, string | undefined> = {}) => s.consents.ask(app, {
-    transactionId: 'TX1', authType: '3', qrCode, itemCode: ServiceStoreItem.code, itemName: ServiceStoreItem.name, itemOrg: ServiceStoreItem.orgName,
+    transactionId: 'TX1', authType: '3', serviceCode: qrCode, itemCode: ServiceStoreItem.code, itemName: ServiceStoreItem.name, itemOrg: ServiceStoreItem.orgName,
     purpose: '办理入学手续', permission: 'info,retrieve@*', validSeconds: '600', ...over,
   });
 
@@ -29,7 +29,7 @@ describe('holder consents (seed 004 section 4: the holder authorises a use)', ()
     s = await openServices({ ...loadConfig({ data: b.dataDir, databaseUrl: b.databaseUrl }, {}), areaCode: '110000' }, { warn: () => {} });
     await s.items.add(ServiceStoreItem);
     app = (await s.trustedApps.add('入学报名系统')).appId;
-    qrCode = s.trustedAccess.issueServiceCode({ holderCode: HOLDER, holderType: '111', holderName: '张三' }).qrcode;
+    qrCode = s.trustedAccess.issueServiceCode({ holderCode: HOLDER, holderType: '111', holderName: '张三' }).serviceCode;
   });
   after(async () => {
     if (skip) return;
@@ -80,6 +80,6 @@ describe('holder consents (seed 004 section 4: the holder authorises a use)', ()
     assert.deepEqual(await fields({ permission: 'read@*' }), ['permission']);
     assert.deepEqual(await fields({ validSeconds: '59' }), ['validSeconds']);
     assert.deepEqual(await fields({ authType: '1' }), ['authType']);
-    assert.deepEqual(await fields({ qrCode: 'YRDSC1.110000.forged.x' }), ['qrCode']);
+    assert.deepEqual(await fields({ serviceCode: 'YRDSC1.110000.forged.x' }), ['serviceCode']);
   });
 });

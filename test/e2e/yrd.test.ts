@@ -212,7 +212,7 @@ for (const backendName of BACKENDS) {
       assert.equal(v.json.data.CertificateID, ids[MARRIAGE]);
       const forged = await call(appA, '/certificates/verify-file', { fileEntity: Buffer.from('%PDF-1.7 nothing').toString('base64'), fileFormat: 'PDF', ...SCENE });
       assert.equal(forged.json.data.result, 0);
-      const notAllowed = await call(appA, '/certificates/verify-file', { fileEntity: ids.pdf, fileFormat: 'PDF', ...SCENE, itemCode: 'YRD-JZ' });
+      const notAllowed = await call(appA, '/certificates/verify-file', { fileEntity: ids.pdf, fileFormat: 'PDF', ...SCENE, itemCode: 'YRD-JZ', itemName: '驾驶证业务' });
       assert.equal(notAllowed.json.code, 61);
     });
 
@@ -247,6 +247,9 @@ for (const backendName of BACKENDS) {
 
       const foreign = `YRDSC1.320000.${qrcode.split('.').slice(2).join('.')}`;
       assert.equal((await call(appA, '/service-codes/decode', { qrcode: foreign, ...SCENE })).json.code, 53);
+      // Each table's own spelling of the code in a refusal: table 7's qrcode, table 9's qrCode.
+      assert.deepEqual((await call(appA, '/service-codes/decode', { ...SCENE })).json, { code: 12, msg: '必填参数为空: qrcode' });
+      assert.deepEqual((await call(appA, '/trusted-tokens', { transactionId: 'T5', authType: '3' })).json, { code: 12, msg: '必填参数为空: qrCode required when authType is 3' });
       const sig = qrcode.split('.');
       sig[2] = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(sig[2]!, 'base64url').toString()), sub: OTHER_PERSON })).toString('base64url');
       assert.equal((await call(appA, '/trusted-tokens', { transactionId: 'T4', authType: '3', qrCode: sig.join('.') })).json.code, 51);
@@ -308,9 +311,16 @@ for (const backendName of BACKENDS) {
       }
       const unknown = await call(appA, '/certificates/retrieval', { trustedToken: t, ...SCENE, itemCode: 'NOPE' });
       assert.equal(unknown.json.code, 60);
-      const typeNotAllowed = await call(appA, '/certificates/info-by-id', { trustedToken: t, CertificateID: ids[MARRIAGE], ...SCENE, itemCode: 'YRD-JZ' });
+      // Table 9 and 5.4: the item's name and organisation must be those of the item its code names.
+      const otherName = await call(appA, '/certificates/retrieval', { trustedToken: t, ...SCENE, itemName: '驾驶证业务' });
+      assert.deepEqual(otherName.json, { code: 60, msg: '应用场景（事项）不存在: itemName service item YRD-HJ is "户籍迁移", not "驾驶证业务"' });
+      const otherOrg = await call(appA, '/certificates/retrieval', { trustedToken: t, ...SCENE, itemOrg: '江苏省公安厅' });
+      assert.deepEqual(otherOrg.json, { code: 60, msg: '应用场景（事项）不存在: itemOrg service item YRD-HJ is handled by 上海市公安局, not 江苏省公安厅' });
+      const byCode = await call(appA, '/certificates/retrieval', { trustedToken: t, ...SCENE, itemOrg: ORG.code });
+      assert.equal(byCode.json.code, 0, 'the organisation by its unified social credit code');
+      const typeNotAllowed = await call(appA, '/certificates/info-by-id', { trustedToken: t, CertificateID: ids[MARRIAGE], ...SCENE, itemCode: 'YRD-JZ', itemName: '驾驶证业务' });
       assert.deepEqual(typeNotAllowed.json, { code: 61, msg: `应用场景不允许使用该证照类型: itemCode service item YRD-JZ may not use type ${MARRIAGE}` });
-      const byName = await call(appA, '/certificates/retrieval', { trustedToken: t, CertificateType: '结婚证', ...SCENE, itemCode: 'YRD-JZ' });
+      const byName = await call(appA, '/certificates/retrieval', { trustedToken: t, CertificateType: '结婚证', ...SCENE, itemCode: 'YRD-JZ', itemName: '驾驶证业务' });
       assert.equal(byName.json.code, 61);
       const wrongType = await call(appA, '/certificates/retrieval', { trustedToken: t, ...SCENE, operator: 7 });
       assert.equal(wrongType.json.code, 24);
@@ -366,7 +376,7 @@ describe('Yangtze River Delta: an expired trusted token', async () => {
     const t = await post('/yrd/v1/trusted-tokens', { transactionId: 'E', authType: '2', idType: '1', idNo: sm2Encrypt(Buffer.from(PERSON.code), reg.data.platformPublicKey).toString('hex') }, key);
     assert.equal(t.code, 0, t.msg);
     await new Promise((r) => setTimeout(r, 7_000));
-    const r = await post('/yrd/v1/certificates/retrieval', { trustedToken: t.data.trustedToken, ...SCENE, itemCode: 'YRD-X' }, key);
+    const r = await post('/yrd/v1/certificates/retrieval', { trustedToken: t.data.trustedToken, ...SCENE, itemCode: 'YRD-X', itemName: 'x', itemOrg: 'x' }, key);
     assert.equal(r.code, 42);
     assert.match(r.msg, /^可信访问令牌已过期/);
   });

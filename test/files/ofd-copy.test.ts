@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { unzipSync } from 'fflate';
+import { unzipSync, zipSync } from 'fflate';
 import { renderCertificateOfd, inspectOfd, annotateOfd } from '../../src/files/ofd/index.js';
 import { testSigner } from '../support/sm2-signer.js';
 import { sampleInput, sampleSeal } from '../support/ofd-sample.js';
+import { listZip } from '../../src/files/ofd/zip-read.js';
 
 const signer = testSigner('issuing node');
 const seal = sampleSeal(signer, '北京市朝阳区民政局');
@@ -65,4 +66,31 @@ test('hostile statements make valid OFD copies quickly', () => {
     const r = inspectOfd(file);
     assert.equal(r.signatureValid, true, r.problems.join('; '));
   }
+});
+
+test('the copy stores the parts it does not change exactly as the original does: nothing is recompressed', () => {
+  const raw = (zip: Buffer) => {
+    const listed = listZip(zip);
+    assert.ok(listed.ok);
+    return new Map(listed.entries.map((e) => [e.name, e]));
+  };
+  const [a, b] = [raw(original), raw(copy)];
+  const unchanged = [...a.keys()].filter((n) => !n.startsWith('Doc_0/Signs/') && n !== PAGE && n !== 'OFD.xml' && n !== 'Doc_0/Document.xml');
+  assert.ok(unchanged.includes('Doc_0/Res/font_1.otf'));
+  for (const name of unchanged) {
+    assert.ok(b.get(name)!.data.equals(a.get(name)!.data), `${name}: the same compressed bytes`);
+    assert.equal(b.get(name)!.crc, a.get(name)!.crc);
+  }
+  assert.deepEqual([...b.keys()].sort(), [...a.keys()].sort(), 'no part added or lost');
+});
+
+test('an original whose font was altered on disk makes a copy that verification refuses', () => {
+  const parts = unzipSync(original);
+  const font = Buffer.from(parts['Doc_0/Res/font_1.otf']!);
+  font[font.length - 1] ^= 0xff;
+  const altered = Buffer.from(zipSync({ ...parts, 'Doc_0/Res/font_1.otf': font }));
+  assert.equal(inspectOfd(altered).signatureValid, false, 'the altered original itself fails');
+  const r = inspectOfd(annotateOfd(altered, annotation, signer, { now }));
+  assert.equal(r.signatureValid, false);
+  assert.ok(r.problems.some((p) => p.includes('/Doc_0/Res/font_1.otf was changed after signing')), r.problems.join('; '));
 });

@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { unzipSync, zipSync } from 'fflate';
-import { renderCertificateOfd } from '../../src/files/ofd/index.js';
+import { annotateOfd, renderCertificateOfd } from '../../src/files/ofd/index.js';
 import { testSigner } from '../support/sm2-signer.js';
 import { sampleInput, sampleSeal, SAMPLE_ID } from '../support/ofd-sample.js';
 import { decodePng } from '../support/png.js';
@@ -46,11 +46,16 @@ test('ofd.js renders the page in headless Chromium and verifies the seal signatu
   const value = Buffer.from(files['Doc_0/Signs/Sign_0/SignedValue.dat']!);
   value[value.length - 5] ^= 0x01;
   const bad = Buffer.from(zipSync({ ...files, 'Doc_0/Signs/Sign_0/SignedValue.dat': value }));
+  // An annotated copy, its package rewritten with the original's entries copied compressed.
+  const copy = annotateOfd(good, {
+    text: '仅供办理不动产登记使用，有效期至2030年1月1日', madeAt: '2029-12-01T10:00:00+08:00', maker: '北京市朝阳区民政局',
+    reason: '办理不动产登记', expiresAt: '2030-01-01T00:00:00+08:00',
+  }, signer);
 
   const ofdJs = readFileSync(createRequire(import.meta.url).resolve('ofd.js/lib/ofd.umd.min.js'));
   const routes: Record<string, [string, Buffer | string]> = {
     '/': ['text/html; charset=utf-8', PAGE], '/ofd.js': ['text/javascript', ofdJs],
-    '/good.ofd': ['application/ofd', good], '/bad.ofd': ['application/ofd', bad],
+    '/good.ofd': ['application/ofd', good], '/bad.ofd': ['application/ofd', bad], '/copy.ofd': ['application/ofd', copy],
   };
   const server = createServer((req, res) => {
     const r = routes[(req.url ?? '').split('?')[0]!];
@@ -103,6 +108,11 @@ test('ofd.js renders the page in headless Chromium and verifies the seal signatu
     }
     assert.ok(red > 1500, `the seal shows in red where the StampAnnot says (${red} red pixels)`);
     console.log(`# ofd.js: ${ink} dark samples on the page, ${red} red seal pixels; screenshot ${ARTIFACTS}ofd-render.png`);
+
+    const copied = await open('copy');
+    assert.equal(copied.stamp.info.VerifyRet, true, 'ofd.js verifies the annotated copy\'s seal signature');
+    const copyText = (await copied.page.locator('#out').innerText()).replace(/\s+/g, '');
+    assert.ok(copyText.includes('张三'), 'the copy shows the original page');
 
     const tampered = await open('bad');
     assert.equal(tampered.stamp.info.VerifyRet, false, 'ofd.js rejects a changed signature');

@@ -22,7 +22,8 @@ export interface TokenRequest {
   idType?: string;
   /** SM2-encrypted to the platform key: C1C3C2 (04 ‖ x ‖ y ‖ C3 ‖ C2) or its DER form, in hex or base64. */
   idNo?: string;
-  qrCode?: string;
+  /** The holder's government service code, when authType is 3 (scanned). */
+  serviceCode?: string;
   location?: string;
   permission?: string;
 }
@@ -114,11 +115,11 @@ export class TrustedAccess {
   }
 
   /** Who a table 9 request names: the holder of a service code (authType 3) or the decrypted identity number (1, 2). */
-  async identifyHolder(r: Pick<TokenRequest, 'authType' | 'qrCode' | 'idType' | 'idNo' | 'name'>, issuingNode?: IssuingNode): Promise<{ code: string; type: string; name?: string }> {
+  async identifyHolder(r: Pick<TokenRequest, 'authType' | 'serviceCode' | 'idType' | 'idNo' | 'name'>, issuingNode?: IssuingNode): Promise<{ code: string; type: string; name?: string }> {
     if (r.authType === '3') {
-      if (!r.qrCode) throw new ServiceError(ReturnCode.RequiredMissing, 'required when authType is 3', ['qrCode']);
-      const area = issuingNode ? this.foreignCodeArea(r.qrCode) : undefined;
-      const c = area ? await vouchedBy(issuingNode!, area) : await this.readServiceCode(r.qrCode);
+      if (!r.serviceCode) throw new ServiceError(ReturnCode.RequiredMissing, 'required when authType is 3', ['serviceCode']);
+      const area = issuingNode ? this.foreignCodeArea(r.serviceCode) : undefined;
+      const c = area ? await vouchedBy(issuingNode!, area) : await this.readServiceCode(r.serviceCode);
       return { code: c.holderCode, type: c.holderType, name: r.name ?? c.holderName };
     }
     const absent = (['idType', 'idNo'] as const).filter((k) => !r[k]);
@@ -208,15 +209,15 @@ export class TrustedAccess {
   }
 
   /** Table 7's value for a holder, issued to the holder's app on the strength of a token for that holder. */
-  issueServiceCode(grant: Pick<TrustedGrant, 'holderCode' | 'holderType' | 'holderName'>): { qrcode: string; expiresAt: number } {
+  issueServiceCode(grant: Pick<TrustedGrant, 'holderCode' | 'holderType' | 'holderName'>): { serviceCode: string; expiresAt: number } {
     const area = this.needArea();
     const issuedAt = Math.floor(this.now() / 1000);
     const expiresAt = issuedAt + this.o.serviceCodeTtlSeconds;
     const signer = this.nodeKeys.signingMaterial();
-    const qrcode = signServiceCode({
+    const serviceCode = signServiceCode({
       codeId: randomBytes(8).toString('hex'), area, holderCode: grant.holderCode, holderType: grant.holderType, holderName: grant.holderName, issuedAt, expiresAt,
     }, { kid: signer.kid, privateKeyHex: signer.privateKey });
-    return { qrcode, expiresAt };
+    return { serviceCode, expiresAt };
   }
 
   /**
@@ -243,10 +244,10 @@ export class TrustedAccess {
   /** The holder a service code of this node names; one of another area is refused as such (its owner decodes it). */
   async readServiceCode(text: string): Promise<ServiceCodeClaims> {
     const area = serviceCodeArea(text);
-    if (!area) throw new TrustError('code-malformed', 'not a government service code (YRDSC1.<area>.…)', ['qrCode']);
-    if (area !== this.o.areaCode) throw new TrustError('code-foreign-area', `the code belongs to area ${area}; only its issuing node can decode it`, ['qrCode']);
+    if (!area) throw new TrustError('code-malformed', 'not a government service code (YRDSC1.<area>.…)', ['serviceCode']);
+    if (area !== this.o.areaCode) throw new TrustError('code-foreign-area', `the code belongs to area ${area}; only its issuing node can decode it`, ['serviceCode']);
     const check = await verifyServiceCode(text.trim(), async (kid) => ((await this.isOwnKey(kid)) ? this.keyOf(kid) : undefined), this.now());
-    if (!check.ok) throw new TrustError(CODE_PROBLEM[check.problem]!, check.detail, ['qrCode']);
+    if (!check.ok) throw new TrustError(CODE_PROBLEM[check.problem]!, check.detail, ['serviceCode']);
     return check.claims;
   }
 
@@ -286,7 +287,7 @@ async function vouchedBy(issuingNode: IssuingNode, area: string): Promise<Vouche
     v = await issuingNode(area);
   } catch (err) {
     if (err instanceof ServiceError && !(err instanceof TrustError) && err.code === ReturnCode.ServiceNotProvided) {
-      throw new TrustError('code-foreign-area', `the code belongs to area ${area}, which is not a peer of this node`, ['qrCode']);
+      throw new TrustError('code-foreign-area', `the code belongs to area ${area}, which is not a peer of this node`, ['serviceCode']);
     }
     throw err;
   }

@@ -35,11 +35,11 @@ export interface ConsentRequest {
 
 export interface ConsentAsk {
   transactionId?: string;
-  /** 2: identity card read (idType, idNo encrypted as table 9); 3: the holder's service code scanned (qrCode). */
+  /** 2: identity card read (idType, idNo encrypted as table 9); 3: the holder's service code scanned (serviceCode). */
   authType?: string;
   idType?: string;
   idNo?: string;
-  qrCode?: string;
+  serviceCode?: string;
   itemCode?: string;
   itemName?: string;
   itemOrg?: string;

@@ -243,7 +243,7 @@ export class TrustedSharing {
    */
   private decodeHere(a: Omit<Authorised, 'token' | 'bearer'>, text: string): Promise<Decoded> {
     return this.guarded({ ...a, token: '', bearer: { area: '' } }, async (ctx, hold) => {
-      if (typeof text !== 'string' || !text.trim()) throw new ServiceError(ReturnCode.RequiredMissing, undefined, ['qrCode']);
+      if (typeof text !== 'string' || !text.trim()) throw new ServiceError(ReturnCode.RequiredMissing, undefined, ['serviceCode']);
       const item = await this.scenes.item(a.scene);
       if (this.access.isServiceCode(text)) {
         const c = await this.access.readServiceCode(text);
@@ -284,7 +284,7 @@ export class TrustedSharing {
       } catch (err) {
         // No channel to the code's province: say that the code is another area's (53), not that this interface is missing.
         if (err instanceof ServiceError && !(err instanceof TrustError) && err.code === ReturnCode.ServiceNotProvided) {
-          throw new TrustError('code-foreign-area', `the code belongs to area ${area}, which is not a peer of this node`, ['qrCode']);
+          throw new TrustError('code-foreign-area', `the code belongs to area ${area}, which is not a peer of this node`, ['serviceCode']);
         }
         throw err;
       }

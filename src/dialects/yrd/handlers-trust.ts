@@ -31,7 +31,7 @@ export function trustHandlers(s: Services): Record<string, YrdHandler> {
       appOnly(caller);
       const t = await s.trustedAccess.issueToken(caller.appId, {
         transactionId: text(body, 'transactionId'), authType: text(body, 'authType'), name: text(body, 'name'), idType: text(body, 'idType'),
-        idNo: text(body, 'idNo'), qrCode: text(body, 'qrCode'), location: text(body, 'location', 256), permission: text(body, 'permission'),
+        idNo: text(body, 'idNo'), serviceCode: text(body, 'qrCode'), location: text(body, 'location', 256), permission: text(body, 'permission'),
       }, directRedeem(s, text(body, 'qrCode') ?? '', meta));
       return { trustedToken: t.token, tokenId: t.tokenId, permission: t.permission, expireTime: new Date(t.expiresAt * 1000).toISOString() };
     },
@@ -45,7 +45,7 @@ export function trustHandlers(s: Services): Record<string, YrdHandler> {
       appOnly(caller);
       const r = await s.consents.ask(caller.appId, {
         transactionId: text(body, 'transactionId'), authType: text(body, 'authType'), idType: text(body, 'idType'), idNo: text(body, 'idNo'),
-        qrCode: text(body, 'qrCode'), itemCode: text(body, 'itemCode'), itemName: text(body, 'itemName'), itemOrg: text(body, 'itemOrg'),
+        serviceCode: text(body, 'qrCode'), itemCode: text(body, 'itemCode'), itemName: text(body, 'itemName'), itemOrg: text(body, 'itemOrg'),
         purpose: text(body, 'UseFor'), permission: text(body, 'permission'), validSeconds: text(body, 'validSeconds'),
       });
       return { requestId: r.id, status: r.status, expireTime: r.requestExpires };
@@ -67,7 +67,7 @@ export function trustHandlers(s: Services): Record<string, YrdHandler> {
       s.trustedAccess.checkBearer(grant, bearerOf(caller));
       if (!allowsOperation(grant.permission, 'code')) throw new TrustError('permission-operation', 'the token does not permit code', ['trustedToken']);
       const c = s.trustedAccess.issueServiceCode(grant);
-      return { qrcode: c.qrcode, expireTime: new Date(c.expiresAt * 1000).toISOString() };
+      return { qrcode: c.serviceCode, expireTime: new Date(c.expiresAt * 1000).toISOString() };
     },
     // Peer face only: another province's node asks whose this node's service code is (table 9, authType 3 there).
     RedeemServiceCode: async (body, caller, meta) => {

@@ -25,6 +25,16 @@ export function sceneOf(body: Body): Scene {
 /** Scene names in refusals, as the tables spell them. */
 export const SCENE_NAMES: Readonly<Record<string, string>> = { reason: 'UseFor' };
 
+/**
+ * Where two tables spell one thing differently, each interface's own spelling: the service code is
+ * `qrcode` in table 7 and `qrCode` in table 9 (the core calls it serviceCode).
+ */
+export const TABLE_NAMES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  DecodeServiceCode: { serviceCode: 'qrcode' },
+  IssueTrustedToken: { serviceCode: 'qrCode' },
+  RequestHolderConsent: { serviceCode: 'qrCode' },
+};
+
 /** Tables 2 and 3 name no format (the file is "PDF or OFD"): an optional fileFormat asks for OFD, PDF by default. */
 export function formatOf(body: Body, required = false): FileFormat {
   const v = text(body, 'fileFormat');

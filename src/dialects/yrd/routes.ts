@@ -9,7 +9,7 @@ import type { YrdCaller, YrdCallMeta } from './contract.js';
 import { appendixCode, failureOf, OK } from './codes.js';
 import { PEER_INTERFACES, yrdHandlers } from './handlers.js';
 import { callContext } from './caller.js';
-import { SCENE_NAMES } from './params.js';
+import { SCENE_NAMES, TABLE_NAMES } from './params.js';
 import { BODIES, RESPONSE, SIGNED_HEADERS, schemaFailure } from './schemas.js';
 import { installContract, schemaFailureOf } from '../contract.js';
 
@@ -112,7 +112,7 @@ export async function yrdDialect(app: FastifyInstance, s: Services): Promise<voi
           const code = err instanceof TrustError ? `${err.code}:${err.problem}` : err instanceof ServiceError ? err.code : ReturnCode.Other;
           await s.sharing.recordRefusal(ctx, code);
         }
-        return failureOf(err, SCENE_NAMES);
+        return failureOf(err, { ...SCENE_NAMES, ...TABLE_NAMES[name] });
       }
     });
   }

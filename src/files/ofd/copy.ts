@@ -1,12 +1,13 @@
-import { zipSync, type Zippable } from 'fflate';
-import { parseSesSignature } from '../../crypto/ses.js';
+import { sealOfSesSignature } from '../../crypto/ses.js';
+import { sm3 } from '../../crypto/sm3.js';
 import { ANNOTATION_RED, copyLayout, WATERMARK_OPACITY, type PlacedLine } from '../copy-layout.js';
 import { glyphOutline, unitsPerEm, type GlyphOutline } from '../glyph-outlines.js';
 import type { FileSigner, LayoutAnnotation } from '../../core/layout-input.js';
 import { ANNOTATION_NAMES } from './metadata.js';
-import { signParts, SIGNATURE_PATH, SIGNS_DIR, type OfdPart } from './sign.js';
+import { signParts, SIGNATURE_PATH, SIGNS_DIR, type SignedPart } from './sign.js';
 import { el, num, text } from './xml.js';
-import { readZip } from './zip-read.js';
+import { entryBytes, listZip } from './zip-read.js';
+import { writeZip, type ZipPart } from './zip-write.js';
 
 const PT = 25.4 / 72; // millimetres per point
 const DOC = 'Doc_0';
@@ -18,26 +19,36 @@ const DOC = 'Doc_0';
  * every part (the same seal, the same place on the page). Nothing of the page is laid out again:
  * the added layer follows the original's layers in Content.xml.
  *
+ * The package is rewritten without recompressing it: the parts the copy does not change (the font
+ * subset, the pictures, the resources) are copied as the original stores them, compressed bytes,
+ * CRC and all, and their SM3 is taken from the original's own signature (a part altered on disk
+ * then fails the copy's verification, as it fails the original's). Only the three changed XML parts
+ * and the signature are inflated, made and deflated.
+ *
  * The statement's CJK glyphs are their outlines (PathObjects, cached per character), so no font is
  * subsetted and embedded per copy; Latin runs use the original's Latin font.
  */
 export function annotateOfd(original: Buffer, annotation: LayoutAnnotation, signer: FileSigner, opts: { now?: Date } = {}): Buffer {
   const at = opts.now ?? new Date();
-  const zip = readZip(original);
+  const zip = listZip(original);
   if (!zip.ok) throw new Error(`the original OFD is not readable: ${zip.problem}`);
-  if (zip.damaged.size) throw new Error('the original OFD has damaged parts');
-  const parts = zip.entries;
-  const get = (path: string): string => {
-    const b = parts.get(path);
-    if (!b) throw new Error(`the original OFD has no ${path}`);
-    return b.toString('utf8');
+  const entries = new Map(zip.entries.map((e) => [e.name, e]));
+  const bytesOf = (path: string): Buffer => {
+    const e = entries.get(path);
+    if (!e) throw new Error(`the original OFD has no ${path}`);
+    const b = entryBytes(e);
+    if (typeof b === 'string') throw new Error(`the original OFD's ${path} is damaged: ${b}`);
+    return b;
   };
+  const get = (path: string): string => bytesOf(path).toString('utf8');
 
   const signature = get(SIGNATURE_PATH);
   const stamp = /<ofd:StampAnnot [^>]*PageRef="(\d+)"[^>]*Boundary="([^"]+)"/.exec(signature);
-  const sealed = parseSesSignature(parts.get(`${SIGNS_DIR}/Sign_0/SignedValue.dat`) ?? Buffer.alloc(0));
-  if (!stamp || !sealed.ok) throw new Error('the original OFD carries no readable seal signature');
+  let sealDer: Buffer | undefined;
+  try { sealDer = sealOfSesSignature(bytesOf(`${SIGNS_DIR}/Sign_0/SignedValue.dat`)); } catch { /* answered below */ }
+  if (!stamp || !sealDer) throw new Error('the original OFD carries no readable seal signature');
   const boundary = stamp[2]!.split(/\s+/).map(Number) as [number, number, number, number];
+  const digests = new Map([...signature.matchAll(/<ofd:Reference FileRef="\/([^"]+)"><ofd:CheckValue>([A-Za-z0-9+/=]+)<\/ofd:CheckValue>/g)].map((m) => [m[1]!, Buffer.from(m[2]!, 'base64')]));
 
   const document = get(`${DOC}/Document.xml`);
   const maxId = Number(/<ofd:MaxUnitID>(\d+)<\/ofd:MaxUnitID>/.exec(document)?.[1]);
@@ -59,17 +70,21 @@ export function annotateOfd(original: Buffer, annotation: LayoutAnnotation, sign
     [`${DOC}/Document.xml`, Buffer.from(document.replace(/<ofd:MaxUnitID>\d+<\/ofd:MaxUnitID>/, `<ofd:MaxUnitID>${id}</ofd:MaxUnitID>`), 'utf8')],
     ['OFD.xml', Buffer.from(insertBefore(get('OFD.xml'), '</ofd:CustomDatas>', customDatas(annotation)), 'utf8')],
   ]);
-  const signed: OfdPart[] = [];
-  for (const [path, bytes] of parts) {
-    if (!path.startsWith(`${SIGNS_DIR}/`)) signed.push({ path, bytes: changed.get(path) ?? bytes });
-  }
-  const signatureParts = signParts(signed, signer, sealed.value.seal.der, { pageId: Number(stamp[1]), boundary }, at);
+  const kept = zip.entries.filter((e) => !e.name.startsWith(`${SIGNS_DIR}/`));
+  const signed: SignedPart[] = kept.map((e) => {
+    const bytes = changed.get(e.name);
+    return { path: e.name, digest: bytes ? sm3(bytes) : digests.get(e.name) ?? sm3(bytesOf(e.name)) };
+  });
+  const signatureParts = signParts(signed, signer, sealDer, { pageId: Number(stamp[1]), boundary }, at);
 
-  const files: Zippable = {};
-  // Only the XML is deflated again (fflate's deflate in JavaScript was most of a copy's time); the
-  // font subset and pictures are stored.
-  for (const p of [...signed, ...signatureParts]) files[p.path] = [p.bytes, { level: p.path.endsWith('.xml') ? 1 : 0 }];
-  return Buffer.from(zipSync(files, { mtime: at }));
+  return writeZip([
+    ...kept.map((e): ZipPart => {
+      const bytes = changed.get(e.name);
+      return bytes ? { name: e.name, bytes, level: 1 } : { copy: e };
+    }),
+    // The SES_Signature is mostly the seal's PNG picture, which deflate cannot shrink: it is stored.
+    ...signatureParts.map((p): ZipPart => ({ name: p.path, bytes: p.bytes, level: 1, store: p.path.endsWith('.dat') })),
+  ], at);
 }
 
 function insertBefore(xml: string, closing: string, addition: string): string {

@@ -5,6 +5,8 @@ import { box, el, part, text } from './xml.js';
 
 /** A file of the package: its path inside the ZIP (no leading slash) and its bytes. */
 export interface OfdPart { path: string; bytes: Buffer }
+/** A part as the signature lists it: its path and its SM3 (from its bytes, or known already). */
+export type SignedPart = OfdPart | { path: string; digest: Buffer };
 
 export const SIGNS_DIR = 'Doc_0/Signs';
 export const SIGNATURES_PATH = `${SIGNS_DIR}/Signatures.xml`;
@@ -24,12 +26,13 @@ const generalized = (d: Date) => d.toISOString().replace(/[-:T]/g, '').replace(/
 
 /**
  * Signs an OFD package with a seal (GB/T 33190 §18, GB/T 38540): Signature.xml lists the SM3 of
- * every part given (the whole package but the signature files, which cannot cover themselves), and
+ * every part given (the whole package but the signature files, which cannot cover themselves; a
+ * part may come with its SM3 already known), and
  * SignedValue.dat is the SES_Signature over the SM3 of Signature.xml, made by the signer's key and
  * carrying the seal. Returns the three signature parts to add.
  */
-export function signParts(parts: OfdPart[], signer: FileSigner, sealDer: Buffer, stamp: StampPlacement, at: Date): OfdPart[] {
-  const references = parts.map((p) => el('Reference', { FileRef: `/${p.path}` }, text('CheckValue', sm3(p.bytes).toString('base64'))));
+export function signParts(parts: SignedPart[], signer: FileSigner, sealDer: Buffer, stamp: StampPlacement, at: Date): OfdPart[] {
+  const references = parts.map((p) => el('Reference', { FileRef: `/${p.path}` }, text('CheckValue', ('digest' in p ? p.digest : sm3(p.bytes)).toString('base64'))));
   const signature = part('Signature', {},
     el('SignedInfo', {},
       el('Provider', { ProviderName: 'zhengzhao', Company: 'zhengzhao', Version: '1' }),

@@ -1,4 +1,7 @@
+import * as zlib from 'node:zlib';
 import { inflateRawSync } from 'node:zlib';
+
+const zlibCrc32 = (zlib as unknown as { crc32?: (b: Uint8Array) => number }).crc32;
 
 /**
  * Reads a ZIP package from untrusted bytes with hard limits, for the OFD verifier. Written here
@@ -27,7 +30,9 @@ const CENTRAL = 0x02014b50;
 const LOCAL = 0x04034b50;
 
 let crcTable: Int32Array | undefined;
-function crc32(b: Buffer): number {
+/** CRC-32 as ZIP uses it: zlib's own where Node has it (20.15 and later), else a table here. */
+export const crc32: (b: Uint8Array) => number = typeof zlibCrc32 === 'function' ? (b) => zlibCrc32(b) : crc32Js;
+function crc32Js(b: Uint8Array): number {
   crcTable ??= Int32Array.from({ length: 256 }, (_, n) => {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
@@ -46,7 +51,36 @@ export function readZip(zip: Buffer): ZipRead {
   }
 }
 
-function read(zip: Buffer): ZipRead {
+/** One entry as the package holds it: its bytes still compressed, and what the directory declares. */
+export interface RawEntry {
+  name: string;
+  /** The name's bytes and flags as written, so a copy of the entry writes them again unchanged. */
+  nameBytes: Buffer;
+  flags: number;
+  /** 0 stored, 8 deflated. */
+  method: number;
+  crc: number;
+  rawSize: number;
+  /** The entry's data as stored in the package (a view into it, not a copy). */
+  data: Buffer;
+}
+
+export type ZipList = { ok: true; entries: RawEntry[] } | { ok: false; problem: string };
+
+/**
+ * The package's entries without inflating any: every structural limit readZip applies, so a caller
+ * that copies most entries as they are (the OFD annotated copy) and inflates only the few it
+ * changes gets the same guarantees. Never throws.
+ */
+export function listZip(zip: Buffer): ZipList {
+  try {
+    return list(zip);
+  } catch (err) {
+    return { ok: false, problem: `not a readable ZIP package (${(err as Error).message})` };
+  }
+}
+
+function list(zip: Buffer): ZipList {
   // The end record sits in the last 22 bytes plus at most a 64 KiB comment.
   let eocd = -1;
   for (let i = zip.length - 22; i >= Math.max(0, zip.length - 22 - 0xffff); i--) {
@@ -61,8 +95,8 @@ function read(zip: Buffer): ZipRead {
   if (count > ZIP_LIMITS.entries) return { ok: false, problem: `too many entries (${count} > ${ZIP_LIMITS.entries})` };
   if (cdOffset + cdSize > eocd) return { ok: false, problem: 'the central directory lies outside the package' };
 
-  const entries = new Map<string, Buffer>();
-  const damaged = new Map<string, string>();
+  const entries: RawEntry[] = [];
+  const names = new Set<string>();
   let total = 0;
   let at = cdOffset;
   for (let n = 0; n < count; n++) {
@@ -80,9 +114,10 @@ function read(zip: Buffer): ZipRead {
     at = next;
 
     if (name.endsWith('/')) continue; // a directory entry holds nothing
-    const bad = (why: string): ZipRead => ({ ok: false, problem: `entry ${name}: ${why}` });
+    const bad = (why: string): ZipList => ({ ok: false, problem: `entry ${name}: ${why}` });
     if (!name || name.startsWith('/') || name.includes('\\') || name.split('/').some((s) => s === '..' || s === '.' || s === '')) return bad('unsafe name');
-    if (entries.has(name) || damaged.has(name)) return bad('appears twice');
+    if (names.has(name)) return bad('appears twice');
+    names.add(name);
     if (flags & 0x1) return bad('encrypted');
     if (method !== 0 && method !== 8) return bad(`compression method ${method} is not accepted`);
     if (rawSize > ZIP_LIMITS.entryBytes) return bad(`too large (${rawSize} bytes)`);
@@ -96,11 +131,27 @@ function read(zip: Buffer): ZipRead {
     if (!zip.subarray(local + 30, local + 30 + localNameLen).equals(nameBytes)) return bad('local and central names differ');
     const start = local + 30 + localNameLen + zip.readUInt16LE(local + 28);
     if (start + size > zip.length) return bad('data runs past the end of the package');
-    const data = zip.subarray(start, start + size);
-    const body = contents(method, data, size, rawSize);
-    if (typeof body === 'string') damaged.set(name, body);
-    else if (crc32(body) !== crc) damaged.set(name, 'CRC-32 does not match (damaged or altered)');
-    else entries.set(name, body);
+    entries.push({ name, nameBytes, flags, method, crc, rawSize, data: zip.subarray(start, start + size) });
+  }
+  return { ok: true, entries };
+}
+
+/** An entry's bytes, inflated and checked against its declared size and CRC-32, or why they cannot be had. */
+export function entryBytes(e: RawEntry): Buffer | string {
+  const body = contents(e.method, e.data, e.data.length, e.rawSize);
+  if (typeof body === 'string') return body;
+  return crc32(body) === e.crc ? body : 'CRC-32 does not match (damaged or altered)';
+}
+
+function read(zip: Buffer): ZipRead {
+  const listed = list(zip);
+  if (!listed.ok) return listed;
+  const entries = new Map<string, Buffer>();
+  const damaged = new Map<string, string>();
+  for (const e of listed.entries) {
+    const body = entryBytes(e);
+    if (typeof body === 'string') damaged.set(e.name, body);
+    else entries.set(e.name, body);
   }
   return { ok: true, entries, damaged };
 }

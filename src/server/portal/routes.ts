@@ -126,8 +126,8 @@ export async function portalRoutes(app: FastifyInstance, s: Services): Promise<v
 
   app.post('/service-code', { preHandler: signedIn, schema: { response: { 200: SCHEMAS.serviceCode } } }, async (req) => {
     const c = s.holderPortal.serviceCode(holderOf(req));
-    const png = await codeImage(c.qrcode, 'qr');
-    return { qrcode: c.qrcode, image: `data:image/png;base64,${png.toString('base64')}`, expiresAt: new Date(c.expiresAt * 1000).toISOString(), ttlSeconds: s.cfg.yrd.serviceCodeTtlSeconds };
+    const png = await codeImage(c.serviceCode, 'qr');
+    return { qrcode: c.serviceCode, image: `data:image/png;base64,${png.toString('base64')}`, expiresAt: new Date(c.expiresAt * 1000).toISOString(), ttlSeconds: s.cfg.yrd.serviceCodeTtlSeconds };
   });
 
   app.get('/requests', { preHandler: signedIn }, async (req) => {
