@@ -5,9 +5,9 @@ import { leafBytes } from '../domain/log-leaf.js';
 import { appendLeaves } from './transparency-log.js';
 
 export type LifecycleAction = 'create' | 'update' | 'delete' | 'sign' | 'change' | 'abolish' | 'suspend' | 'resume'
-  /** A bulk import brought the certificate (migration 32). */
+  /** A bulk import brought the certificate (migration 22). */
   | 'import'
-  /** The hub's aggregator applied a lic_data row's I, U or D to its catalog (migration 32). */
+  /** The hub's aggregator applied a lic_data row's I, U or D to its catalog (migration 22). */
   | 'catalog-insert' | 'catalog-update' | 'catalog-delete';
 
 /** One lifecycle write, with who made it and for which service item: the issuing side's audit trail. */

@@ -17,10 +17,10 @@ import { sql as licDataErrorSource } from './migrations/015-lic-data-error-sourc
 import { sql as suspendResume } from './migrations/016-suspend-resume.js';
 import { sql as rateCounts } from './migrations/017-rate-counts.js';
 import { sql as transparencyLog, run as importIntoLog } from './migrations/018-transparency-log.js';
-import { sql as consoleOperators } from './migrations/027-console-operators.js';
-import { sql as holderPortal } from './migrations/029-holder-portal.js';
-import { sql as personalDataSealed } from './migrations/031-personal-data-sealed.js';
-import { sql as catalogEvents } from './migrations/032-catalog-events.js';
+import { sql as consoleOperators } from './migrations/019-console-operators.js';
+import { sql as holderPortal } from './migrations/020-holder-portal.js';
+import { sql as personalDataSealed } from './migrations/021-personal-data-sealed.js';
+import { sql as catalogEvents } from './migrations/022-catalog-events.js';
 import type { Queryable } from './db.js';
 
 /**
@@ -46,10 +46,10 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string; 
   { version: 16, name: 'suspend-resume', sql: suspendResume },
   { version: 17, name: 'rate-counts', sql: rateCounts },
   { version: 18, name: 'transparency-log', sql: transparencyLog, run: importIntoLog },
-  { version: 27, name: 'console-operators', sql: consoleOperators },
-  { version: 29, name: 'holder-portal', sql: holderPortal },
-  { version: 31, name: 'personal-data-sealed', sql: personalDataSealed },
-  { version: 32, name: 'catalog-events', sql: catalogEvents },
+  { version: 19, name: 'console-operators', sql: consoleOperators },
+  { version: 20, name: 'holder-portal', sql: holderPortal },
+  { version: 21, name: 'personal-data-sealed', sql: personalDataSealed },
+  { version: 22, name: 'catalog-events', sql: catalogEvents },
 ];
 
 /** The migrations this database has not had (all of them when it has none): empty once it is up to date. */

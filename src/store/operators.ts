@@ -43,7 +43,7 @@ export class OperatorRepo {
   constructor(private readonly db: Queryable, private readonly sealer?: FieldSealer) {}
 
   /**
-   * Seals the ID numbers that rows written before migration 31 keep in plaintext. Run on start by
+   * Seals the ID numbers that rows written before migration 21 keep in plaintext. Run on start by
    * every process; a row another process sealed meanwhile is left as it is.
    */
   async sealPlainIdentities(): Promise<number> {
