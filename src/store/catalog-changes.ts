@@ -1,4 +1,4 @@
-import type { Queryable } from './db.js';
+import { atomically, type Queryable } from './db.js';
 import { sm3 } from '../crypto/sm3.js';
 import { canonicalJson } from '../domain/canonical.js';
 import { leafBytes } from '../domain/log-leaf.js';
@@ -16,13 +16,16 @@ export function catalogChangeDigest(r: CatalogChangeRow): Buffer {
 }
 
 /** Records a change of a type and its leaf: call it inside the change's transaction. */
-export async function recordCatalogChange(q: Queryable, action: CatalogAction, type: CertificateType): Promise<void> {
-  // Through JSON, as jsonb will give it back: undefined members dropped.
-  const content = JSON.parse(JSON.stringify(type)) as unknown;
-  const [r] = await q.query<CatalogChangeRow>(
-    'insert into catalog_changes (type_code, action, content) values ($1, $2, $3) returning *', [type.code, action, JSON.stringify(content)]);
-  await appendLeaves(q, [{
-    kind: 'catalog', ref: String(r!.id),
-    body: leafBytes({ kind: 'catalog', ref: String(r!.id), at: new Date(r!.at).toISOString(), digest: catalogChangeDigest(r!).toString('hex') }),
-  }]);
+export async function recordCatalogChange(outer: Queryable, action: CatalogAction, type: CertificateType): Promise<void> {
+  // The row and its leaf commit together, and the log's size row is claimed and advanced in one transaction.
+  await atomically(outer, async (q) => {
+    // Through JSON, as jsonb will give it back: undefined members dropped.
+    const content = JSON.parse(JSON.stringify(type)) as unknown;
+    const [r] = await q.query<CatalogChangeRow>(
+      'insert into catalog_changes (type_code, action, content) values ($1, $2, $3) returning *', [type.code, action, JSON.stringify(content)]);
+    await appendLeaves(q, [{
+      kind: 'catalog', ref: String(r!.id),
+      body: leafBytes({ kind: 'catalog', ref: String(r!.id), at: new Date(r!.at).toISOString(), digest: catalogChangeDigest(r!).toString('hex') }),
+    }]);
+  });
 }

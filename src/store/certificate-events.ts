@@ -1,4 +1,4 @@
-import type { Queryable } from './db.js';
+import { atomically, type Queryable } from './db.js';
 import { sm3 } from '../crypto/sm3.js';
 import { canonicalJson } from '../domain/canonical.js';
 import { leafBytes } from '../domain/log-leaf.js';
@@ -65,18 +65,21 @@ export function eventLeaves(rows: (EventRow & { id: number | string })[]) {
 }
 
 /** Many events in one statement (the batch path), and their leaves: call it inside the writes' transaction. */
-export async function recordEvents(q: Queryable, events: CertificateEvent[]): Promise<void> {
+export async function recordEvents(outer: Queryable, events: CertificateEvent[]): Promise<void> {
   if (events.length === 0) return;
-  const rows = await q.query<EventRow & { id: number }>(
-    `insert into certificate_events (certificate_id, action, session_account, operator, item_code, item_name, biz_num, reason, related_id)
-     select u.id, u.action, u.session_account, u.operator::jsonb, u.item_code, u.item_name, u.biz_num, u.reason, u.related_id
-     from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
-       with ordinality as u(id, action, session_account, operator, item_code, item_name, biz_num, reason, related_id, n)
-     order by u.n
-     returning *`,
-    [events.map((e) => e.certificateId), events.map((e) => e.action), events.map((e) => e.sessionAccount ?? null), events.map((e) => JSON.stringify(e.operator)),
-      events.map((e) => e.itemCode ?? null), events.map((e) => e.itemName ?? null), events.map((e) => e.bizNum ?? null), events.map((e) => e.reason ?? null),
-      events.map((e) => e.relatedId ?? null)],
-  );
-  await appendLeaves(q, eventLeaves(rows));
+  // The events and their leaves commit together, and the log's size row is claimed and advanced in one transaction.
+  await atomically(outer, async (q) => {
+    const rows = await q.query<EventRow & { id: number }>(
+      `insert into certificate_events (certificate_id, action, session_account, operator, item_code, item_name, biz_num, reason, related_id)
+       select u.id, u.action, u.session_account, u.operator::jsonb, u.item_code, u.item_name, u.biz_num, u.reason, u.related_id
+       from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+         with ordinality as u(id, action, session_account, operator, item_code, item_name, biz_num, reason, related_id, n)
+       order by u.n
+       returning *`,
+      [events.map((e) => e.certificateId), events.map((e) => e.action), events.map((e) => e.sessionAccount ?? null), events.map((e) => JSON.stringify(e.operator)),
+        events.map((e) => e.itemCode ?? null), events.map((e) => e.itemName ?? null), events.map((e) => e.bizNum ?? null), events.map((e) => e.reason ?? null),
+        events.map((e) => e.relatedId ?? null)],
+    );
+    await appendLeaves(q, eventLeaves(rows));
+  });
 }

@@ -23,6 +23,14 @@ export interface Queryable {
   copyTo(sql: string): Promise<Buffer>;
 }
 
+/**
+ * Runs `fn` in one transaction: the caller's own when `q` is one already, else a new one. For
+ * writes whose statements must commit together (a record and its log leaf) whoever calls them.
+ */
+export function atomically<T>(q: Queryable, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  return 'transaction' in q && typeof (q as Db).transaction === 'function' ? (q as Db).transaction(fn) : fn(q);
+}
+
 /** The one database interface the store uses: a PostgreSQL server through node-postgres (`pg`). */
 export interface Db extends Queryable {
   /** Multi-statement SQL without parameters (migrations). */

@@ -1,4 +1,4 @@
-import type { Queryable } from './db.js';
+import { atomically, type Queryable } from './db.js';
 import { sm3 } from '../crypto/sm3.js';
 import { canonicalJson } from '../domain/canonical.js';
 import { leafBytes } from '../domain/log-leaf.js';
@@ -16,11 +16,14 @@ export function operatorActionDigest(r: OperatorActionRow): Buffer {
  * Records an action and its leaf: call it inside the action's transaction. `detail` says what was
  * done, never a secret.
  */
-export async function recordOperatorAction(q: Queryable, action: string, subject: string, detail: Record<string, unknown> = {}): Promise<void> {
-  const [r] = await q.query<OperatorActionRow>(
-    'insert into operator_actions (action, subject, detail) values ($1, $2, $3) returning *', [action, subject, JSON.stringify(detail)]);
-  await appendLeaves(q, [{
-    kind: 'operator', ref: String(r!.id),
-    body: leafBytes({ kind: 'operator', ref: String(r!.id), at: new Date(r!.at).toISOString(), digest: operatorActionDigest(r!).toString('hex') }),
-  }]);
+export async function recordOperatorAction(outer: Queryable, action: string, subject: string, detail: Record<string, unknown> = {}): Promise<void> {
+  // The row and its leaf commit together, and the log's size row is claimed and advanced in one transaction.
+  await atomically(outer, async (q) => {
+    const [r] = await q.query<OperatorActionRow>(
+      'insert into operator_actions (action, subject, detail) values ($1, $2, $3) returning *', [action, subject, JSON.stringify(detail)]);
+    await appendLeaves(q, [{
+      kind: 'operator', ref: String(r!.id),
+      body: leafBytes({ kind: 'operator', ref: String(r!.id), at: new Date(r!.at).toISOString(), digest: operatorActionDigest(r!).toString('hex') }),
+    }]);
+  });
 }

@@ -17,6 +17,9 @@ export interface NewLeaf { kind: LeafKind; ref: string; body: Buffer }
  */
 export async function appendLeaves(tx: Queryable, leaves: NewLeaf[]): Promise<number> {
   if (leaves.length === 0) throw new Error('no leaves to append');
+  // Claiming the size and writing the frontier are two statements: outside a transaction another
+  // appender could claim between them and find the frontier of a size that no longer is.
+  if ('transaction' in tx) throw new Error('appendLeaves needs a transaction (see atomically in db.ts)');
   // The size row also keeps the frontier's hashes, so an appender reads no other row.
   const [row] = await tx.query<{ start: number; frontier: Uint8Array[] }>(
     'update log_state set size = size + $1 returning size - $1 as start, frontier', [leaves.length], 'log-claim');

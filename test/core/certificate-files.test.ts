@@ -84,7 +84,7 @@ test('the pool renders on worker threads, and a full queue refuses instead of wa
 test('an import\'s originals go through a small pool at its pace: none refused as busy, none made twice', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'zz-files-'));
   dirs.push(dir);
-  const pool = new FilePool(1, 1);
+  const pool = new FilePool(fileWorkerEntry, 1, 1);
   const problems: string[] = [];
   const { privateKeyHex, certificateDer, publicKeyHex } = signer;
   const files = new CertificateFiles({
