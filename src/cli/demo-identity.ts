@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Services } from '../node/services.js';
 import type { DemoHolder } from '../node/demo-data.js';
-import { startDemoProvider, type DemoCitizen, type DemoProvider } from '../server/oidc/demo-provider.js';
+// The provider's module is loaded only when a demo starts one: loading oidc-provider prints a runtime
+// warning on Node 20, which every other node's output should not carry.
+import type { DemoCitizen, DemoProvider } from '../server/oidc/demo-provider.js';
 
 /** The demo citizens' password: printed by `npm start`, never a bypass (any other is refused). */
 export const DEMO_CITIZEN_PASSWORD = 'Demo-2026';
@@ -20,6 +22,7 @@ export async function startDemoIdentity(s: Services, baseUrl: string, holders: D
   const portal = { clientId: 'zhengzhao-portal', clientSecret: randomBytes(18).toString('base64url'), redirectUris: [`${baseUrl}/portal/api/callback`] };
   const uia = { clientId: 'beijing-uia', clientSecret: randomBytes(18).toString('base64url'), redirectUris: ['http://127.0.0.1/uia/callback'] };
   const wanted = Number(process.env.ZHENGZHAO_DEMO_OIDC_PORT ?? (nodePort > 0 ? nodePort + 1 : 0));
+  const { startDemoProvider } = await import('../server/oidc/demo-provider.js');
   const provider = await startDemoProvider({ port: wanted, citizens, clients: [portal, uia] })
     .catch(() => startDemoProvider({ port: 0, citizens, clients: [portal, uia] }));
   if (!s.cfg.oidc) s.holderIdentity.configure({ issuer: provider.issuer, clientId: portal.clientId, clientSecret: portal.clientSecret, idClaim: 'id_number' });

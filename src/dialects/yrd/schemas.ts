@@ -36,6 +36,14 @@ export const BODIES: Readonly<Record<string, TSchema>> = {
     location: text('设备场所位置', 256), permission: text('访问授权信息'),
   }),
   RevokeTrustedToken: body({ tokenId: text('令牌编号'), ...TOKEN }),
+  // Ours (seed 004 section 4, the holder authorises): an app asks, the holder decides in the portal.
+  RequestHolderConsent: body({
+    transactionId: text('业务流水号'), authType: text('2 读取身份证件 or 3 扫描二维码'), idType: text('证件类型: 1 身份证'),
+    idNo: text('证件号码, SM2-encrypted to the platform key'), qrCode: text('二维码码值 (the holder\'s service code)'),
+    itemCode: text('事项编码'), itemName: text('事项名称'), itemOrg: text('事项实施机构'), UseFor: text('用证事由'),
+    permission: text('权限, ops@types'), validSeconds: text('令牌有效秒数, 60 and up'),
+  }),
+  HolderConsentStatus: body({ requestId: text('请求编号') }),
   Retrieval: body({ ...TOKEN, ...HOLDER, ...SCENE }),
   FileByCertificateID: body({ ...TOKEN, ...ID, ...FORMAT, ...SCENE }),
   FileByHolder: body({ ...TOKEN, ...HOLDER, ...FORMAT, ...SCENE }),
