@@ -14,15 +14,7 @@ export interface IssuedToken {
 }
 
 /** A token as the operator lists it: who got it, for what, and whether it is still good. */
-export interface IssuedTokenListing {
-  id: string;
-  appId: string;
-  permission: string;
-  authType: string;
-  transactionId: string;
-  location?: string;
-  issuedAt: Date;
-  expiresAt: Date;
+export interface IssuedTokenListing extends Omit<IssuedToken, 'holderIndex'> {
   revokedAt?: Date;
 }
 
