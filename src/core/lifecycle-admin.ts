@@ -3,15 +3,18 @@ import type { CertificateRepo } from '../store/certificates.js';
 import { recordEvent, type LifecycleAction } from '../store/certificate-events.js';
 import type { Certificate, CertificateStatus } from '../domain/model.js';
 import type { CatalogFeed } from './aggregation/feed.js';
+import { issuedBy } from './write-authority.js';
 
 /** Who takes an administrative action: the node's operator, through the command line, the admin API or the operator console. */
 export interface AdminActor {
   /** The operator's name as given (`--operator`), else the account the process runs as. */
   account: string;
   via: 'cli' | 'admin-api' | 'console';
+  /** An operator of one issuing organisation (the console's issuers) acts on that organisation's certificates only. */
+  orgCode?: string;
 }
 
-export type AdminLifecycleProblem = 'not-found' | 'no-reason' | 'not-issued' | 'not-suspended';
+export type AdminLifecycleProblem = 'not-found' | 'not-issuer' | 'no-reason' | 'not-issued' | 'not-suspended';
 
 export class AdminLifecycleError extends Error {
   constructor(readonly problem: AdminLifecycleProblem, readonly detail = '') {
@@ -39,7 +42,7 @@ export class LifecycleAdministration {
   async suspend(id: string, reason: string, by: AdminActor): Promise<AdminLifecycleResult> {
     const why = requiredReason(reason);
     return this.db.transaction(async (tx) => {
-      const current = await this.locked(tx, id);
+      const current = await this.locked(tx, id, by);
       if (!(await this.certs.markSuspended(id, true, tx))) throw new AdminLifecycleError('not-issued', current.status);
       await this.event(tx, id, 'suspend', by, why);
       return { id, status: 'suspended', reason: why };
@@ -49,7 +52,7 @@ export class LifecycleAdministration {
   /** Suspended → issued. */
   async resume(id: string, reason: string | undefined, by: AdminActor): Promise<AdminLifecycleResult> {
     return this.db.transaction(async (tx) => {
-      const current = await this.locked(tx, id);
+      const current = await this.locked(tx, id, by);
       if (!(await this.certs.markSuspended(id, false, tx))) throw new AdminLifecycleError('not-suspended', current.status);
       await this.event(tx, id, 'resume', by, reason?.trim() || undefined);
       return { id, status: 'issued', ...(reason?.trim() ? { reason: reason.trim() } : {}) };
@@ -60,7 +63,7 @@ export class LifecycleAdministration {
   async abolish(id: string, reason: string, by: AdminActor): Promise<AdminLifecycleResult> {
     const why = requiredReason(reason);
     return this.db.transaction(async (tx) => {
-      const current = await this.locked(tx, id);
+      const current = await this.locked(tx, id, by);
       if (!(await this.certs.markAbolished(id, why, undefined, tx))) throw new AdminLifecycleError('not-issued', current.status);
       await this.event(tx, id, 'abolish', by, why);
       await this.feed.record(tx, [{ operation: 'D', cert: current }]);
@@ -68,9 +71,10 @@ export class LifecycleAdministration {
     });
   }
 
-  private async locked(tx: Queryable, id: string): Promise<Certificate> {
+  private async locked(tx: Queryable, id: string, by: AdminActor): Promise<Certificate> {
     const current = await this.certs.getForUpdate(id, tx);
     if (!current) throw new AdminLifecycleError('not-found', id);
+    if (by.orgCode !== undefined && !issuedBy(by.orgCode, current)) throw new AdminLifecycleError('not-issuer', current.issuer.name);
     return current;
   }
 

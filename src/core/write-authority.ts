@@ -15,6 +15,11 @@ export interface WriteCaller {
 /** Why a caller may not write a certificate; each dialect words it in its own codes. */
 export type AuthorityProblem = 'not-issuer' | 'not-maker' | 'outside-division';
 
+/** Whether an organisation (its unified social credit code) is the one that issued a certificate. */
+export function issuedBy(orgCode: string | undefined, cert: Pick<Certificate, 'issuer'>): boolean {
+  return !!orgCode && cert.issuer.code === orgCode;
+}
+
 /**
  * Who may change a certificate (seed 002 5.4.2.1.1 c: a user performs only the operations its
  * rights allow). A certificate is written only by its issuing organisation, the issuer code it
@@ -30,7 +35,7 @@ export function authorityProblem(
   item: Pick<ServiceItem, 'orgCode'>,
   cert: Pick<Certificate, 'status' | 'issuer' | 'madeByApp'>,
 ): AuthorityProblem | undefined {
-  if (cert.issuer.code !== item.orgCode) return 'not-issuer';
+  if (!issuedBy(item.orgCode, cert)) return 'not-issuer';
   if (cert.status === 'draft' && cert.madeByApp !== undefined && cert.madeByApp !== caller?.app) return 'not-maker';
   const division = caller?.divisionCode;
   if (division && !withinArea(division, areaOf(cert.issuer))) return 'outside-division';

@@ -69,6 +69,16 @@ describe('suspend, resume and abolish by the operator', () => {
     ]);
   });
 
+  test('an operator of one organisation acts on that organisation\'s certificates only', async () => {
+    const other = { ...by, via: 'console' as const, orgCode: '12370400F49201559X' };
+    await problem(s.lifecycle.suspend(A1.id, '暂扣', other), 'not-issuer');
+    await problem(s.lifecycle.abolish(A1.id, '吊销', other), 'not-issuer');
+    assert.equal((await s.certs.get(A1.id))?.status, 'issued', 'nothing changed');
+    const own = { ...by, via: 'console' as const, orgCode: A1.issuer.code };
+    assert.deepEqual(await s.lifecycle.suspend(A1.id, '暂扣', own), { id: A1.id, status: 'suspended', reason: '暂扣' });
+    await s.lifecycle.resume(A1.id, '核查完毕', own);
+  });
+
   test('refusals: no reason, unknown certificate, a draft; abolish is final and answers 21', async () => {
     await problem(s.lifecycle.suspend(A1.id, ' ', by), 'no-reason');
     await problem(s.lifecycle.suspend('1.2.156.3005.2.nope', '暂扣', by), 'not-found');

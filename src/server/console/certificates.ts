@@ -3,6 +3,7 @@ import type { Services } from '../../node/services.js';
 import type { Certificate, CertificateSummary } from '../../domain/model.js';
 import { maskCertificate, maskName, maskValue } from '../../domain/mask.js';
 import { AdminLifecycleError } from '../../core/lifecycle-admin.js';
+import { issuedBy } from '../../core/write-authority.js';
 import type { ConsoleOperator } from '../../store/console-operators.js';
 import { S } from './schemas.js';
 
@@ -12,7 +13,7 @@ import { S } from './schemas.js';
  * masked and cannot change it.
  */
 export function entitled(op: ConsoleOperator | undefined, c: Pick<CertificateSummary, 'issuer'>): boolean {
-  return op?.role === 'issuer' && !!op.orgCode && op.orgCode === c.issuer.code;
+  return op?.role === 'issuer' && issuedBy(op.orgCode, c);
 }
 
 const summaryOf = (c: CertificateSummary, open: boolean) => ({
@@ -22,7 +23,7 @@ const summaryOf = (c: CertificateSummary, open: boolean) => ({
   abolishReason: c.abolishReason ?? null, entitled: open,
 });
 
-const problemStatus = { 'not-found': 404, 'no-reason': 400, 'not-issued': 409, 'not-suspended': 409 } as const;
+const problemStatus = { 'not-found': 404, 'not-issuer': 403, 'no-reason': 400, 'not-issued': 409, 'not-suspended': 409 } as const;
 
 /** Certificates (证照管理): find, view, the issuing organisation's lifecycle actions, and the original files. */
 export function certificateRoutes(app: FastifyInstance, s: Services): void {
@@ -56,17 +57,19 @@ export function certificateRoutes(app: FastifyInstance, s: Services): void {
 
   const act = (action: 'suspend' | 'resume' | 'abolish') => async (req: FastifyRequest<{ Params: { id: string }; Body?: { reason?: string } }>) => {
     const op = req.consoleOperator!;
-    const c = await load(req.params.id);
-    if (!entitled(op, c)) throw Object.assign(new Error(`无权操作：只有发证机构 ${c.issuer.name} 可以操作该证照 (only its issuing organisation may act on it)`), { statusCode: 403 });
-    const by = { account: op.account, via: 'console' as const };
+    // The core refuses another organisation's certificate (not-issuer); the console's issuers act for theirs only.
+    const by = { account: op.account, via: 'console' as const, orgCode: op.orgCode ?? '' };
     const reason = req.body?.reason ?? '';
     try {
-      if (action === 'suspend') return await s.lifecycle.suspend(c.id, reason, by);
-      if (action === 'resume') return await s.lifecycle.resume(c.id, reason, by);
-      return await s.lifecycle.abolish(c.id, reason, by);
+      if (action === 'suspend') return await s.lifecycle.suspend(req.params.id, reason, by);
+      if (action === 'resume') return await s.lifecycle.resume(req.params.id, reason, by);
+      return await s.lifecycle.abolish(req.params.id, reason, by);
     } catch (err) {
       if (err instanceof AdminLifecycleError) {
-        const message = err.problem === 'no-reason' ? '请填写原因 (a reason is required)' : `${err.problem}: 证照状态为 ${err.detail}`;
+        const message = err.problem === 'no-reason' ? '请填写原因 (a reason is required)'
+          : err.problem === 'not-found' ? `未找到证照 ${err.detail} (no certificate ${err.detail})`
+          : err.problem === 'not-issuer' ? `无权操作：只有发证机构 ${err.detail} 可以操作该证照 (only its issuing organisation may act on it)`
+          : `${err.problem}: 证照状态为 ${err.detail}`;
         throw Object.assign(new Error(message), { statusCode: problemStatus[err.problem] });
       }
       throw err;
