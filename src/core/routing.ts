@@ -13,8 +13,6 @@ import { FIRST_HOP, Reach, type Touched, type Via } from './reach/engine.js';
 import { ELSEWHERE_MAY_HAVE, mergedItems, refusalOf, worst, type Outcome } from './reach/outcomes.js';
 import { NoAnswer, type MemberDirectory, type Onward, type RemoteNode, type RoutedOperation, type UpperNode } from './reach/transport.js';
 
-export { FIRST_HOP, type Via } from './reach/engine.js';
-export type { MemberDirectory, Onward, RemoteNode, RoutedOperation } from './reach/transport.js';
 
 export interface RoutingOptions {
   role: NodeRole;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Via } from '../core/routing.js';
+import type { Via } from '../core/reach/engine.js';
 
 /**
  * What travels with a call from node to node besides the national parameters, as HTTP headers (the

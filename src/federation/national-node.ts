@@ -3,7 +3,7 @@ import { isLongTerm, parseDate } from '../domain/dates.js';
 import { parseCertificateId } from '../domain/identifier.js';
 import { RETURN_CODE_MESSAGES, ReturnCode, ServiceError } from '../domain/return-codes.js';
 import type { FileFormat } from '../core/file-tickets.js';
-import type { Onward, RemoteNode, RoutedOperation } from '../core/routing.js';
+import type { Onward, RemoteNode, RoutedOperation } from '../core/reach/transport.js';
 import type { FileLink, HolderSelector, VerifyClaim } from '../core/sharing.js';
 import { HopError, type NationalClient } from './client.js';
 

@@ -1,4 +1,4 @@
-import type { MemberDirectory, RemoteNode } from '../core/routing.js';
+import type { MemberDirectory, RemoteNode } from '../core/reach/transport.js';
 import { dataSourceProblem } from '../domain/regions.js';
 import type { AccountRepo, AccountScheme } from '../store/accounts.js';
 import type { MemberNodeEntry, NodeRepo } from '../store/nodes.js';

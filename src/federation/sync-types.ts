@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NodeRole } from '../domain/node-role.js';
 import type { CatalogService } from '../core/catalog.js';
-import type { RemoteNode } from '../core/routing.js';
+import type { RemoteNode } from '../core/reach/transport.js';
 import type { TypeSyncReport } from '../core/catalog.js';
 import { ServiceError } from '../domain/return-codes.js';
 

@@ -12,7 +12,7 @@ import { dataItem, fileItem, inRange, metadataRange, retrievalItem, typeItem } f
 import { installErrorEnvelope } from '../errors.js';
 import { linkProtocol } from '../link-protocol.js';
 import type { FileLink } from '../../core/sharing.js';
-import type { Via } from '../../core/routing.js';
+import type { Via } from '../../core/reach/engine.js';
 import { CORRELATION_HEADER, PATH_HEADER, correlationIdOf, viaOf } from '../../federation/hop.js';
 import { callOf } from '../../core/reach/call.js';
 
